@@ -1,0 +1,88 @@
+"""Field encryption and blind indexes for personal data (DESIGN rule 2).
+
+Ciphertext format: ``<key id>$<base64(nonce ‖ AES-GCM ciphertext+tag)>``. The key id lets us rotate: the first
+key in LIANXIN_FIELD_KEYS encrypts, every listed key decrypts (``manage.py rotate_field_keys`` re-encrypts).
+The blind index is HMAC-SHA256 over the normalised value with its own key, so equal values are findable and
+deduplicable without decrypting; it is not rotated with the field keys (changing it means recomputing).
+The column name is bound in as associated data so a ciphertext cannot be moved to another column.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _b64d(s: str) -> bytes:
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+@lru_cache(maxsize=8)
+def _parse_keys(spec: str) -> tuple[tuple[str, AESGCM], ...]:
+    keys = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        kid, _, b64 = part.partition(":")
+        raw = _b64d(b64)
+        if len(raw) != 32 or not kid.isalnum():
+            raise ImproperlyConfigured("LIANXIN_FIELD_KEYS entries must be '<alnum id>:<base64 of 32 bytes>'")
+        keys.append((kid, AESGCM(raw)))
+    if not keys:
+        raise ImproperlyConfigured("LIANXIN_FIELD_KEYS is not set (make run writes var/local.env)")
+    return tuple(keys)
+
+
+def _keys():
+    return _parse_keys(settings.LIANXIN_FIELD_KEYS)
+
+
+@lru_cache(maxsize=4)
+def _bidx_key(spec: str) -> bytes:
+    if not spec:
+        raise ImproperlyConfigured("LIANXIN_BLIND_INDEX_KEY is not set (make run writes var/local.env)")
+    key = _b64d(spec)
+    if len(key) < 32:
+        raise ImproperlyConfigured("LIANXIN_BLIND_INDEX_KEY must be at least 32 bytes (base64)")
+    return key
+
+
+def encrypt(plaintext: str, *, context: str) -> str:
+    kid, aead = _keys()[0]
+    nonce = os.urandom(12)
+    ct = aead.encrypt(nonce, plaintext.encode(), context.encode())
+    return f"{kid}${base64.urlsafe_b64encode(nonce + ct).decode().rstrip('=')}"
+
+
+def decrypt(token: str, *, context: str) -> str:
+    kid, _, body = token.partition("$")
+    for k, aead in _keys():
+        if k == kid:
+            raw = _b64d(body)
+            return aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+    raise ImproperlyConfigured(f"field key {kid!r} is not configured; cannot decrypt")
+
+
+def key_id(token: str) -> str:
+    return token.partition("$")[0]
+
+
+def active_key_id() -> str:
+    return _keys()[0][0]
+
+
+def blind_index(value: str, *, context: str) -> str:
+    """Deterministic keyed hash of a normalised value, for exact lookup and unique constraints."""
+    key = _bidx_key(settings.LIANXIN_BLIND_INDEX_KEY)
+    return hmac.new(key, f"{context}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def generate_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")

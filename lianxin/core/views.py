@@ -1,0 +1,82 @@
+"""Console plumbing shared by every app: login/logout, the staff-only decorator, error rendering."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.paginator import Paginator
+from django.http import HttpResponseForbidden
+from django.shortcuts import redirect, render
+
+from .errors import PermissionDenied
+from .scoping import scope_for
+
+
+def staff_required(view):
+    """Console views: a signed-in user with at least one staff grant. A PermissionDenied raised inside is
+    answered with a 403 page in Chinese, never a 500."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"/console/login/?next={request.path}")
+        if not scope_for(request.user).is_staff:
+            return HttpResponseForbidden("您没有工作人员权限".encode())
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as e:
+            return render(request, "console/forbidden.html", {"message": e.message}, status=403)
+
+    return wrapper
+
+
+def paginate(request, qs, per_page: int = 30):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+class ChineseAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确（多次失败将被暂时锁定）",
+        "inactive": "该账号已停用",
+    }
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    authentication_form = ChineseAuthenticationForm
+
+
+def logout_view(request):
+    from django.contrib.auth import logout
+
+    if request.method == "POST":
+        logout(request)
+        messages.info(request, "已退出")
+    return redirect("/console/login/")
+
+
+@staff_required
+def home(request):
+    from lianxin.orgs.selectors import member_counts, root_orgs_for
+
+    roots = root_orgs_for(request.user)
+    counts = member_counts(roots)
+    return render(request, "console/home.html", {
+        "roots": [(o, counts.get(o.pk, 0)) for o in roots],
+        "grants": request.user.staff_roles.filter(active=True).select_related("organization"),
+    })
+
+
+@staff_required
+def audit_log(request):
+    from .models import AuditEntry
+    from .scoping import scoped
+
+    qs = scoped(AuditEntry.objects.all(), request.user, "audit")
+    action = request.GET.get("action", "").strip()
+    if action:
+        qs = qs.filter(action__startswith=action)
+    return render(request, "console/audit_log.html", {"page": paginate(request, qs, 50), "action": action})

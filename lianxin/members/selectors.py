@@ -1,0 +1,65 @@
+"""Reads of people and memberships, always for an actor and always scoped (DESIGN rule 1)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from lianxin.core.errors import ServiceError
+from lianxin.core.idnumbers import normalise
+from lianxin.core.scoping import get_scoped_or_404, scoped
+
+from .models import ACTIVE_STATUSES, Membership, MembershipStatus, Person
+from .services import id_bidx, mobile_bidx
+
+
+def person_search_filter(q: str) -> Q:
+    """Name (contains), member number (exact), full ID number or mobile (exact, through the blind index)."""
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    n = normalise(q)
+    if len(n) == 18 and n[:17].isdigit():
+        return Q(id_bidx=id_bidx(n))
+    if len(n) == 11 and n.isdigit():
+        return Q(mobile_bidx=mobile_bidx(n))
+    if n.startswith("LX") and n[2:].isdigit():
+        return Q(memberships__member_no=n, memberships__status__in=ACTIVE_STATUSES)
+    return Q(name__icontains=q)
+
+
+def person_list(*, actor, q: str = "", org=None, status: str = "", action: str = "view") -> QuerySet[Person]:
+    qs = scoped(Person.objects.select_related("org", "employer"), actor, action)
+    if q:
+        qs = qs.filter(person_search_filter(q))
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    if status == "member":
+        qs = qs.filter(memberships__status=MembershipStatus.MEMBER)
+    elif status == "none":
+        qs = qs.exclude(memberships__status__in=ACTIVE_STATUSES)
+    elif status:
+        raise ServiceError("状态筛选无效", field="status")
+    return qs.distinct() if q.startswith("LX") else qs
+
+
+def person_detail(*, actor, pk, action: str = "view") -> Person:
+    return get_scoped_or_404(Person.objects.select_related("org", "employer"), actor, pk, action)
+
+
+def membership_list(*, actor, union=None, status: str = "") -> QuerySet[Membership]:
+    qs = scoped(Membership.objects.select_related("person", "union"), actor)
+    if union is not None:
+        qs = qs.filter(union__path__startswith=union.path)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def memberships_of(*, actor, person: Person) -> QuerySet[Membership]:
+    """A person's full membership history, as far as the actor's scope reaches."""
+    return scoped(Membership.objects.select_related("union", "transferred_from__union"), actor).filter(
+        person=person).order_by("created_at", "id")
+
+
+def current_membership(person: Person) -> Membership | None:
+    return person.memberships.filter(status__in=ACTIVE_STATUSES).select_related("union").first()

@@ -1,0 +1,200 @@
+"""Lianxin settings. Everything that differs between a laptop and a district deployment comes from the
+environment (see README): database, keys, hosts, cache, task backend. Nothing here is edited per deployment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("LIANXIN_VAR_DIR", BASE_DIR / "var"))
+
+
+def _load_env_file(path: Path) -> None:
+    """Development convenience: KEY=VALUE lines from var/local.env (written by make run) fill in variables
+    the environment does not already set. Production sets the environment and has no such file."""
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            key, sep, value = line.strip().partition("=")
+            if sep and key and not key.startswith("#"):
+                os.environ.setdefault(key, value)
+
+
+_load_env_file(Path(os.environ.get("LIANXIN_ENV_FILE", VAR_DIR / "local.env")))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("LIANXIN_DEBUG", False)
+SECRET_KEY = os.environ.get("LIANXIN_SECRET_KEY") or ("insecure-dev-only-" + "x" * 40 if DEBUG else "")
+if not SECRET_KEY:
+    raise RuntimeError("LIANXIN_SECRET_KEY is not set (make run writes var/local.env for development)")
+ALLOWED_HOSTS = [h for h in os.environ.get("LIANXIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LIANXIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "unfold",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "django_tasks_db",
+    "lianxin.core",
+    "lianxin.accounts",
+    "lianxin.orgs",
+    "lianxin.members",
+    "lianxin.workflow",
+    "lianxin.content",
+    "lianxin.activities",
+    "lianxin.venues",
+    "lianxin.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "lianxin.urls"
+WSGI_APPLICATION = "lianxin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "lianxin" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# Database: LIANXIN_DATABASE_URL (or DATABASE_URL), embedded SQLite by default.
+_default_sqlite = f"sqlite:///{VAR_DIR / 'lianxin.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("LIANXIN_DATABASE_URL") or os.environ.get("DATABASE_URL") or _default_sqlite,
+        conn_max_age=int(os.environ.get("LIANXIN_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + a busy timeout let the task worker and the web server share the embedded database.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# Cache: local memory by default; LIANXIN_REDIS_URL for several app servers (rate limits must be shared).
+if os.environ.get("LIANXIN_REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["LIANXIN_REDIS_URL"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "lianxin_cache"}}
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if env_bool("LIANXIN_FAST_PASSWORD_HASHER"):  # tests and seed only; never in production
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "/console/login/"
+LOGIN_REDIRECT_URL = "/console/"
+
+# Lockout after repeated failures (django-axes), per user name and address.
+AXES_FAILURE_LIMIT = int(os.environ.get("LIANXIN_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "console/locked.html"
+AXES_VERBOSE = False
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"  # shown; stored in UTC
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "lianxin" / "static", BASE_DIR / "build" / "static"]
+# Uploaded files live outside the web root and are only served through views that check scope.
+MEDIA_ROOT = Path(os.environ.get("LIANXIN_MEDIA_ROOT", VAR_DIR / "private"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("LIANXIN_SECURE_COOKIES")
+CSRF_COOKIE_SECURE = env_bool("LIANXIN_SECURE_COOKIES")
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy: everything from our own host; nothing from a CDN.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Background work: Django's Tasks API with the database backend (worker: manage.py db_worker).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("LIANXIN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Field encryption (rule 2). LIANXIN_FIELD_KEYS = "kid1:base64key,kid2:base64key"; the first encrypts,
+# all decrypt (rotation). LIANXIN_BLIND_INDEX_KEY = base64 HMAC key for exact lookup and dedupe.
+LIANXIN_FIELD_KEYS = os.environ.get("LIANXIN_FIELD_KEYS", "")
+LIANXIN_BLIND_INDEX_KEY = os.environ.get("LIANXIN_BLIND_INDEX_KEY", "")
+
+# Outbound message adapters (console by default).
+LIANXIN_SMS_BACKEND = os.environ.get("LIANXIN_SMS_BACKEND", "lianxin.core.notify.ConsoleSMS")
+LIANXIN_WECHAT_BACKEND = os.environ.get("LIANXIN_WECHAT_BACKEND", "lianxin.core.notify.ConsoleWeChat")
+
+UNFOLD = {
+    "SITE_TITLE": "连心 · 后台",
+    "SITE_HEADER": "连心 后台管理",
+    "SHOW_LANGUAGES": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LIANXIN_LOG_LEVEL", "WARNING")},
+}
