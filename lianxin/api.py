@@ -30,7 +30,7 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "未找到"}, status=404)
 
 
-API_APPS = ["orgs", "members", "workflow", "content", "activities", "venues", "portal", "core"]
+API_APPS = ["orgs", "members", "rosters", "workflow", "content", "activities", "venues", "portal", "core"]
 for app in API_APPS:
     if find_spec(f"lianxin.{app}.api"):
         api.add_router(f"/{app}/", import_module(f"lianxin.{app}.api").router)

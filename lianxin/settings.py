@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "lianxin.accounts",
     "lianxin.orgs",
     "lianxin.members",
+    "lianxin.rosters",
     "lianxin.workflow",
     "lianxin.content",
     "lianxin.activities",
