@@ -51,3 +51,42 @@ class Counter(models.Model):
 
     name = models.CharField(max_length=64, primary_key=True)
     value = models.BigIntegerField(default=0)
+
+
+class Notification(models.Model):
+    """Outbox: every message to a person (in-app, SMS, WeChat template) is a row written in the same transaction
+    as the decision that caused it, then delivered by a background task. ``dedupe_key`` makes enqueueing
+    idempotent; delivery claims the row with a conditional UPDATE, so a message is never sent twice."""
+
+    class Channel(models.TextChoices):
+        INAPP = "inapp", "站内消息"
+        SMS = "sms", "短信"
+        WECHAT = "wechat", "微信模板消息"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="notifications")
+    recipient_cipher = models.TextField(blank=True)  # phone or WeChat openid, encrypted (PII)
+    template = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    context = models.JSONField(default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_due"),
+                   models.Index(fields=["user", "channel", "-id"], name="notif_user_inbox")]
