@@ -55,12 +55,14 @@ def scope_for(user) -> Scope:
     """The user's grants, loaded once per request (cached on the user object)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope(False, ())
+    if getattr(user, "is_superuser", False):
+        return Scope(True, ())
     cached = getattr(user, "_lianxin_scope", None)
     if cached is None:
         from lianxin.accounts.models import StaffRole
 
         grants = tuple(StaffRole.objects.filter(user=user, active=True).values_list("organization__path", "role"))
-        cached = Scope(bool(user.is_superuser), grants)
+        cached = Scope(False, grants)
         user._lianxin_scope = cached
     return cached
 

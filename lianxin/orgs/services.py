@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Value
 from django.db.models.functions import Concat, Substr
-from django.db.models import Value
 
 from lianxin.core import audit
 from lianxin.core.errors import ServiceError

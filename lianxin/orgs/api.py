@@ -1,0 +1,200 @@
+"""JSON API for the organisation tree, the enterprise register and union coverage (/api/v1/orgs/).
+
+Thin: reads go through :mod:`lianxin.orgs.selectors` (always scoped, 404 outside the caller's subtree), writes
+through :mod:`lianxin.orgs.services` (which check the role again and audit). Member counts are derived from
+memberships on every read, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from lianxin.core.scoping import get_scoped_or_404
+from lianxin.members.models import Membership, MembershipStatus
+
+from . import selectors, services
+from .models import Organization
+
+router = Router(tags=["组织与企业"])
+
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
+
+def with_member_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Annotate each organisation with the members of its whole subtree (one correlated count per row, on the
+    indexed union path), so a page of organisations costs one query."""
+    members = (
+        Membership.objects.filter(status=MembershipStatus.MEMBER, union__path__startswith=OuterRef("path"))
+        .order_by().values("status").annotate(n=Count("pk")).values("n")
+    )
+    return qs.annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+
+
+class OrgOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    parent_id: int | None
+    depth: int
+    member_count: int
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return obj.get_kind_display()
+
+
+class OrgDetailOut(OrgOut):
+    parent_name: str | None
+    code: str
+    chair_name: str
+    vice_chair_names: str
+    contact_name: str
+    contact_phone: str
+    address: str
+    founded_on: dt.date | None
+    term_ends_on: dt.date | None
+    enterprise_id: int | None
+
+    @staticmethod
+    def resolve_parent_name(obj):
+        return obj.parent.name if obj.parent_id else None
+
+
+class OrgPatch(Schema):
+    name: str | None = None
+    code: str | None = None
+    chair_name: str | None = None
+    vice_chair_names: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    address: str | None = None
+    founded_on: dt.date | None = None
+    term_ends_on: dt.date | None = None
+
+
+class EnterpriseOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    industry: str
+    industry_label: str
+    size: str
+    ownership: str
+    street_id: int
+    street_name: str
+    covering_union_id: int | None
+    covering_union_name: str | None
+    headcount: int
+    needs_union_founding: bool
+
+    @staticmethod
+    def resolve_industry_label(obj):
+        return obj.get_industry_display()
+
+    @staticmethod
+    def resolve_street_name(obj):
+        return obj.street.name
+
+    @staticmethod
+    def resolve_covering_union_name(obj):
+        return obj.covering_union.name if obj.covering_union_id else None
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    address: str
+    size_label: str
+    ownership_label: str
+
+    @staticmethod
+    def resolve_size_label(obj):
+        return obj.get_size_display()
+
+    @staticmethod
+    def resolve_ownership_label(obj):
+        return obj.get_ownership_display()
+
+
+class EnterprisePatch(Schema):
+    name: str | None = None
+    address: str | None = None
+    headcount: int | None = None
+    industry: str | None = None
+    size: str | None = None
+    ownership: str | None = None
+    needs_union_founding: bool | None = None
+    covering_union_id: int | None = None
+
+
+class CoverageRow(Schema):
+    label: str
+    enterprises: int
+    enterprises_covered: int
+    enterprise_rate: float
+    workers: int
+    workers_covered: int
+    worker_rate: float
+
+
+@router.get("/organizations", response=list[OrgOut], summary="组织列表（含下属会员数）")
+@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def list_organizations(request, kind: str = "", q: str = ""):
+    return with_member_counts(selectors.org_list(actor=request.user, kind=kind, q=q))
+
+
+@router.get("/organizations/{org_id}", response=OrgDetailOut, summary="组织详情")
+def get_organization(request, org_id: int):
+    org = selectors.org_detail(actor=request.user, pk=org_id)
+    org.member_count = selectors.member_count(org)
+    return org
+
+
+@router.patch("/organizations/{org_id}", response=OrgDetailOut, summary="修改组织信息")
+def patch_organization(request, org_id: int, payload: OrgPatch):
+    org = selectors.org_detail(actor=request.user, pk=org_id)  # 404 outside the subtree
+    org = services.update_organization(actor=request.user, org=org, **payload.dict(exclude_unset=True))
+    org = selectors.org_detail(actor=request.user, pk=org.pk)
+    org.member_count = selectors.member_count(org)
+    return org
+
+
+@router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表")
+@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def list_enterprises(request, q: str = "", street_id: int | None = None,
+                     covered: Literal["", "yes", "no"] = ""):
+    street = None
+    if street_id is not None:
+        street = get_scoped_or_404(Organization.objects.all(), request.user, street_id)
+    return selectors.enterprise_list(actor=request.user, q=q, street=street, covered=covered)
+
+
+@router.get("/enterprises/{enterprise_id}", response=EnterpriseDetailOut, summary="企业详情")
+def get_enterprise(request, enterprise_id: int):
+    return selectors.enterprise_detail(actor=request.user, pk=enterprise_id)
+
+
+@router.patch("/enterprises/{enterprise_id}", response=EnterpriseDetailOut, summary="修改企业信息")
+def patch_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
+    ent = selectors.enterprise_detail(actor=request.user, pk=enterprise_id)
+    changes = payload.dict(exclude_unset=True)
+    if "covering_union_id" in changes:
+        cu = changes.pop("covering_union_id")
+        # a union the caller cannot see is "not found", exactly like an id that does not exist
+        changes["covering_union"] = (get_scoped_or_404(Organization.objects.all(), request.user, cu, "change")
+                                     if cu is not None else None)
+    services.update_enterprise(actor=request.user, enterprise=ent, **changes)
+    return selectors.enterprise_detail(actor=request.user, pk=ent.pk)
+
+
+@router.get("/coverage", response=list[CoverageRow], summary="建会覆盖率（按街道或行业）")
+def get_coverage(request, by: Literal["street", "industry"] = "street"):
+    return selectors.coverage(actor=request.user, by=by)
+
+
+

@@ -1,0 +1,124 @@
+"""Console pages for the organisation tree, enterprises and coverage. Thin: parse, call a selector or service,
+render; ServiceError messages are shown on the form, naming the field."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from lianxin.core.errors import ServiceError
+from lianxin.core.scoping import can
+from lianxin.core.views import paginate, staff_required
+
+from . import selectors, services
+from .forms import EnterpriseForm, NewOrganizationForm, OrganizationForm
+from .models import OrgKind
+
+
+def _form_error(form, e: ServiceError):
+    field = e.field if e.field in form.fields else None
+    form.add_error(field, e.message)
+
+
+@staff_required
+def org_list(request):
+    kind, q = request.GET.get("kind", ""), request.GET.get("q", "")
+    if kind and kind not in OrgKind.values:
+        kind = ""
+    page = paginate(request, selectors.org_list(actor=request.user, kind=kind, q=q), 50)
+    counts = selectors.member_counts(page.object_list)
+    rows = [(o, counts.get(o.pk, 0), "　" * (o.depth - min((x.depth for x in page.object_list), default=0)))
+            for o in page.object_list]
+    return render(request, "orgs/org_list.html", {"page": page, "rows": rows, "kind": kind, "q": q,
+                                                  "kinds": OrgKind.choices})
+
+
+@staff_required
+def org_detail(request, pk):
+    org = selectors.org_detail(actor=request.user, pk=pk)
+    return render(request, "orgs/org_detail.html", {
+        "org": org,
+        "members": selectors.member_count(org),
+        "children": org.children.all(),
+        "enterprises": selectors.enterprise_list(actor=request.user).filter(covering_union=org)[:50],
+        "can_change": can(request.user, "change", org.path),
+    })
+
+
+@staff_required
+def org_edit(request, pk):
+    org = selectors.org_detail(actor=request.user, pk=pk, action="change")
+    form = OrganizationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organization(actor=request.user, org=org, **form.cleaned_data)
+        except ServiceError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, "已保存")
+            return redirect(f"/console/orgs/{org.pk}/")
+    return render(request, "orgs/org_form.html", {"form": form, "org": org, "title": f"编辑 {org.name}"})
+
+
+@staff_required
+def org_new(request, pk):
+    parent = selectors.org_detail(actor=request.user, pk=pk, action="change")
+    form = NewOrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            org = services.create_organization(actor=request.user, parent=parent, kind=data.pop("kind"),
+                                               name=data.pop("name"), **data)
+        except ServiceError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, f"已新建 {org.name}")
+            return redirect(f"/console/orgs/{org.pk}/")
+    return render(request, "orgs/org_form.html", {"form": form, "org": parent, "title": f"在 {parent.name} 下新建组织"})
+
+
+@staff_required
+def enterprise_list(request):
+    q, covered = request.GET.get("q", ""), request.GET.get("covered", "")
+    page = paginate(request, selectors.enterprise_list(actor=request.user, q=q, covered=covered))
+    return render(request, "orgs/enterprise_list.html", {"page": page, "q": q, "covered": covered})
+
+
+@staff_required
+def enterprise_detail(request, pk):
+    e = selectors.enterprise_detail(actor=request.user, pk=pk)
+    return render(request, "orgs/enterprise_detail.html", {"e": e, "can_change": can(request.user, "change", e.street.path)})
+
+
+def _enterprise_form_view(request, enterprise=None):
+    initial = EnterpriseForm.initial_from(enterprise) if enterprise else None
+    form = EnterpriseForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if enterprise:
+                e = services.update_enterprise(actor=request.user, enterprise=enterprise, **data)
+            else:
+                e = services.create_enterprise(actor=request.user, street=data.pop("street"), **data)
+        except ServiceError as err:
+            _form_error(form, err)
+        else:
+            messages.success(request, "已保存")
+            return redirect(f"/console/enterprises/{e.pk}/")
+    return render(request, "orgs/enterprise_form.html", {"form": form, "e": enterprise})
+
+
+@staff_required
+def enterprise_new(request):
+    return _enterprise_form_view(request)
+
+
+@staff_required
+def enterprise_edit(request, pk):
+    return _enterprise_form_view(request, selectors.enterprise_detail(actor=request.user, pk=pk, action="change"))
+
+
+@staff_required
+def coverage(request):
+    return render(request, "orgs/coverage.html", {
+        "by_street": selectors.coverage(actor=request.user, by="street"),
+        "by_industry": selectors.coverage(actor=request.user, by="industry"),
+    })
