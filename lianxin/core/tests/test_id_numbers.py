@@ -6,8 +6,17 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.idnumbers import (id_check_char, make_id_number, mask_id, mask_mobile, normalise, parse_id_number, parse_mobile,
-                                    parse_uscc, region_name)
+from lianxin.core.idnumbers import (
+    id_check_char,
+    make_id_number,
+    mask_id,
+    mask_mobile,
+    normalise,
+    parse_id_number,
+    parse_mobile,
+    parse_uscc,
+    region_name,
+)
 
 
 def test_qiantang_330114_born_before_the_district_existed_is_valid():
