@@ -14,7 +14,8 @@ FLAGS = ["is_migrant", "is_frontline", "is_model_worker"]
 class PersonProfileForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     mobile = forms.CharField(label="手机号码", max_length=20, required=False)
-    employer = forms.ModelChoiceField(label="工作单位（企业名录）", queryset=Enterprise.objects.none(), required=False)
+    employer = forms.ModelChoiceField(label="工作单位（企业名录）", queryset=Enterprise.objects.none(), required=False,
+                                      empty_label="（未登记企业）")
     employer_name = forms.CharField(label="工作单位（未登记时填写）", max_length=150, required=False)
     job = forms.CharField(label="岗位/职务", max_length=60, required=False)
     education = forms.ChoiceField(label="学历", choices=[("", "—"), *Education.choices], required=False)
@@ -30,7 +31,7 @@ class PersonProfileForm(forms.Form):
 
 
 class NewPersonForm(PersonProfileForm):
-    org = forms.ModelChoiceField(label="所属组织", queryset=Organization.objects.none())
+    org = forms.ModelChoiceField(label="所属组织", queryset=Organization.objects.none(), empty_label="请选择组织")
     id_number = forms.CharField(label="身份证号", max_length=30)
     gender = forms.ChoiceField(label="性别（核对用，可不填）", choices=[("", "按身份证号"), *Gender.choices], required=False)
     admit = forms.BooleanField(label="同时办理入会（所属组织须为基层/联合工会）", required=False, initial=True)
@@ -47,7 +48,7 @@ class RevealForm(forms.Form):
 
 
 class UnionChoiceForm(forms.Form):
-    union = forms.ModelChoiceField(label="工会", queryset=Organization.objects.none())
+    union = forms.ModelChoiceField(label="工会", queryset=Organization.objects.none(), empty_label="请选择工会")
     note = forms.CharField(label="备注", max_length=200, required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -5,7 +5,6 @@ through :mod:`lianxin.orgs.services` (which check the role again and audit). Mem
 memberships on every read, never stored.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Literal

@@ -30,11 +30,12 @@ class EnterpriseForm(forms.Form):
     industry = forms.ChoiceField(label="行业门类（GB/T 4754）", choices=Industry.choices)
     size = forms.ChoiceField(label="规模", choices=Size.choices)
     ownership = forms.ChoiceField(label="经济类型", choices=Ownership.choices)
-    street = forms.ModelChoiceField(label="所在街道/园区", queryset=Organization.objects.none())
+    street = forms.ModelChoiceField(label="所在街道/园区", queryset=Organization.objects.none(),
+                                    empty_label="请选择街道/园区")
     address = forms.CharField(label="地址", max_length=200, required=False)
     headcount = forms.IntegerField(label="职工人数", min_value=0, initial=0)
     covering_union = forms.ModelChoiceField(label="覆盖工会", queryset=Organization.objects.none(), required=False,
-                                            help_text="本企业工会，或覆盖它的联合工会/行业工会；空表示未建会")
+                                            empty_label="（未覆盖）", help_text="本企业工会，或覆盖它的联合工会/行业工会；空表示未建会")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
