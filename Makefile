@@ -13,7 +13,7 @@ PY := .venv/bin/python
 BENCH ?=
 PYTEST_ARGS ?=
 
-.PHONY: help check-python uv install assets browser-deps run seed test test-sqlite test-pg bench lint worker
+.PHONY: help check-python uv install assets browser-deps db-deps run seed test test-sqlite test-pg bench lint worker
 
 help:
 	@echo "make run    — install, migrate, load the demo district, serve http://127.0.0.1:8000"
@@ -46,6 +46,12 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi
 
+# PostgreSQL server binaries for the PostgreSQL half of the tests and the benchmarks.
+db-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; fi
+
 var/local.env:
 	@$(PYTHON) scripts/local_env.py var/local.env
 
@@ -58,7 +64,7 @@ run: install var/local.env
 worker: install var/local.env
 	$(PY) manage.py db_worker
 
-test: install browser-deps
+test: install browser-deps db-deps
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-pg
 
@@ -68,7 +74,7 @@ test-sqlite:
 test-pg:
 	$(PY) scripts/with_postgres.py -- $(PY) -m pytest -q -m "pg or pgonly" $(PYTEST_ARGS)
 
-bench: install
+bench: install db-deps
 	$(PY) scripts/with_postgres.py -- $(PY) -m benchmarks $(BENCH)
 
 lint: install
