@@ -1,0 +1,295 @@
+"""The permission matrix (issue 2, "done when"): for every role at street A and every staff-visible model,
+list / detail / change / delete / export through the admin, the API and the console pages.
+
+* Street B's objects: invisible in every list and export, 404 on every detail, change, delete, reveal or
+  action URL (existence does not leak), and the database row is unchanged afterwards.
+* Street A's own objects: every role reads them (the audit log: only administrators and auditors); viewers,
+  auditors and reviewers never write — 403 or read-only — and the row is unchanged.
+
+Each case collects every deviation and fails once with the full list, so one run shows the whole matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import NoReverseMatch, Resolver404, resolve
+
+from lianxin.accounts.models import StaffRole
+from lianxin.core import audit
+from lianxin.core.models import AuditEntry
+from lianxin.core.scoping import ACTIONS, ADMIN, AUDITOR, REVIEWER, VIEWER
+from lianxin.core.testing import ROOT, make_person
+from lianxin.members import services as member_services
+from lianxin.members.models import Membership, Person
+from lianxin.orgs.models import Enterprise, Organization
+
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
+
+ROLES = [ADMIN, REVIEWER, VIEWER, AUDITOR]
+MODELS = ["organization", "enterprise", "person", "membership", "staffrole", "auditentry"]
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@dataclass
+class Side:
+    """One street's objects of every model, plus a string that appears only when that object is shown."""
+
+    objects: dict = field(default_factory=dict)
+    markers: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(district):
+    d = district
+    sides = {}
+    for key, base, joint in (("a", d.base_a1, d.joint_a), ("b", d.base_b1, d.joint_b)):
+        s = Side()
+        person = make_person(base, name=f"{'甲' if key == 'a' else '乙'}街道测试人")
+        membership = member_services.admit_member(actor=ROOT, person=person, union=base)
+        grant = StaffRole.objects.get(user=d.users[f"street_{key}.viewer"])
+        entry = audit.record(actor=None, action="test.marker", org_path=base.path,
+                             reason=f"审计标记{key.upper()}街道", object_type="test", object_id=f"marker-{key}")
+        s.objects = {
+            "organization": joint,
+            "enterprise": d.ent_a1 if key == "a" else d.ent_b1,
+            "person": person,
+            "membership": membership,
+            "staffrole": grant,
+            "auditentry": entry,
+        }
+        s.markers = {
+            "organization": joint.name,
+            "enterprise": s.objects["enterprise"].name,
+            "person": person.name,
+            "membership": person.name,
+            "staffrole": f"street_{key}.viewer",
+            "auditentry": entry.reason,
+        }
+        sides[key] = s
+    d.sides = sides
+    return d
+
+
+ADMIN_PATH = {
+    "organization": "orgs/organization", "enterprise": "orgs/enterprise", "person": "members/person",
+    "membership": "members/membership", "staffrole": "accounts/staffrole", "auditentry": "core/auditentry",
+}
+MODEL_CLASS = {
+    "organization": Organization, "enterprise": Enterprise, "person": Person, "membership": Membership,
+    "staffrole": StaffRole, "auditentry": AuditEntry,
+}
+API = {  # list url, detail url, patch payload (None: no write endpoint)
+    "organization": ("/api/v1/orgs/organizations", "/api/v1/orgs/organizations/{pk}", {"name": "改名"}),
+    "enterprise": ("/api/v1/orgs/enterprises", "/api/v1/orgs/enterprises/{pk}", {"headcount": 999}),
+    "person": ("/api/v1/members/people", "/api/v1/members/people/{pk}", {"name": "改名"}),
+    "membership": ("/api/v1/members/memberships", "/api/v1/members/memberships/{pk}", None),
+}
+CONSOLE = {  # list, detail, edit (GET and POST)
+    "organization": ("/console/orgs/", "/console/orgs/{pk}/", "/console/orgs/{pk}/edit/"),
+    "enterprise": ("/console/enterprises/", "/console/enterprises/{pk}/", "/console/enterprises/{pk}/edit/"),
+    "person": ("/console/people/", "/console/people/{pk}/", "/console/people/{pk}/edit/"),
+    "auditentry": ("/console/audit/", None, None),
+}
+CONSOLE_POSTS = {  # further console actions on one object
+    "person": [("/console/people/{pk}/reveal/", {"field": "id_number", "reason": "核查身份"}),
+               ("/console/people/{pk}/reveal/", {"field": "mobile", "reason": "核查身份"}),
+               ("/console/people/{pk}/admit/", {"union": "{own_union}"})],
+    "membership": [("/console/memberships/{pk}/transfer/", {"union": "{own_union}"}),
+                   ("/console/memberships/{pk}/end/", {"reason": "测试退会"})],
+}
+EXPORT = "/console/export/people/?fmt=csv"
+
+
+def _url_exists(url: str) -> bool:
+    try:
+        resolve(url.split("?")[0])
+        return True
+    except (Resolver404, NoReverseMatch):
+        return False
+
+
+def _snapshot(model_key, obj):
+    return model_to_dict(MODEL_CLASS[model_key].objects.get(pk=obj.pk))
+
+
+def _client(client, world, role):
+    client.force_login(world.users[f"street_a.{role}"], backend=BACKEND)
+    return client
+
+
+def _reads(role: str, model_key: str) -> bool:
+    return role in ACTIONS["audit"] if model_key == "auditentry" else True
+
+
+@pytest.mark.parametrize("model_key", MODELS)
+@pytest.mark.parametrize("role", ROLES)
+def test_street_a_role_cannot_reach_street_b(world, client, role, model_key):
+    c = _client(client, world, role)
+    foreign = world.sides["b"].objects[model_key]
+    marker = world.sides["b"].markers[model_key]
+    own_union = world.base_a1.pk
+    before = _snapshot(model_key, foreign)
+    reveals_before = AuditEntry.objects.filter(action="person.reveal").count()
+    problems: list[str] = []
+
+    def expect(resp, statuses, what):
+        if resp.status_code not in statuses:
+            problems.append(f"{what}: HTTP {resp.status_code}, expected {statuses}")
+
+    def hidden(resp, what, needle=marker):
+        # a search page echoes the query, so searches look for the object's link instead of its name
+        if resp.status_code == 200 and needle in resp.content.decode():
+            problems.append(f"{what}: shows street B's {needle!r}")
+
+    pk = foreign.pk
+    # --- admin ---
+    base = f"/admin/{ADMIN_PATH[model_key]}/"
+    r = c.get(base)
+    expect(r, {200} if _reads(role, model_key) else {403}, f"admin list {base}")
+    hidden(r, "admin list")
+    hidden(c.get(base, {"q": marker}), "admin search", f"{base}{pk}/change/")
+    for suffix in ("change/", "delete/", "history/"):
+        expect(c.get(f"{base}{pk}/{suffix}"), {404}, f"admin GET {suffix}")
+    expect(c.post(f"{base}{pk}/change/", {"name": "改名", "_save": "1"}), {404}, "admin POST change")
+    expect(c.post(f"{base}{pk}/delete/", {"post": "yes"}), {404}, "admin POST delete")
+    r = c.post(base, {"action": "delete_selected", "_selected_action": [pk], "post": "yes"})
+    hidden(r, "admin bulk delete")
+    if model_key == "staffrole":
+        c.post(base, {"action": "revoke_selected", "_selected_action": [pk]})
+    # --- API ---
+    if model_key in API:
+        list_url, detail_url, patch = API[model_key]
+        r = c.get(list_url, {"page_size": 200})
+        expect(r, {200}, f"API list {list_url}")
+        if r.status_code == 200 and pk in [i["id"] for i in r.json()["items"]]:
+            problems.append(f"API list {list_url} includes street B's id")
+        hidden(r, "API list")
+        if model_key == "person":
+            r = c.get(list_url, {"q": marker})
+            if r.status_code != 200 or r.json()["items"]:
+                problems.append(f"API search: HTTP {r.status_code}, {r.content[:200]!r}")
+        expect(c.get(detail_url.format(pk=pk)), {404}, "API detail")
+        if patch is not None:
+            expect(c.patch(detail_url.format(pk=pk), patch, content_type="application/json"), {404}, "API PATCH")
+        expect(c.delete(detail_url.format(pk=pk)), {404, 405}, "API DELETE")
+        if model_key == "person":
+            for fld in ("id_number", "mobile"):
+                r = c.post(f"{detail_url.format(pk=pk)}/reveal", {"field": fld, "reason": "核查身份"},
+                           content_type="application/json")
+                expect(r, {404}, f"API reveal {fld}")
+            expect(c.get(f"{detail_url.format(pk=pk)}/memberships"), {404}, "API person memberships")
+    if model_key == "organization":
+        r = c.get("/api/v1/orgs/coverage")
+        expect(r, {200}, "API coverage")
+        if any(row["label"] == world.street_b.name for row in r.json()):
+            problems.append("API coverage lists street B")
+        expect(c.get("/api/v1/members/people", {"org_id": pk}), {404}, "API people filtered by street B org")
+    # --- console pages ---
+    if model_key in CONSOLE:
+        list_url, detail_url, edit_url = CONSOLE[model_key]
+        if _url_exists(list_url):
+            r = c.get(list_url)
+            expect(r, {200} if _reads(role, model_key) else {200, 403}, f"console list {list_url}")
+            hidden(r, "console list")
+            if detail_url:
+                hidden(c.get(list_url, {"q": marker}), "console search", detail_url.format(pk=pk))
+        if detail_url and _url_exists(detail_url.format(pk=pk)):
+            expect(c.get(detail_url.format(pk=pk)), {404}, "console detail")
+        if edit_url and _url_exists(edit_url.format(pk=pk)):
+            expect(c.get(edit_url.format(pk=pk)), {404}, "console edit GET")
+            expect(c.post(edit_url.format(pk=pk), {"name": "改名", "headcount": 1}), {404}, "console edit POST")
+    for url, data in CONSOLE_POSTS.get(model_key, []):
+        url = url.format(pk=pk)
+        if _url_exists(url):
+            data = {k: v.format(own_union=own_union) for k, v in data.items()}
+            expect(c.post(url, data), {404}, f"console POST {url}")
+    # --- export ---
+    if model_key == "person" and _url_exists(EXPORT):
+        r = c.get(EXPORT)
+        body = b"".join(r.streaming_content) if r.streaming else r.content
+        if marker.encode() in body:
+            problems.append("console export includes street B's person")
+
+    # --- nothing changed ---
+    if _snapshot(model_key, foreign) != before:
+        problems.append("street B's row was changed")
+    if AuditEntry.objects.filter(action="person.reveal").count() != reveals_before:
+        problems.append("a reveal was recorded for street B's person")
+    assert not problems, f"{role} @ street A vs {model_key} of street B:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("model_key", MODELS)
+@pytest.mark.parametrize("role", [REVIEWER, VIEWER, AUDITOR])
+def test_read_only_roles_read_but_never_write(world, client, role, model_key):
+    c = _client(client, world, role)
+    own = world.sides["a"].objects[model_key]
+    marker = world.sides["a"].markers[model_key]
+    before = _snapshot(model_key, own)
+    rows_before = MODEL_CLASS[model_key].objects.count()
+    problems: list[str] = []
+
+    def expect(resp, statuses, what):
+        if resp.status_code not in statuses:
+            problems.append(f"{what}: HTTP {resp.status_code}, expected {statuses}")
+
+    pk = own.pk
+    reads = _reads(role, model_key)
+    base = f"/admin/{ADMIN_PATH[model_key]}/"
+    r = c.get(base)
+    expect(r, {200} if reads else {403}, "admin list")
+    if reads and marker not in r.content.decode():
+        problems.append(f"admin list does not show own {marker!r}")
+    r = c.get(f"{base}{pk}/change/")
+    expect(r, {200} if reads else {404}, "admin detail")
+    if reads and r.status_code == 200 and 'name="_save"' in r.content.decode():
+        problems.append("admin detail offers a save button to a read-only role")
+    expect(c.post(f"{base}{pk}/change/", {"name": "改名", "_save": "1"}), {403} if reads else {404},
+           "admin POST change")
+    expect(c.get(f"{base}{pk}/delete/"), {403} if reads else {404}, "admin GET delete")
+    expect(c.post(f"{base}{pk}/delete/", {"post": "yes"}), {403} if reads else {404}, "admin POST delete")
+    expect(c.get(f"{base}add/"), {403}, "admin add")
+    c.post(base, {"action": "delete_selected", "_selected_action": [pk], "post": "yes"})
+    if model_key == "staffrole":
+        c.post(base, {"action": "revoke_selected", "_selected_action": [pk]})
+
+    if model_key in API:
+        list_url, detail_url, patch = API[model_key]
+        r = c.get(list_url, {"page_size": 200})
+        expect(r, {200}, "API list")
+        if r.status_code == 200 and pk not in [i["id"] for i in r.json()["items"]]:
+            problems.append("API list misses own object")
+        expect(c.get(detail_url.format(pk=pk)), {200}, "API detail")
+        if patch is not None:
+            expect(c.patch(detail_url.format(pk=pk), patch, content_type="application/json"), {403}, "API PATCH")
+        if model_key == "person":
+            r = c.post(f"{detail_url.format(pk=pk)}/reveal", {"field": "id_number", "reason": "核查身份"},
+                       content_type="application/json")
+            expect(r, {200} if role in ACTIONS["reveal"] else {403}, "API reveal")
+            if role not in ACTIONS["reveal"] and r.status_code == 200:
+                problems.append("a read-only role revealed a full ID number")
+    if model_key in CONSOLE:
+        list_url, detail_url, edit_url = CONSOLE[model_key]
+        if _url_exists(list_url):
+            r = c.get(list_url)
+            expect(r, {200} if reads else {200, 403}, "console list")
+            if reads and r.status_code == 200 and marker not in r.content.decode():
+                problems.append(f"console list does not show own {marker!r}")
+        if detail_url and _url_exists(detail_url.format(pk=pk)):
+            expect(c.get(detail_url.format(pk=pk)), {200}, "console detail")
+        if edit_url and _url_exists(edit_url.format(pk=pk)):
+            expect(c.get(edit_url.format(pk=pk)), {403}, "console edit GET")
+            expect(c.post(edit_url.format(pk=pk), {"name": "改名", "headcount": 1}), {403}, "console edit POST")
+    for url, data in CONSOLE_POSTS.get(model_key, []):
+        url = url.format(pk=pk)
+        if _url_exists(url) and "reveal" not in url:
+            data = {k: v.format(own_union=world.joint_a.pk) for k, v in data.items()}
+            expect(c.post(url, data), {403}, f"console POST {url}")
+
+    if _snapshot(model_key, own) != before:
+        problems.append("own row was changed by a read-only role")
+    if MODEL_CLASS[model_key].objects.count() != rows_before and model_key != "auditentry":
+        problems.append("rows were added or deleted by a read-only role")
+    assert not problems, f"{role} @ street A on own {model_key}:\n" + "\n".join(problems)
