@@ -1,0 +1,425 @@
+"""Spreadsheet input and output shared by every import and export (DESIGN: Excel I/O lives in core).
+
+Reading follows what union offices really send: the file is identified by its content, never its extension
+(a renamed PDF is refused, a CSV saved as ``.xls`` is read as CSV); xlsx is checked as a zip *before* any parser
+sees it (entry count, declared uncompressed size, compression ratio, encryption flags), so a zip bomb costs a
+directory read, not memory; OLE2 containers holding an ``EncryptedPackage`` are password-protected workbooks.
+python-calamine (Rust) reads xlsx and xls; CSV may be UTF-8 (with or without BOM) or GBK/GB18030.
+
+Writing is safe against formula injection (OWASP "CSV injection"): any text starting with ``= + - @`` or a tab
+or carriage return is written as a string with a leading apostrophe, and xlsx cells are always written with an
+explicit type (``write_string``), never through xlsxwriter's guessing. Both writers stream: CSV is a generator
+for ``StreamingHttpResponse``; xlsx uses xlsxwriter's ``constant_memory`` mode into a temporary file, so memory
+stays flat in the number of rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .errors import ServiceError
+
+MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2_000
+MAX_ZIP_RATIO = 150  # real xlsx sheets compress ~10-30x; bombs compress 1000x and more
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+KINDS = ("xlsx", "xls", "csv")
+
+
+class SpreadsheetRefused(ServiceError):
+    """The file as a whole cannot be read (not a spreadsheet, encrypted, corrupt, too large, a bomb)."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message, field="文件", code=code)
+
+
+# --------------------------------------------------------------------------------------------- identification
+
+def sniff(path: str | os.PathLike, *, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """Return "xlsx", "xls" or "csv" from the file's content, or raise SpreadsheetRefused with the reason."""
+    size = os.path.getsize(path)
+    if size == 0:
+        raise SpreadsheetRefused("文件是空的", code="empty")
+    if size > max_bytes:
+        raise SpreadsheetRefused(f"文件过大（{size / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB",
+                                 code="too_large")
+    with open(path, "rb") as f:
+        head = f.read(8192)
+    if head.startswith(ZIP_MAGIC):
+        check_zip(path)
+        return "xlsx"
+    if head.startswith(OLE_MAGIC):
+        if _ole_is_encrypted(path):
+            raise SpreadsheetRefused("工作簿设置了打开密码（已加密），请取消密码后另存再上传", code="encrypted")
+        return "xls"
+    import filetype
+
+    guessed = filetype.guess(head)
+    if guessed is not None:
+        raise SpreadsheetRefused(f"文件内容是 {guessed.extension.upper()}，不是 Excel 或 CSV 表格", code="not_spreadsheet")
+    if b"\x00" in head or _binary_ratio(head) > 0.05:
+        raise SpreadsheetRefused("文件不是 Excel 或 CSV 表格（内容无法识别）", code="not_spreadsheet")
+    if head.lstrip().lower().startswith((b"<!doctype", b"<html", b"<?xml", b"%pdf", b"{\\rtf")):
+        raise SpreadsheetRefused("文件不是 Excel 或 CSV 表格（看起来是网页、PDF 或文档）", code="not_spreadsheet")
+    return "csv"
+
+
+def _binary_ratio(head: bytes) -> float:
+    if not head:
+        return 0.0
+    ctrl = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return ctrl / len(head)
+
+
+def _ole_is_encrypted(path) -> bool:
+    """Office 2007+ files protected by a password are OLE2 containers with an ``EncryptedPackage`` stream;
+    BIFF (xls) files with a password carry a FILEPASS record, which calamine reports when opening."""
+    needle = "EncryptedPackage".encode("utf-16-le")
+    with open(path, "rb") as f:
+        data = f.read(4 * 1024 * 1024)
+    return needle in data
+
+
+def check_zip(path) -> None:
+    """Refuse a zip that is not a workbook, is encrypted, or would inflate beyond the limits. Only the central
+    directory is read (declared sizes); the parser later stops at the same limits because calamine reads the
+    declared entries."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise SpreadsheetRefused("Excel 文件已损坏（压缩结构无法读取），请用 Excel 另存后重新上传", code="corrupt") from None
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise SpreadsheetRefused("文件包含的部件过多，疑似恶意压缩包，已拒收", code="zip_bomb")
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise SpreadsheetRefused("文件是压缩包或 Word/PPT 文档，不是 Excel 工作簿", code="not_spreadsheet")
+    if "xl/workbook.bin" in names:
+        raise SpreadsheetRefused("不支持 xlsb 格式，请另存为 .xlsx 后上传", code="not_spreadsheet")
+    total = 0
+    for i in infos:
+        if i.flag_bits & 0x1:
+            raise SpreadsheetRefused("工作簿已加密，请取消密码后再上传", code="encrypted")
+        total += i.file_size
+        if i.file_size > 10 * 1024 * 1024 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1):
+            raise SpreadsheetRefused("文件解压比例异常（疑似“压缩炸弹”），已拒收", code="zip_bomb")
+    if total > MAX_UNZIPPED_BYTES:
+        raise SpreadsheetRefused(f"文件解压后超过 {MAX_UNZIPPED_BYTES // 1048576} MB（疑似“压缩炸弹”），已拒收",
+                                 code="zip_bomb")
+
+
+# ----------------------------------------------------------------------------------------------------- reading
+
+@dataclass
+class Table:
+    """The first worksheet: ``rows`` yields lists of Python values (str, float, int, bool, date, datetime);
+    item i is spreadsheet row i+1. ``height`` is the number of rows (for progress), known before reading."""
+
+    rows: Iterator[list]
+    height: int
+
+
+def open_table(path, kind: str) -> Table:
+    """Open an identified file (see :func:`sniff`). Raises SpreadsheetRefused for unreadable workbooks."""
+    if kind == "csv":
+        with open(path, "rb") as f:
+            text = decode_text(f.read())
+        return Table(_csv_rows(text), text.count("\n") + 1)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = [m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")
+                 and str(m.typ).endswith("WorkSheet")] or wb.sheet_names
+        if not names:
+            raise SpreadsheetRefused("工作簿里没有工作表", code="empty")
+        sheet = wb.get_sheet_by_name(names[0])
+        height = sheet.end[0] + 1 if sheet.end else 0
+        rows = sheet.iter_rows()
+    except SpreadsheetRefused:
+        raise
+    except Exception as e:  # calamine raises several classes (CalamineError, PasswordError, XmlError, ...)
+        raise _calamine_refusal(e) from None
+    return Table(_guarded(rows), height)
+
+
+def _guarded(rows) -> Iterator[list]:
+    try:
+        yield from rows
+    except Exception as e:
+        raise _calamine_refusal(e) from None
+
+
+def _calamine_refusal(e: Exception) -> SpreadsheetRefused:
+    text = f"{type(e).__name__}: {e}".lower()
+    if "password" in text or "encrypt" in text:
+        return SpreadsheetRefused("工作簿设置了密码（已加密），请取消密码后另存再上传", code="encrypted")
+    return SpreadsheetRefused("Excel 文件已损坏或格式无法识别，请用 Excel 另存为 .xlsx 后重新上传", code="corrupt")
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not) first; Chinese Windows Excel saves CSV as GBK, which GB18030 decodes."""
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetRefused("CSV 文件编码无法识别，请另存为“CSV UTF-8”后上传", code="encoding")
+
+
+def _csv_rows(text: str) -> Iterator[list]:
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error:
+        raise SpreadsheetRefused("CSV 文件格式有误（引号不配对等），无法读取", code="corrupt") from None
+
+
+def norm_header(value: object) -> str:
+    """A header cell as comparable text: NFKC, no spaces/newlines, no required-marks or notes in brackets."""
+    s = unicodedata.normalize("NFKC", str(value if value is not None else ""))
+    s = re.sub(r"\s+", "", s)
+    s = re.sub(r"[（(][^）)]*[）)]$", "", s)  # 身份证号（必填） / 手机(选填)
+    return s.strip("*＊:：")
+
+
+@dataclass
+class HeaderMatch:
+    row_index: int  # 0-based index of the (last) header row
+    columns: dict[str, int]  # field key -> 0-based column
+    labels: list[str]  # the header as the file spelled it, merged rows combined
+    unknown: list[str] = field(default_factory=list)
+
+
+def find_header(head_rows: list[list], aliases: dict[str, set[str]], *, scan: int = 15) -> HeaderMatch | None:
+    """Find the header among the first rows: the row matching most known column names wins. Title rows above
+    are skipped; a two-row header (a merged group cell such as "证件信息" over "身份证号 | 手机") and vertically
+    merged cells (a label only in the upper row) are combined. ``aliases`` maps field key -> normalised names."""
+    lookup = {a: key for key, names in aliases.items() for a in names}
+
+    def matches(row) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for j, cell in enumerate(row):
+            key = lookup.get(norm_header(cell))
+            if key and key not in found:
+                found[key] = j
+        return found
+
+    best, best_i = {}, -1
+    for i, row in enumerate(head_rows[:scan]):
+        m = matches(row)
+        if len(m) > len(best):
+            best, best_i = m, i
+    if best_i < 0 or len(best) < 2:
+        return None
+    header_i = best_i
+    width = max(len(r) for r in head_rows[: best_i + 2])
+    row = list(head_rows[best_i]) + [""] * width
+    labels = [str(c).strip() if c not in (None, "") else "" for c in row[:width]]
+    columns = dict(best)
+    # The row below may finish a two-row header (sub-labels under a merged group cell).
+    if best_i + 1 < len(head_rows):
+        below = matches(head_rows[best_i + 1])
+        new = {k: j for k, j in below.items() if k not in columns}
+        if new:
+            for k, j in new.items():
+                columns[k] = j
+                labels[j] = str(head_rows[best_i + 1][j]).strip()
+            header_i = best_i + 1
+    # The row above may hold labels of vertically merged cells that are empty in this row.
+    if best_i > 0:
+        above = head_rows[best_i - 1]
+        for j, cell in enumerate(above[:width]):
+            key = lookup.get(norm_header(cell))
+            if key and key not in columns and not labels[j]:
+                columns[key] = j
+                labels[j] = str(cell).strip()
+    while labels and not labels[-1]:
+        labels.pop()
+    unknown = [lab for j, lab in enumerate(labels) if lab and j not in columns.values()]
+    return HeaderMatch(header_i, columns, labels, unknown)
+
+
+# ----------------------------------------------------------------------------------------------- cell values
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")
+_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def to_date(value: object) -> dt.date | None:
+    """An Excel date, an Excel serial number, or text in the usual Chinese spellings (1990-01-01, 1990/1/1,
+    1990.01.01, 1990年1月1日, 19900101). None when empty; ValueError when it is not a date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("not a date")
+    if isinstance(value, (int, float)):
+        if 20_000_000 > value > 10_000_000 and float(value).is_integer():  # 19900101 stored as a number
+            return to_date(str(int(value)))
+        if not 1 <= value < 2_958_466:
+            raise ValueError("not a date")
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    s = unicodedata.normalize("NFKC", str(value)).strip()
+    if not s:
+        return None
+    m = _DATE_TEXT.fullmatch(s) or _DATE_COMPACT.fullmatch(s)
+    if not m:
+        raise ValueError("not a date")
+    return dt.date(int(m[1]), int(m[2]), int(m[3]))
+
+
+def cell_text(value: object) -> str:
+    """A cell as the user would read it: 1234.0 -> "1234", dates as YYYY-MM-DD, None -> ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if (value.hour, value.minute, value.second) != (0, 0, 0) \
+            else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+# ----------------------------------------------------------------------------------------------------- writing
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def safe_text(value: object) -> str:
+    """Text that a spreadsheet will never evaluate: a leading apostrophe defuses = + - @ tab CR (and their
+    full-width forms, which some Excel versions also accept)."""
+    s = cell_text(value)
+    return "'" + s if s.startswith(_FORMULA_START) else s
+
+
+def csv_stream(header: list[str], rows: Iterable[Iterable[object]], *, chunk: int = 500) -> Iterator[bytes]:
+    """Yield a UTF-8 CSV with BOM (so Chinese Excel opens it correctly), every cell defused."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    yield "\ufeff".encode()
+    w.writerow([safe_text(h) for h in header])
+    n = 0
+    for row in rows:
+        w.writerow([safe_text(v) for v in row])
+        n += 1
+        if n % chunk == 0:
+            yield buf.getvalue().encode()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode()
+
+
+class XlsxStreamWriter:
+    """Rows to an xlsx in constant memory (xlsxwriter flushes each row to a temp file as it goes). Every
+    value is written as text unless it is a number or a date, so nothing is ever a formula.
+
+        with XlsxStreamWriter(header, widths=...) as w:
+            for row in rows: w.row(row)
+        return FileResponse(w.open(), ...)   # the temporary file deletes itself when closed
+    """
+
+    def __init__(self, header: list[str], *, sheet: str = "Sheet1", widths: list[int] | None = None,
+                 text_columns: Iterable[int] = ()):
+        import xlsxwriter
+
+        self.tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+        self.tmp.close()
+        self.wb = xlsxwriter.Workbook(self.tmp.name, {"constant_memory": True, "strings_to_formulas": False,
+                                                      "strings_to_numbers": False, "strings_to_urls": False,
+                                                      "tmpdir": tempfile.gettempdir()})
+        self.ws = self.wb.add_worksheet(sheet)
+        self.bold = self.wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.date_fmt = self.wb.add_format({"num_format": "yyyy-mm-dd"})
+        text_fmt = self.wb.add_format({"num_format": "@"})
+        for j, wdt in enumerate(widths or []):
+            self.ws.set_column(j, j, wdt, text_fmt if j in set(text_columns) else None)
+        self.ws.write_row(0, 0, [safe_text(h) for h in header], self.bold)
+        self.ws.freeze_panes(1, 0)
+        self.n = 1
+        self.closed = False
+
+    def row(self, values: Iterable[object]) -> None:
+        ws, r = self.ws, self.n
+        for j, v in enumerate(values):
+            if v is None or v == "":
+                continue
+            if isinstance(v, bool):
+                ws.write_string(r, j, "是" if v else "否")
+            elif isinstance(v, (int, float)):
+                ws.write_number(r, j, v)
+            elif isinstance(v, dt.date):
+                ws.write_datetime(r, j, dt.datetime(v.year, v.month, v.day) if not isinstance(v, dt.datetime)
+                                  else v.replace(tzinfo=None), self.date_fmt)
+            else:
+                ws.write_string(r, j, safe_text(v))
+        self.n += 1
+
+    def close(self) -> str:
+        if not self.closed:
+            self.wb.close()
+            self.closed = True
+        return self.tmp.name
+
+    def open(self):
+        """The finished file, opened for reading; it is unlinked at once (POSIX) so it vanishes when closed."""
+        name = self.close()
+        f = open(name, "rb")  # noqa: SIM115
+        os.unlink(name)
+        return f
+
+    def discard(self) -> None:
+        self.close()
+        try:
+            os.unlink(self.tmp.name)
+        except FileNotFoundError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *_):
+        if exc_type is not None:
+            self.discard()
+        else:
+            self.close()
+
+
+def write_xlsx(path, header: list[str], rows: Iterable[Iterable[object]],
+               before: Callable | None = None) -> None:
+    """Small helper for reports: header + rows into ``path`` (defused), optional ``before(workbook, sheet)``."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+                                    "strings_to_numbers": False, "strings_to_urls": False})
+    ws = wb.add_worksheet()
+    if before:
+        before(wb, ws)
+    ws.write_row(0, 0, [safe_text(h) for h in header], wb.add_format({"bold": True}))
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row):
+            if v not in (None, ""):
+                ws.write_string(i, j, safe_text(v))
+    wb.close()

@@ -1,0 +1,175 @@
+"""The roster's columns: what the template offers, which header spellings we accept, and how one row becomes
+clean values. Row checking is a pure function (no database) so it can run in worker processes; the identity
+rules are the members app's (``check_identity`` / ``seal_identity``), never a second validator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+
+from lianxin.core.errors import ServiceError
+from lianxin.core.excel import norm_header, to_date
+from lianxin.core.idnumbers import mask_id
+from lianxin.members.models import Education, Gender, Political
+from lianxin.members.services import check_identity, seal_identity
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # template header
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    choices: dict[str, str] | None = None  # accepted text (normalised) -> stored code
+    options: tuple[str, ...] = ()  # the drop-down list in the template
+    width: int = 12
+    hint: str = ""
+
+
+YES_NO = {"是": True, "否": False, "Y": True, "N": False, "YES": True, "NO": False, "1": True, "0": False,
+          "√": True, "✓": True, "×": False, "TRUE": True, "FALSE": False, "": False}
+
+_EDU = {label: code for code, label in Education.choices} | {
+    "小学": "primary", "初中及以下": "junior", "高中": "senior", "中专": "senior", "技校": "senior", "职高": "senior",
+    "中技": "senior", "大专": "college", "专科": "college", "高职": "college", "本科": "bachelor", "大学本科": "bachelor",
+    "大学": "bachelor", "学士": "bachelor", "研究生": "master", "硕士研究生": "master", "博士研究生": "doctor"}
+_POL = {label: code for code, label in Political.choices} | {
+    "党员": "cpc", "共产党员": "cpc", "中共党员": "cpc", "预备党员": "probationary", "团员": "league",
+    "共青团员": "league", "民主党派成员": "democratic", "无党派人士": "masses", "无党派": "masses", "无": "masses"}
+_GENDER = {"男": "M", "女": "F", "M": "M", "F": "F", "男性": "M", "女性": "F"}
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", ("姓名", "职工姓名", "会员姓名", "名字", "员工姓名"), required=True, width=10),
+    Column("id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "身份证", "居民身份证号码",
+                                     "居民身份证号", "证件号码", "身份证件号码"), required=True, width=22,
+           hint="18位，按文本填写（勿用科学计数法）"),
+    Column("mobile", "手机号码", ("手机号码", "手机", "手机号", "联系电话", "联系方式", "电话", "移动电话", "电话号码"),
+           width=14),
+    Column("gender", "性别", ("性别",), choices=_GENDER, options=("男", "女"), width=6, hint="可不填，按身份证号推算"),
+    Column("birth_date", "出生日期", ("出生日期", "出生年月日", "生日", "出生年月"), width=12,
+           hint="可不填；如 1990-01-01"),
+    Column("employer_name", "工作单位", ("工作单位", "单位", "单位名称", "所在单位", "企业名称", "工作单位名称"),
+           width=24),
+    Column("job", "岗位/职务", ("岗位/职务", "岗位", "职务", "职位", "工种", "岗位职务"), width=12),
+    Column("education", "学历", ("学历", "文化程度", "最高学历"), choices=_EDU,
+           options=tuple(label for _c, label in Education.choices), width=14),
+    Column("ethnicity", "民族", ("民族",), width=8),
+    Column("political_status", "政治面貌", ("政治面貌",), choices=_POL,
+           options=tuple(label for _c, label in Political.choices), width=12),
+    Column("is_migrant", "农民工", ("农民工", "是否农民工"), choices=YES_NO, options=("是", "否"), width=8),
+    Column("is_frontline", "一线职工", ("一线职工", "是否一线职工", "一线"), choices=YES_NO, options=("是", "否"),
+           width=9),
+    Column("is_model_worker", "劳模", ("劳模", "是否劳模", "劳动模范"), choices=YES_NO, options=("是", "否"), width=6),
+    Column("joined_on", "入会日期", ("入会日期", "入会时间"), width=12, hint="可不填，默认导入当天"),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+REQUIRED = tuple(c.key for c in COLUMNS if c.required)
+ALIASES = {c.key: {norm_header(a) for a in (c.label, *c.aliases)} for c in COLUMNS}
+PROFILE_KEYS = ("employer_name", "job", "education", "ethnicity", "political_status", "is_migrant", "is_frontline",
+                "is_model_worker")
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return unicodedata.normalize("NFKC", str(v)).strip()
+
+
+@dataclass(slots=True)
+class CleanRow:
+    """One row that passed every check: identity sealed (ciphertext, blind index, masks), profile cleaned.
+    ``profile`` holds only the columns the file had and filled: an empty cell never erases stored data."""
+
+    row_no: int
+    name: str
+    number: str  # the normalised ID number, used for in-file duplicate detection only
+    bidx: str
+    sealed_fields: dict
+    profile: dict
+    joined_on: dt.date | None
+
+
+def check_row(cells: list, columns: dict[str, int], row_no: int) -> CleanRow | list[str]:
+    """Validate one data row. Returns a CleanRow, or the list of Chinese problems found in it."""
+    problems: list[str] = []
+
+    def cell(key):
+        j = columns.get(key)
+        return cells[j] if j is not None and j < len(cells) else None
+
+    name = _text(cell("name"))
+    if not name:
+        problems.append("姓名不能为空")
+    elif len(name) > 50:
+        problems.append("姓名过长（不超过50字）")
+    gender = birth = joined = None
+    profile: dict = {}
+    g = _text(cell("gender")).upper()
+    if g:
+        gender = _GENDER.get(g)
+        if gender is None:
+            problems.append(f"性别“{g}”无法识别，请填“男”或“女”")
+    for key in ("birth_date", "joined_on"):
+        raw = cell(key)
+        try:
+            value = to_date(raw)
+        except (ValueError, OverflowError):
+            problems.append(f"{BY_KEY[key].label}“{_text(raw)}”不是有效日期（如 1990-01-01）")
+            continue
+        if key == "birth_date":
+            birth = value
+        else:
+            joined = value
+            if value and value > dt.date.today():
+                problems.append(f"入会日期 {value:%Y-%m-%d} 晚于今天")
+    for key in PROFILE_KEYS:
+        if key not in columns:
+            continue
+        col = BY_KEY[key]
+        raw = _text(cell(key))
+        if col.choices is not None:
+            probe = raw.upper()
+            if not probe:
+                continue
+            if probe not in col.choices:
+                shown = "、".join(col.options)
+                problems.append(f"{col.label}“{raw}”不在可选范围内（{shown}）")
+                continue
+            profile[key] = col.choices[probe]
+        elif raw:
+            limit = {"employer_name": 150, "job": 60, "ethnicity": 20}[key]
+            if len(raw) > limit:
+                problems.append(f"{col.label}过长（不超过{limit}字）")
+                continue
+            profile[key] = raw
+    raw_id = cell("id_number")
+    try:
+        info, phone = check_identity(raw_id, gender=gender, birth_date=birth, mobile=cell("mobile"))
+    except ServiceError as e:
+        problems.append(e.message)
+        return problems
+    if problems:
+        return problems
+    sealed = seal_identity(info, phone)
+    return CleanRow(row_no, name, info.number, sealed.id_bidx, {
+        "id_cipher": sealed.id_cipher, "id_key": sealed.id_key, "id_masked": mask_id(info.number),
+        "birth_date": info.birth_date, "gender": info.gender, "region_code": info.region_code,
+        "mobile_cipher": sealed.mobile_cipher, "mobile_bidx": sealed.mobile_bidx,
+        "mobile_masked": sealed.mobile_masked,
+    }, profile, joined)
+
+
+def check_chunk(args) -> list:
+    """Worker entry point: (rows, columns, row numbers) -> list of CleanRow | (row_no, problems)."""
+    rows, columns, numbers = args
+    out = []
+    for cells, no in zip(rows, numbers, strict=True):
+        r = check_row(cells, columns, no)
+        out.append(r if isinstance(r, CleanRow) else (no, r))
+    return out
+
+
+GENDER_LABEL = dict(Gender.choices)
