@@ -56,9 +56,10 @@ def _size(upload) -> int:
     return size
 
 
-def check_image(upload, *, field: str, max_bytes: int = IMAGE_MAX_BYTES) -> str:
+def check_image(upload, *, field: str, max_bytes: int | None = None) -> str:
     """Return the file extension ("jpg"/"png") for a JPEG or PNG; refuse anything else with a message
     naming ``field``."""
+    max_bytes = max_bytes or IMAGE_MAX_BYTES
     if _size(upload) > max_bytes:
         raise ServiceError(f"图片不能超过 {max_bytes // MB} MB", field=field)
     kind = filetype.guess(_head(upload))
@@ -87,8 +88,9 @@ class Chapter:
     text: str
 
 
-def detect_book(upload, *, field: str = "file", max_bytes: int = BOOK_MAX_BYTES) -> tuple[str, list[Chapter]]:
+def detect_book(upload, *, field: str = "file", max_bytes: int | None = None) -> tuple[str, list[Chapter]]:
     """Return ("pdf", []) or ("epub", chapters) after checking the content; ServiceError otherwise."""
+    max_bytes = max_bytes or BOOK_MAX_BYTES
     if _size(upload) > max_bytes:
         raise ServiceError(f"电子书文件不能超过 {max_bytes // MB} MB", field=field)
     head = _head(upload)
@@ -169,7 +171,9 @@ def read_epub(upload, *, field: str = "file") -> list[Chapter]:
                 continue
             raw = _read(zf, by_name[href], field)
             title, paragraphs = html_to_paragraphs(raw.decode("utf-8", errors="replace"))
-            if paragraphs:
+            if title and paragraphs and paragraphs[0] == title:
+                paragraphs = paragraphs[1:]  # the heading is shown as the chapter title
+            if paragraphs or title:
                 chapters.append(Chapter(title=(title or f"第 {len(chapters) + 1} 章")[:200],
                                         text="\n\n".join(paragraphs)))
         if not chapters:
