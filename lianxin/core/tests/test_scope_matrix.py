@@ -293,3 +293,128 @@ def test_read_only_roles_read_but_never_write(world, client, role, model_key):
     if MODEL_CLASS[model_key].objects.count() != rows_before and model_key != "auditentry":
         problems.append("rows were added or deleted by a read-only role")
     assert not problems, f"{role} @ street A on own {model_key}:\n" + "\n".join(problems)
+
+
+# --- administrators write within their subtree, through the services, and only there -------------------------
+
+def _admin(client, world):
+    client.force_login(world.users["street_a.admin"], backend=BACKEND)
+    return client
+
+
+def _org_form(org, **over):
+    data = {"parent": org.parent_id, "name": org.name, "code": "", "chair_name": "", "vice_chair_names": "",
+            "contact_name": "", "contact_phone": "", "address": "", "founded_on": "", "term_ends_on": "",
+            "enterprise": "", "_save": "1"}
+    data.update(over)
+    return data
+
+
+def test_admin_changes_an_organisation_through_the_service(world, client):
+    c = _admin(client, world)
+    org = world.joint_a
+    r = c.post(f"/admin/orgs/organization/{org.pk}/change/", _org_form(org, name="白杨联合工会（改）"))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    org.refresh_from_db()
+    assert org.name == "白杨联合工会（改）"
+    e = AuditEntry.objects.filter(action="org.update", object_id=str(org.pk)).first()
+    assert e is not None and e.actor == world.users["street_a.admin"]
+
+
+def test_admin_form_cannot_point_at_another_streets_org(world, client):
+    c = _admin(client, world)
+    org = world.joint_a
+    r = c.post(f"/admin/orgs/organization/{org.pk}/change/", _org_form(org, parent=world.street_b.pk))
+    assert r.status_code == 200  # the form again, with an error on 上级组织
+    assert "parent" in r.context["adminform"].form.errors
+    org.refresh_from_db()
+    assert org.parent_id == world.street_a.pk and org.path.startswith(world.street_a.path)
+    # the choices offered are the admin's own subtree only
+    choices = r.context["adminform"].form.fields["parent"].queryset
+    assert set(choices.values_list("pk", flat=True)) == set(
+        Organization.objects.filter(path__startswith=world.street_a.path).values_list("pk", flat=True))
+
+
+def test_admin_service_error_is_a_chinese_form_error(world, client):
+    c = _admin(client, world)
+    org = world.joint_a
+    # moving a node under its own descendant is refused by move_organization with a Chinese message
+    r = c.post(f"/admin/orgs/organization/{org.pk}/change/", _org_form(org, parent=world.base_a1.pk))
+    assert r.status_code == 200
+    errors = str(r.context["adminform"].form.errors)
+    assert "下级" in errors
+    org.refresh_from_db()
+    assert org.parent_id == world.street_a.pk
+
+
+def test_admin_adds_an_enterprise_only_in_its_street(world, client):
+    from lianxin.core.testing import credit_code
+
+    c = _admin(client, world)
+    data = {"name": "杭州丙贸易有限公司", "credit_code": credit_code(990001), "industry": "F", "size": "micro",
+            "ownership": "private", "address": "", "headcount": "12", "covering_union": "",
+            "_save": "1"}
+    r = c.post("/admin/orgs/enterprise/add/", {**data, "street": world.street_b.pk})
+    assert r.status_code == 200 and "street" in r.context["adminform"].form.errors
+    assert not Enterprise.objects.filter(name="杭州丙贸易有限公司").exists()
+    r = c.post("/admin/orgs/enterprise/add/", {**data, "street": world.street_a.pk})
+    assert r.status_code == 302, r.context["adminform"].form.errors
+    ent = Enterprise.objects.get(name="杭州丙贸易有限公司")
+    assert ent.street_id == world.street_a.pk
+    assert AuditEntry.objects.filter(action="enterprise.create", object_id=str(ent.pk)).exists()
+
+
+def test_admin_person_add_goes_through_create_person_and_shows_masked_values(world, client):
+    from lianxin.core.testing import id_number, mobile
+
+    c = _admin(client, world)
+    number, phone = id_number(gender="F"), mobile()
+    base = {"org": world.base_a1.pk, "name": "李四", "mobile": phone, "ethnicity": "汉族", "_save": "1"}
+    r = c.post("/admin/members/person/add/", {**base, "id_number": number[:-1] + ("0" if number[-1] != "0" else "1")})
+    assert r.status_code == 200
+    assert "校验位不正确" in str(r.context["adminform"].form.errors)
+    r = c.post("/admin/members/person/add/", {**base, "id_number": number})
+    assert r.status_code == 302
+    p = Person.objects.get(name="李四")
+    assert p.gender == "F" and AuditEntry.objects.filter(action="person.create", object_id=str(p.pk)).exists()
+    page = c.get(f"/admin/members/person/{p.pk}/change/").content.decode()
+    assert p.id_masked in page and p.mobile_masked in page
+    for secret in (number, phone, p.id_cipher, p.id_bidx, p.mobile_cipher, p.mobile_bidx):
+        assert secret not in page
+    # search by the full ID number finds the person through the blind index
+    assert f"/admin/members/person/{p.pk}/change/" in c.get("/admin/members/person/", {"q": number}).content.decode()
+
+
+def test_admin_grants_roles_through_the_service_within_scope(world, client):
+    c = _admin(client, world)
+    user = world.users["base_a1.viewer"]
+    r = c.post("/admin/accounts/staffrole/add/", {"user": user.pk, "organization": world.street_b.pk,
+                                                  "role": "reviewer", "_save": "1"})
+    assert r.status_code == 200 and "organization" in r.context["adminform"].form.errors
+    r = c.post("/admin/accounts/staffrole/add/", {"user": user.pk, "organization": world.joint_a.pk,
+                                                  "role": "reviewer", "_save": "1"})
+    assert r.status_code == 302
+    grant = StaffRole.objects.get(user=user, organization=world.joint_a, role="reviewer")
+    assert AuditEntry.objects.filter(action="role.grant", object_id=str(grant.pk)).exists()
+
+
+def test_admin_admits_once_and_is_told_to_transfer(world, client):
+    c = _admin(client, world)
+    p = make_person(world.base_a1, name="王五")
+    data = {"person": p.pk, "union": world.base_a1.pk, "joined_on": "", "note": "", "_save": "1"}
+    assert c.post("/admin/members/membership/add/", data).status_code == 302
+    r = c.post("/admin/members/membership/add/", {**data, "union": world.joint_a.pk})
+    assert r.status_code == 200 and "请办理转会" in str(r.context["adminform"].form.errors)
+    assert Membership.objects.filter(person=p).count() == 1
+
+
+def test_audit_log_is_read_only_for_everyone(world, client, admin_user):
+    entry = world.sides["a"].objects["auditentry"]
+    for user in (world.users["street_a.admin"], world.users["fed.auditor"], admin_user):
+        client.force_login(user, backend=BACKEND)
+        assert client.get(f"/admin/core/auditentry/{entry.pk}/change/").status_code == 200
+        assert client.post(f"/admin/core/auditentry/{entry.pk}/change/", {"reason": "x"}).status_code == 403
+        assert client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert client.get("/admin/core/auditentry/add/").status_code == 403
+    entry.refresh_from_db()
+    assert entry.reason == "审计标记A街道" and audit.verify() == []
