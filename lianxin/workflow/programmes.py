@@ -1,0 +1,418 @@
+"""Programmes: what each kind of application is. A programme is a class in code (reviewed like code, versioned
+with the schema) that names:
+
+* who may apply (``applicant_kind``: any signed-in worker, a member, or a union's staff),
+* its form as a pydantic model whose fields carry Chinese titles and whose validators raise Chinese messages
+  (``json_schema_extra`` adds the widget and whether a value is personal data to be sealed),
+* the attachments it needs,
+* its approval path as levels of the organisation tree, each with a deadline in days,
+* what routing and checks happen on submission, and what the approval does (a service call).
+
+The engine (:mod:`lianxin.workflow.services`) knows nothing programme-specific; adding hardship files or
+subsidies later means one more class here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from lianxin.core.errors import ServiceError
+from lianxin.core.idnumbers import parse_id_number, parse_mobile, parse_uscc
+from lianxin.orgs.models import STEP, Enterprise, Organization, OrgKind
+
+# ---------------------------------------------------------------------------------------------------------------
+# Building blocks
+
+
+@dataclass(frozen=True)
+class AttachmentSlot:
+    code: str
+    label: str
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the approval path. ``resolve`` is one of: ``org`` (where it was filed), ``target`` (the
+    receiving organisation), or an organisation kind looked up among the ancestors of ``org`` (``street``,
+    ``federation``). A level that resolves to nothing (a union sitting directly under the federation has no
+    street) is skipped; two consecutive levels resolving to the same organisation are merged."""
+
+    resolve: str
+    label: str
+    days: int
+
+
+@dataclass
+class Route:
+    org: Organization
+    target_org: Organization | None = None
+    person: object | None = None
+    subject_key: str = ""
+    title: str = ""
+    needs_founding: Enterprise | None = None  # employer without a union: flag it for founding follow-up
+    notes: list[str] = field(default_factory=list)
+
+
+class Form(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+
+def F(title: str, *, widget: str = "text", sensitive: bool = False, choices=None, help: str = "", **kw):
+    """A form field with its Chinese label and rendering hints."""
+    extra = {"widget": widget, "sensitive": sensitive, "help": help}
+    if choices:
+        extra["choices"] = list(choices)
+    return Field(title=title, json_schema_extra=extra, **kw)
+
+
+def field_specs(form_cls: type[Form]) -> list[dict]:
+    """Field name, label and widget for the generic form template."""
+    out = []
+    for name, f in form_cls.model_fields.items():
+        extra = f.json_schema_extra or {}
+        out.append({"name": name, "label": f.title or name, "widget": extra.get("widget", "text"),
+                    "sensitive": extra.get("sensitive", False), "choices": extra.get("choices") or [],
+                    "help": extra.get("help", ""), "required": f.is_required()})
+    return out
+
+
+_PYDANTIC_ZH = {
+    "missing": "{label}不能为空",
+    "int_parsing": "{label}应为整数",
+    "int_type": "{label}应为整数",
+    "date_from_datetime_parsing": "{label}应为日期（年-月-日）",
+    "date_parsing": "{label}应为日期（年-月-日）",
+    "date_type": "{label}应为日期（年-月-日）",
+    "literal_error": "{label}的取值无效",
+    "string_too_short": "{label}太短",
+    "string_too_long": "{label}太长",
+    "greater_than_equal": "{label}太小",
+    "less_than_equal": "{label}太大",
+}
+
+
+def validate_form(form_cls: type[Form], data: dict) -> Form:
+    """Validate raw (string) input; the first problem becomes a ServiceError naming the field in Chinese."""
+    clean = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
+    try:
+        return form_cls.model_validate(clean)
+    except ValidationError as e:
+        err = e.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else ""
+        f = form_cls.model_fields.get(name)
+        label = (f.title if f else "") or "表单"
+        if err["type"] == "value_error":
+            exc = (err.get("ctx") or {}).get("error")
+            msg = exc.message if isinstance(exc, ServiceError) else str(exc)
+        else:
+            msg = _PYDANTIC_ZH.get(err["type"], "{label}填写不正确").format(label=label)
+        raise ServiceError(msg, field=name or None) from None
+
+
+def _zh(fn, value):
+    """Run one of our validators inside a pydantic one: its ServiceError becomes the ValueError pydantic wants,
+    keeping the Chinese message."""
+    try:
+        return fn(value)
+    except ServiceError as e:
+        raise ValueError(e.message) from None
+
+
+def ancestors(org: Organization) -> list[Organization]:
+    """``org`` and its ancestors, root first (one query over the path prefixes)."""
+    prefixes = [org.path[:i] for i in range(STEP, len(org.path) + 1, STEP)]
+    return list(Organization.objects.filter(path__in=prefixes).order_by("depth"))
+
+
+def union_for_employer(enterprise: Enterprise | None, street: Organization | None) -> tuple[Organization, bool]:
+    """The union a worker of ``enterprise`` joins: its own base union or the union covering it; failing that the
+    joint union of its street (second value True: the enterprise needs a union founded)."""
+    if enterprise is not None:
+        own = Organization.objects.filter(enterprise=enterprise, kind=OrgKind.BASE).first()
+        if own:
+            return own, False
+        if enterprise.covering_union_id:
+            return enterprise.covering_union, False
+        street = enterprise.street
+    if street is None:
+        raise ServiceError("请选择工作单位，或填写单位名称并选择所在街道", field="employer_id")
+    joint = (Organization.objects.filter(kind=OrgKind.JOINT, path__startswith=street.path)
+             .order_by("depth", "path").first())
+    if joint is None:
+        raise ServiceError(f"{street.name}尚未设立联合工会，请联系街道总工会", field="street_id")
+    return joint, True
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Programmes
+
+
+class Programme:
+    code: str = ""
+    name: str = ""
+    summary: str = ""
+    applicant_kind: Literal["worker", "member", "union"] = "worker"
+    form: type[Form] = Form
+    approval_form: type[Form] | None = None  # extra fields the last level fills in when approving
+    attachments: tuple[AttachmentSlot, ...] = ()
+    levels: tuple[Level, ...] = ()
+
+    def route(self, *, actor, applicant, data: Form, sealed: dict) -> Route:
+        raise NotImplementedError
+
+    def on_approve(self, *, engine, app, data: dict, sealed: dict, approval: dict) -> dict:
+        """Carry out the approved request; return what to keep in ``application.result``."""
+        return {}
+
+    def field_labels(self) -> dict[str, str]:
+        labels = {s["name"]: s["label"] for s in field_specs(self.form)}
+        labels.update({f"att:{a.code}": f"材料：{a.label}" for a in self.attachments})
+        return labels
+
+
+class JoinForm(Form):
+    name: str = F("姓名", min_length=2, max_length=50)
+    id_number: str = F("身份证号", sensitive=True)
+    mobile: str = F("手机号码", sensitive=True, widget="tel")
+    employer_id: int | None = F("工作单位", widget="enterprise", default=None,
+                                help="在已登记的单位中选择；找不到时在下面填写单位名称和所在街道")
+    employer_name: str | None = F("单位名称（未登记时填写）", default=None, max_length=150)
+    street_id: int | None = F("单位所在街道", widget="street", default=None)
+    job: str | None = F("岗位", default=None, max_length=60)
+
+    @field_validator("id_number")
+    @classmethod
+    def _id(cls, v):
+        return _zh(lambda x: parse_id_number(x).number, v)
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, v):
+        return _zh(parse_mobile, v)
+
+    @model_validator(mode="after")
+    def _employer(self):
+        if self.employer_id is None and not (self.employer_name and self.street_id):
+            raise ValueError("请选择工作单位，或填写单位名称并选择所在街道")
+        return self
+
+
+class Join(Programme):
+    code = "join"
+    name = "申请入会"
+    summary = "职工申请加入工会：按工作单位转到所在基层工会；单位尚未建会的，由所在街道的联合工会受理。"
+    applicant_kind = "worker"
+    form = JoinForm
+    attachments = (AttachmentSlot("photo", "本人照片或工牌（可选）", required=False),)
+    levels = (Level("org", "工会审核", 5),)
+
+    def route(self, *, actor, applicant, data: JoinForm, sealed: dict) -> Route:
+        from lianxin.members.models import Person
+        from lianxin.members.selectors import current_membership
+        from lianxin.members.services import id_bidx
+
+        key = id_bidx(data.id_number)
+        person = Person.objects.filter(id_bidx=key).first()
+        if person is not None:
+            m = current_membership(person)
+            if m is not None:
+                raise ServiceError(
+                    f"{person.name}已是{m.union.name}的会员" + (f"（会员编号 {m.member_no}）" if m.member_no else "")
+                    + "，无需重新入会；如已更换工作单位，请申请转会。", field="id_number", code="already_member")
+        enterprise = Enterprise.objects.select_related("street", "covering_union").filter(
+            pk=data.employer_id).first() if data.employer_id else None
+        if data.employer_id and enterprise is None:
+            raise ServiceError("所选工作单位不存在", field="employer_id")
+        street = None
+        if enterprise is None:
+            street = Organization.objects.filter(pk=data.street_id, kind=OrgKind.STREET).first()
+            if street is None:
+                raise ServiceError("请选择单位所在街道", field="street_id")
+        union, needs_founding = union_for_employer(enterprise, street)
+        notes = []
+        if needs_founding:
+            notes.append(f"{enterprise.name if enterprise else data.employer_name}尚未建会，由{union.name}受理并列入建会跟进")
+        return Route(org=union, person=person, subject_key=key, notes=notes,
+                     needs_founding=enterprise if needs_founding else None,
+                     title=f"{data.name} 申请入会（{enterprise.name if enterprise else data.employer_name}）")
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        from lianxin.accounts.models import User
+        from lianxin.members import services as members
+        from lianxin.members.models import Person
+
+        id_number, mobile = sealed["id_number"], sealed["mobile"]
+        enterprise = Enterprise.objects.filter(pk=data.get("employer_id")).first() if data.get("employer_id") else None
+        person = Person.objects.filter(id_bidx=members.id_bidx(id_number)).first()
+        if person is None:
+            person = members.create_person(
+                actor=engine, org=app.org, name=data["name"], id_number=id_number, mobile=mobile,
+                employer=enterprise, employer_name=(enterprise.name if enterprise else data.get("employer_name") or ""),
+                job=data.get("job") or "")
+        m = members.admit_member(actor=engine, person=person, union=app.org, note=f"入会申请 {app.number}")
+        if app.applicant_id and app.applicant.person_id is None and not User.objects.filter(person=person).exists():
+            User.objects.filter(pk=app.applicant_id, person__isnull=True).update(person=person)
+        app.person = person
+        return {"membership": m.pk, "member_no": m.member_no, "union": app.org.name}
+
+
+class TransferForm(Form):
+    employer_id: int | None = F("新工作单位", widget="enterprise", default=None,
+                                help="在已登记的单位中选择；找不到时填写单位名称和所在街道")
+    employer_name: str | None = F("新单位名称（未登记时填写）", default=None, max_length=150)
+    street_id: int | None = F("新单位所在街道", widget="street", default=None)
+    reason: str = F("转会原因", widget="textarea", max_length=300)
+
+    @model_validator(mode="after")
+    def _employer(self):
+        if self.employer_id is None and not (self.employer_name and self.street_id):
+            raise ValueError("请选择新工作单位，或填写单位名称并选择所在街道")
+        return self
+
+
+class Transfer(Programme):
+    code = "transfer"
+    name = "会员转会"
+    summary = "更换工作单位的会员把会籍转到新单位的工会：原工会同意转出，新工会同意接收，会员编号不变。"
+    applicant_kind = "member"
+    form = TransferForm
+    attachments = (AttachmentSlot("contract", "新单位劳动合同或在职证明", required=False),)
+    levels = (Level("org", "原工会转出", 5), Level("target", "新工会接收", 5))
+
+    def route(self, *, actor, applicant, data: TransferForm, sealed: dict) -> Route:
+        from lianxin.members.selectors import current_membership
+
+        person = getattr(applicant, "person", None)
+        m = current_membership(person) if person else None
+        if m is None or m.status != "member":
+            raise ServiceError("只有在册会员可以申请转会；尚未入会的请申请入会", code="not_member")
+        enterprise = Enterprise.objects.select_related("street", "covering_union").filter(
+            pk=data.employer_id).first() if data.employer_id else None
+        street = None
+        if enterprise is None:
+            street = Organization.objects.filter(pk=data.street_id, kind=OrgKind.STREET).first()
+            if data.employer_id or street is None:
+                raise ServiceError("请选择新工作单位，或填写单位名称并选择所在街道", field="employer_id")
+        union, _ = union_for_employer(enterprise, street)
+        if union.pk == m.union_id:
+            raise ServiceError(f"新单位仍由{union.name}覆盖，无需转会，请联系工会更新工作单位", field="employer_id")
+        return Route(org=m.union, target_org=union, person=person, subject_key=f"p{person.pk}",
+                     title=f"{person.name} 由{m.union.name}转入{union.name}")
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        from lianxin.members import services as members
+        from lianxin.members.selectors import current_membership
+
+        m = current_membership(app.person)
+        if m is None or m.union_id != app.org_id:
+            raise ServiceError("当事人的会籍已变化，无法办理转会，请退回或不予通过", code="stale")
+        new = members.transfer_membership(actor=engine, membership=m, to_union=app.target_org,
+                                          note=f"转会申请 {app.number}")
+        enterprise = Enterprise.objects.filter(pk=data.get("employer_id")).first() if data.get("employer_id") else None
+        members.update_person(actor=engine, person=app.person, employer=enterprise,
+                              employer_name=enterprise.name if enterprise else (data.get("employer_name") or ""))
+        return {"membership": new.pk, "member_no": new.member_no, "from": app.org.name, "to": app.target_org.name}
+
+
+LEGAL_KINDS = [("apply", "申请"), ("change", "变更"), ("renew", "换领"), ("replace", "补领"), ("cancel", "注销")]
+FUNDING_CHOICES = [("会员会费、行政拨缴经费", "会员会费、行政拨缴经费"), ("上级工会补助", "上级工会补助"),
+                   ("会员会费、行政拨缴经费及上级补助", "会员会费、行政拨缴经费及上级补助")]
+
+
+class LegalForm(Form):
+    union_id: int = F("申请工会", widget="own_union")
+    kind: Literal["apply", "change", "renew", "replace", "cancel"] = F("登记类型", widget="select",
+                                                                       choices=LEGAL_KINDS)
+    union_name: str = F("工会名称", min_length=4, max_length=100)
+    address: str = F("住所", min_length=4, max_length=200)
+    chairman: str = F("工会主席（法定代表人）", min_length=2, max_length=50)
+    funding: str = F("经费来源", widget="select", choices=FUNDING_CHOICES)
+    approval_no: str = F("上级工会批准文号", min_length=4, max_length=60, help="如：钱工〔2026〕12号")
+    term_start: dt.date = F("本届委员会任期自", widget="date")
+    term_end: dt.date = F("任期至", widget="date")
+    reason: str | None = F("变更/补领/注销事由", widget="textarea", default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _term(self):
+        years = (self.term_end - self.term_start).days / 365.25
+        if not 2.95 <= years <= 5.05:
+            raise ValueError("委员会任期应为3至5年（《基层工会法人资格登记办法》）")
+        if self.kind in ("change", "replace", "cancel") and not self.reason:
+            raise ValueError("变更、补领、注销须填写事由")
+        return self
+
+
+def _union_uscc(v: str) -> str:
+    code = parse_uscc(v)
+    if not code.startswith("81"):
+        raise ServiceError("工会法人的统一社会信用代码应以“81”开头（登记管理部门代码8、机构类别1）",
+                           field="credit_code")
+    return code
+
+
+class LegalApproval(Form):
+    credit_code: str | None = F("统一社会信用代码", default=None,
+                                help="首次申请时由登记机关赋码（以81开头）；变更、换领、补领沿用原代码，可留空")
+
+    @field_validator("credit_code")
+    @classmethod
+    def _uscc(cls, v):
+        return _zh(_union_uscc, v) if v else None
+
+
+class LegalPerson(Programme):
+    code = "legal"
+    name = "工会法人资格登记"
+    summary = ("基层工会在线申请、变更、换领、补领、注销工会法人资格证书（全总2020年《基层工会法人资格登记办法》），"
+               "街道总工会初审，区总工会登记发证。")
+    applicant_kind = "union"
+    form = LegalForm
+    approval_form = LegalApproval
+    attachments = (
+        AttachmentSlot("approval_doc", "上级工会批准成立（或换届）的文件"),
+        AttachmentSlot("chairman_id", "工会主席身份证件"),
+        AttachmentSlot("filer_id", "经办人身份证件"),
+    )
+    levels = (Level("street", "街道总工会初审", 7), Level("federation", "区总工会登记", 10))
+
+    def route(self, *, actor, applicant, data: LegalForm, sealed: dict) -> Route:
+        from lianxin.core.scoping import can
+
+        from .models import Certificate, CertStatus
+
+        union = Organization.objects.filter(pk=data.union_id).first()
+        if union is None or union.kind not in (OrgKind.BASE, OrgKind.JOINT, OrgKind.INDUSTRY):
+            raise ServiceError("请选择申请登记的基层工会", field="union_id")
+        if not can(applicant, "change", union.path):
+            raise ServiceError("只有本工会的管理员可以申请法人资格登记", field="union_id")
+        valid = Certificate.objects.filter(union=union, status=CertStatus.VALID).first()
+        if data.kind == "apply" and valid:
+            raise ServiceError(f"本工会已持有有效证书（{valid.number}），请选择变更、换领或补领", field="kind")
+        if data.kind != "apply" and not valid:
+            raise ServiceError("本工会尚无有效的法人资格证书，请选择“申请”", field="kind")
+        kind = dict(LEGAL_KINDS)[data.kind]
+        return Route(org=union, subject_key=f"u{union.pk}", title=f"{data.union_name} 法人资格{kind}登记")
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        from .services import issue_certificate
+
+        cert = issue_certificate(actor=engine, app=app, data=data, credit_code=approval.get("credit_code", ""))
+        if cert is None:
+            return {"cancelled": True}
+        return {"certificate": cert.pk, "number": cert.number, "valid_until": cert.valid_until.isoformat()}
+
+
+PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson())}
+
+
+def get_programme(code: str) -> Programme:
+    try:
+        return PROGRAMMES[code]
+    except KeyError:
+        raise ServiceError("没有这个办事事项", field="programme") from None

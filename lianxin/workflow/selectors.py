@@ -1,0 +1,143 @@
+"""Reads of applications, always for an actor and scoped (DESIGN rule 1): reviewers through their grants,
+applicants through ``applicant``/``entered_by`` only. Also the 最多跑一次 report."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lianxin.core.scoping import can, get_scoped_or_404, scope_for, scoped
+
+from .models import FINISHED_STATES, PENDING_STATES, Application, Attachment, Certificate, State, Step
+from .programmes import PROGRAMMES
+
+
+def review_org_ids(actor) -> set[int]:
+    """Organisations where the actor holds a reviewing role directly (not their subtrees)."""
+    return set(actor.staff_roles.filter(active=True, role__in=("admin", "reviewer"))
+               .values_list("organization_id", flat=True)) if getattr(actor, "pk", None) else set()
+
+
+def queue(*, actor, programme: str = "", scope: str = "mine", overdue: bool = False) -> QuerySet[Step]:
+    """Steps awaiting a decision that the actor may decide. ``mine``: at the actor's own organisations' level or
+    escalated to them; ``all``: anywhere in their subtree (a grant reaches its subtree, rule 1)."""
+    qs = scoped(Step.objects.select_related("application", "application__org", "org", "escalated_to"),
+                actor, "review").filter(decision__isnull=True, application__state__in=PENDING_STATES)
+    if scope == "mine" and not scope_for(actor).superuser:
+        ids = review_org_ids(actor)
+        qs = qs.filter(Q(org_id__in=ids) | Q(escalated_to_id__in=ids))
+    if programme:
+        qs = qs.filter(application__programme=programme)
+    if overdue:
+        qs = qs.filter(due_at__lt=timezone.now())
+    return qs.order_by("due_at", "id")
+
+
+def application_list(*, actor, programme: str = "", state: str = "", q: str = "") -> QuerySet[Application]:
+    qs = scoped(Application.objects.select_related("org", "target_org"), actor, "view").exclude(
+        state=State.DRAFT)
+    if programme:
+        qs = qs.filter(programme=programme)
+    if state:
+        qs = qs.filter(state=state)
+    if q:
+        qs = qs.filter(Q(number=q.strip().upper()) | Q(title__icontains=q.strip()))
+    return qs
+
+
+def application_detail(*, actor, pk) -> Application:
+    return get_scoped_or_404(Application.objects.select_related("org", "target_org", "applicant", "entered_by",
+                                                                "person"), actor, pk, "view")
+
+
+def my_applications(*, user) -> QuerySet[Application]:
+    if not getattr(user, "pk", None):
+        return Application.objects.none()
+    return Application.objects.filter(Q(applicant=user) | Q(entered_by=user)).select_related("org", "target_org")
+
+
+def my_application(*, user, pk) -> Application:
+    """An application the user filed (or entered for someone); 404 otherwise, so ids do not leak."""
+    app = my_applications(user=user).filter(pk=pk).first()
+    if app is None:
+        raise Http404
+    return app
+
+
+def steps_of(app: Application) -> QuerySet[Step]:
+    return app.steps.select_related("org", "reviewer", "escalated_to").order_by("id")
+
+
+def open_step(app: Application) -> Step | None:
+    return app.steps.filter(decision__isnull=True).select_related("org").first()
+
+
+def attachment_for(*, user, pk) -> Attachment:
+    """The file is served to its applicant and to staff whose scope reaches the application; 404 to anyone
+    else (the file's existence does not leak)."""
+    att = Attachment.objects.select_related("application").filter(pk=pk).first()
+    if att is None or not getattr(user, "is_authenticated", False):
+        raise Http404
+    app = att.application
+    if user.pk in (app.applicant_id, app.entered_by_id):
+        return att
+    if scoped(Attachment.objects.filter(pk=pk), user, "view").exists():
+        return att
+    raise Http404
+
+
+def certificate_list(*, actor) -> QuerySet[Certificate]:
+    return scoped(Certificate.objects.select_related("union"), actor, "view")
+
+
+def certificate_for(*, user, pk) -> Certificate:
+    cert = Certificate.objects.select_related("union", "application").filter(pk=pk).first()
+    if cert is None:
+        raise Http404
+    if cert.application and user.pk and user.pk == cert.application.applicant_id:
+        return cert
+    if can(user, "view", cert.union.path):
+        return cert
+    raise Http404
+
+
+def certificate_by_token(token: str) -> Certificate:
+    cert = Certificate.objects.filter(token=token).first()
+    if cert is None:
+        raise Http404
+    return cert
+
+
+def trips_report(*, actor, programme: str = "") -> tuple[list[dict], list[dict]]:
+    """最多跑一次: per programme and receiving organisation, of the finished (approved or rejected)
+    applications in scope, the share with zero trips and with at most one, and the median days from first
+    submission to decision; plus one total row per programme (its median is over all its decisions, not a
+    median of medians). Computed in Python over one narrow query so the figures match on SQLite and
+    PostgreSQL."""
+    qs = application_list(actor=actor, programme=programme).filter(
+        state__in=FINISHED_STATES, submitted_at__isnull=False, decided_at__isnull=False)
+    groups: dict[tuple[str, object], dict] = defaultdict(lambda: {"trips": [], "days": []})
+    for prog, org_name, trips, sub, dec in qs.values_list("programme", "org__name", "trips", "submitted_at",
+                                                          "decided_at"):
+        days = (dec - sub).total_seconds() / 86400
+        for key in ((prog, org_name), (prog, None)):
+            groups[key]["trips"].append(trips)
+            groups[key]["days"].append(days)
+
+    def row(prog, org_name, g):
+        n = len(g["trips"])
+        zero = sum(1 for t in g["trips"] if t == 0)
+        one = sum(1 for t in g["trips"] if t <= 1)
+        return {"programme": prog, "programme_name": PROGRAMMES[prog].name if prog in PROGRAMMES else prog,
+                "org": org_name or "合计", "finished": n, "zero": zero, "at_most_one": one,
+                "zero_pct": round(100 * zero / n, 1), "one_pct": round(100 * one / n, 1),
+                "median_days": round(statistics.median(g["days"]), 1)}
+
+    rows = [row(p, o, g) for (p, o), g in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+            if o is not None]
+    totals = [row(p, None, g) for (p, o), g in sorted(groups.items(), key=lambda kv: kv[0][0]) if o is None]
+    return rows, totals

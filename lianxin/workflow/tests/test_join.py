@@ -1,0 +1,104 @@
+"""Service 1, joining: routing to the employer's union (or the street's joint union), approval creating the
+person, membership and member number, the already-a-member answer, and a union entering it at the counter."""
+
+import pytest
+
+from lianxin.core.errors import ServiceError
+from lianxin.members.models import Membership, Person
+from lianxin.workflow import services
+from lianxin.workflow.models import Application, State
+
+from .helpers import ROOT, join_data, make_enterprise, member_user, worker
+
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
+
+
+def test_join_routes_to_base_union_and_approval_admits(district, client):
+    d = district
+    u = worker()
+    client.force_login(u)
+    resp = client.post("/m/join/", {**join_data(d, n=501), "action": "submit"})
+    assert resp.status_code == 302
+    app = Application.objects.get()
+    assert app.state == State.SUBMITTED and app.org == d.base_a1
+    assert "id_number" not in str(app.form.get("id_number", ""))[4:14] or "*" in app.form["id_number"]
+    assert app.sealed["id_number"] and "*" in app.form["id_number"]  # personal data sealed, masked copy shown
+    step = app.steps.get()
+    services.decide(actor=d.users["base_a1.reviewer"], step_id=step.pk, decision="approved")
+    app.refresh_from_db()
+    assert app.state == State.APPROVED and app.decided_at
+    person = Person.objects.get(name="王小明")
+    m = Membership.objects.get(person=person)
+    assert m.union == d.base_a1 and m.status == "member" and m.member_no == app.result["member_no"]
+    u.refresh_from_db()
+    assert u.person == person
+    page = client.get(f"/m/my/applications/{app.pk}/")
+    assert m.member_no in page.content.decode()
+
+
+def test_employer_without_union_goes_to_joint_union_and_is_flagged(district):
+    d = district
+    ent = make_enterprise(d.street_b, "无工会小店")
+    u = worker()
+    app = services.create_application(actor=u, programme="join", data=join_data(d, employer=ent, n=502),
+                                      submit=True)
+    assert app.org == d.joint_b
+    ent.refresh_from_db()
+    assert ent.needs_union_founding
+
+
+def test_typed_employer_with_street(district):
+    d = district
+    app = services.create_application(actor=worker(), programme="join", submit=True, data=join_data(
+        d, n=503, employer_id="", employer_name="未登记的早餐店", street_id=str(d.street_a.pk)))
+    assert app.org == d.joint_a
+
+
+def test_already_member_is_told_to_transfer(district, client):
+    d = district
+    m = member_user(d, d.base_a1)
+    from lianxin.members.services import REVEALABLE  # noqa: F401
+    from lianxin.core import crypto
+    from lianxin.members.services import ID_CTX
+
+    number = crypto.decrypt(m.person.id_cipher, context=ID_CTX)
+    client.force_login(worker())
+    resp = client.post("/m/join/", {**join_data(d), "id_number": number, "action": "submit"})
+    body = resp.content.decode()
+    assert resp.status_code == 400
+    assert "已是杭州甲科技有限公司工会的会员" in body and "/m/apply/transfer/" in body
+    assert not Application.objects.exists()
+
+
+def test_union_enters_for_worker_at_counter_counts_a_trip(district, client):
+    d = district
+    client.force_login(d.users["base_a1.admin"])
+    resp = client.post("/console/applications/file/join/", {**join_data(d, n=504), "in_person": "1",
+                                                             "action": "submit"})
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    app = Application.objects.get()
+    assert app.applicant is None and app.entered_by == d.users["base_a1.admin"] and app.trips == 1
+    assert app.state == State.SUBMITTED
+
+
+def test_union_cannot_enter_for_a_union_outside_scope(district):
+    d = district
+    with pytest.raises(ServiceError):
+        services.create_application(actor=d.users["base_a1.admin"], programme="join", on_behalf=True,
+                                    data=join_data(d, employer=d.ent_b1, n=505))
+
+
+def test_bad_identity_is_refused_in_chinese(district, client):
+    client.force_login(worker())
+    resp = client.post("/m/join/", {**join_data(district), "id_number": "330114199001011234",
+                                    "action": "submit"})
+    assert resp.status_code == 400 and "校验位不正确" in resp.content.decode()
+
+
+def test_second_open_join_for_same_person_refused(district):
+    d = district
+    data = join_data(d, n=506)
+    services.create_application(actor=worker("w1"), programme="join", data=data, submit=True)
+    with pytest.raises(ServiceError) as e:
+        services.create_application(actor=worker("w2"), programme="join", data=data, submit=True)
+    assert "正在办理" in e.value.message
