@@ -1,0 +1,72 @@
+"""Many members in many threads (each with its own PostgreSQL connection) race for few places."""
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+
+from lianxin.core.errors import ServiceError
+from lianxin.venues import services
+from lianxin.venues.models import Booking
+
+from .conftest import make_slot, new_member
+
+
+def _race(calls):
+    barrier = threading.Barrier(len(calls))
+    results = []
+    lock = threading.Lock()
+
+    def run(fn):
+        try:
+            barrier.wait()
+            try:
+                fn()
+                out = "ok"
+            except ServiceError as e:
+                out = e.code
+            with lock:
+                results.append(out)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    close_old_connections()
+    return results
+
+
+@pytest.mark.pgonly
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookings_never_oversell(district, site):
+    slot = make_slot(site, capacity=5)
+    members = [new_member(district) for _ in range(24)]
+    results = _race([lambda m=m: services.book_slot(actor=m, slot_id=slot.pk) for m in members])
+    slot.refresh_from_db()
+    assert results.count("ok") == 5 and results.count("full") == 19
+    assert slot.booked == 5 == Booking.objects.filter(slot=slot).count()
+
+
+@pytest.mark.pgonly
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_booking_by_one_member_books_once(district, site):
+    slot = make_slot(site, capacity=10)
+    m = new_member(district)
+    results = _race([lambda: services.book_slot(actor=m, slot_id=slot.pk)] * 12)
+    slot.refresh_from_db()
+    assert results.count("ok") == 1 and set(results) == {"ok", "duplicate"}
+    assert slot.booked == 1 == Booking.objects.filter(slot=slot, user=m).count()
+
+
+@pytest.mark.pgonly
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_cancels_free_one_place(district, site):
+    slot = make_slot(site, capacity=3, hours_ahead=48)
+    m = new_member(district)
+    b = services.book_slot(actor=m, slot_id=slot.pk)
+    results = _race([lambda: services.cancel_booking(actor=m, booking_id=b.pk)] * 8)
+    slot.refresh_from_db()
+    assert results.count("ok") == 1 and slot.booked == 0
