@@ -1,0 +1,96 @@
+"""Activities JSON API (/api/v1/activities/), used by the WeChat front end and the load benchmark.
+
+Authentication: the browser session (with CSRF, as everywhere) or a short-lived signed member token
+(``Authorization: Bearer …``) obtained from ``POST /api/v1/activities/token`` by a signed-in member. The token is
+a TimestampSigner value over the user id, so verifying it costs one primary-key lookup and no session row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core import signing
+from ninja import Router, Schema
+from ninja.security import HttpBearer, django_auth
+
+from lianxin.accounts.models import User
+
+from . import selectors, services
+
+TOKEN_SALT = "lianxin.activities.api-token"
+TOKEN_TTL = 2 * 3600
+
+
+def member_token(user) -> str:
+    return signing.TimestampSigner(salt=TOKEN_SALT).sign(str(user.pk))
+
+
+class MemberToken(HttpBearer):
+    def authenticate(self, request, token):
+        try:
+            pk = int(signing.TimestampSigner(salt=TOKEN_SALT).unsign(token, max_age=TOKEN_TTL))
+        except (signing.BadSignature, ValueError):
+            return None
+        user = User.objects.select_related("person").filter(pk=pk, is_active=True).first()
+        if user is not None:
+            request.user = user
+        return user
+
+
+router = Router(auth=[MemberToken(), django_auth], tags=["activities"])
+
+
+class TokenOut(Schema):
+    token: str
+    expires_in: int
+
+
+class ActivityOut(Schema):
+    id: int
+    title: str
+    venue: str
+    org: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    places_left: int
+    waitlist_size: int
+    waitlisted: int
+
+
+class SignupOut(Schema):
+    id: int
+    activity_id: int
+    status: str
+
+
+class Error(Schema):
+    detail: str
+    field: str | None = None
+    code: str = "invalid"
+
+
+@router.post("/token", response=TokenOut, auth=django_auth)
+def issue_token(request):
+    return {"token": member_token(request.user), "expires_in": TOKEN_TTL}
+
+
+@router.get("/", response=list[ActivityOut])
+def list_activities(request, month: str = ""):
+    person, membership = services.member_of(request.user)
+    qs = selectors.member_activities(person, membership, month=selectors.parse_month(month))
+    return [{"id": a.pk, "title": a.title, "venue": a.venue, "org": a.org.name, "starts_at": a.starts_at,
+             "ends_at": a.ends_at, "capacity": a.capacity, "places_left": a.places_left,
+             "waitlist_size": a.waitlist_size, "waitlisted": a.waitlisted} for a in qs[:200]]
+
+
+@router.post("/{int:activity_id}/signup", response={200: SignupOut, 400: Error})
+def signup(request, activity_id: int):
+    s = services.sign_up(actor=request.user, activity_id=activity_id)
+    return {"id": s.pk, "activity_id": s.activity_id, "status": s.status}
+
+
+@router.post("/signups/{int:signup_id}/cancel", response={200: SignupOut, 400: Error})
+def cancel(request, signup_id: int):
+    s = services.cancel_signup(actor=request.user, signup_id=signup_id)
+    return {"id": s.pk, "activity_id": s.activity_id, "status": s.status}

@@ -1,0 +1,324 @@
+"""Every write to activities and sign-ups.
+
+Sign-up and cancellation are built so the limits hold with many app processes on one PostgreSQL:
+
+* a place is taken by ``UPDATE activity SET taken = taken + 1 WHERE id = %s AND taken < capacity`` — the
+  row lock of that UPDATE serialises competitors only for the instant before commit, and a CHECK constraint
+  backs it up;
+* the sign-up row is inserted *before* that UPDATE, so the partial UNIQUE index refuses a second live sign-up
+  by the same member and the activity row is locked for as short a time as possible;
+* the monthly limit is one upsert on a (person, month) counter whose ``WHERE count < limit`` refuses the
+  N+1-th sign-up, however the requests interleave;
+* cancelling locks the activity row first (then sign-up rows), the same order everywhere, and promotes the
+  earliest waitlisted member in the same transaction, so a freed place is never lost nor given twice.
+
+Member sign-ups are not written to the audit log on purpose: they are the member's own act, not a staff
+decision, and one global audit chain lock per sign-up would serialise a whole district's burst.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core import signing
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lianxin.core import audit, notify
+from lianxin.core.errors import ServiceError
+from lianxin.core.scoping import require
+from lianxin.members.models import Membership, MembershipStatus, Person
+
+from .models import Activity, MonthlyTally, Signup
+
+CHECKIN_SALT = "lianxin.activities.checkin"
+EDITABLE = ("title", "summary", "venue", "starts_at", "ends_at", "signup_opens_at", "signup_closes_at",
+            "capacity", "waitlist_size", "monthly_limit", *Activity.FLAG_FIELDS)
+NO_LIMIT = 1_000_000
+
+
+# ---------------------------------------------------------------- staff: publishing
+
+def _clean(fields: dict, *, current: Activity | None = None) -> dict:
+    fields = {k: v for k, v in fields.items() if k in EDITABLE}
+    merged = {k: getattr(current, k) for k in EDITABLE} if current else {}
+    merged.update(fields)
+    title = (merged.get("title") or "").strip()
+    if not title:
+        raise ServiceError("活动名称不能为空", field="title")
+    if len(title) > 100:
+        raise ServiceError("活动名称不能超过100字", field="title")
+    if not (merged.get("venue") or "").strip():
+        raise ServiceError("请填写活动地点", field="venue")
+    for f, label in (("starts_at", "开始时间"), ("ends_at", "结束时间"), ("signup_opens_at", "报名开始时间"),
+                     ("signup_closes_at", "报名截止时间")):
+        if not isinstance(merged.get(f), dt.datetime):
+            raise ServiceError(f"请填写{label}", field=f)
+    if merged["ends_at"] < merged["starts_at"]:
+        raise ServiceError("结束时间不能早于开始时间", field="ends_at")
+    if merged["signup_closes_at"] <= merged["signup_opens_at"]:
+        raise ServiceError("报名截止时间必须晚于报名开始时间", field="signup_closes_at")
+    if merged["signup_closes_at"] > merged["ends_at"]:
+        raise ServiceError("报名截止时间不能晚于活动结束时间", field="signup_closes_at")
+    cap = merged.get("capacity")
+    if not isinstance(cap, int) or cap < 1 or cap > 100_000:
+        raise ServiceError("名额须为 1–100000 的整数", field="capacity")
+    wl = merged.get("waitlist_size") or 0
+    if not isinstance(wl, int) or wl < 0 or wl > 100_000:
+        raise ServiceError("候补名额须为 0–100000 的整数", field="waitlist_size")
+    lim = merged.get("monthly_limit")
+    if lim is not None and (not isinstance(lim, int) or lim < 1 or lim > 100):
+        raise ServiceError("每月报名上限须为 1–100 的整数，或留空", field="monthly_limit")
+    if current is not None:
+        if cap < current.taken:
+            raise ServiceError(f"名额不能少于已报名人数（{current.taken}）", field="capacity")
+        if wl < current.waitlisted:
+            raise ServiceError(f"候补名额不能少于候补人数（{current.waitlisted}）", field="waitlist_size")
+    fields["title"] = title
+    if "venue" in fields:
+        fields["venue"] = fields["venue"].strip()
+    fields["waitlist_size"] = wl
+    return fields
+
+
+@transaction.atomic
+def create_activity(*, actor, org, publish: bool = False, **fields) -> Activity:
+    require(actor, "change", org.path, "该组织不在您的管理范围内，不能以其名义发布活动")
+    a = Activity(org=org, created_by=actor if getattr(actor, "pk", None) else None, **_clean(fields))
+    a.status = Activity.Status.PUBLISHED if publish else Activity.Status.DRAFT
+    a.save()
+    audit.record(actor=actor, action="activity.create", obj=a, org_path=org.path,
+                 detail={"title": a.title, "capacity": a.capacity, "status": a.status})
+    return a
+
+
+@transaction.atomic
+def update_activity(*, actor, activity: Activity, **fields) -> Activity:
+    a = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
+    require(actor, "change", a.org.path)
+    if a.status == Activity.Status.CANCELLED:
+        raise ServiceError("活动已取消，不能修改")
+    fields = _clean(fields, current=a)
+    before = {k: str(getattr(a, k)) for k in fields}
+    for k, v in fields.items():
+        setattr(a, k, v)
+    a.save()
+    audit.record(actor=actor, action="activity.update", obj=a, org_path=a.org.path,
+                 detail={"before": before, "after": {k: str(getattr(a, k)) for k in fields}})
+    return a
+
+
+@transaction.atomic
+def publish_activity(*, actor, activity: Activity) -> Activity:
+    a = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
+    require(actor, "change", a.org.path)
+    if a.status != Activity.Status.DRAFT:
+        raise ServiceError("只有草稿可以发布")
+    a.status = Activity.Status.PUBLISHED
+    a.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="activity.publish", obj=a, org_path=a.org.path)
+    return a
+
+
+@transaction.atomic
+def cancel_activity(*, actor, activity: Activity, reason: str) -> Activity:
+    """Call the whole activity off: every live sign-up is cancelled and the members are told in-app."""
+    a = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
+    require(actor, "change", a.org.path)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError("请填写取消原因", field="reason")
+    if a.status == Activity.Status.CANCELLED:
+        raise ServiceError("活动已取消")
+    now = timezone.now()
+    live = list(Signup.objects.select_for_update(of=("self",)).filter(activity=a, status__in=Signup.LIVE)
+                .select_related("person__user"))
+    for s in live:
+        _release_tally(s)
+        _tell(s.person, template="activity_cancelled", title=f"活动取消：{a.title}",
+              body=f"您报名的活动“{a.title}”已取消。原因：{reason}", key=f"activity-cancel:{s.pk}")
+    Signup.objects.filter(pk__in=[s.pk for s in live]).update(status=Signup.Status.CANCELLED, cancelled_at=now)
+    a.status, a.taken, a.waitlisted = Activity.Status.CANCELLED, 0, 0
+    a.save(update_fields=["status", "taken", "waitlisted", "updated_at"])
+    audit.record(actor=actor, action="activity.cancel", obj=a, org_path=a.org.path, reason=reason,
+                 detail={"signups_cancelled": len(live)})
+    return a
+
+
+# ---------------------------------------------------------------- members: sign-up and cancel
+
+def member_of(user) -> tuple[Person, Membership]:
+    """The signed-in member's person and live membership, or a Chinese refusal."""
+    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+    if person is None:
+        raise ServiceError("请先登录并绑定会员身份", code="not_member")
+    m = (Membership.objects.select_related("union")
+         .filter(person=person, status=MembershipStatus.MEMBER).first())
+    if m is None:
+        raise ServiceError("只有在册会员可以报名活动，请先申请入会", code="not_member")
+    return person, m
+
+
+def eligibility_problem(activity: Activity, person: Person, membership: Membership) -> str:
+    """Why this member is outside the activity's audience ('' when inside)."""
+    if not membership.union.path.startswith(activity.org.path):
+        return f"本活动仅面向{activity.org.name}所属会员"
+    checks = (("for_women", person.is_woman, "女职工"), ("for_youth", person.is_youth, "青年职工（35岁及以下）"),
+              ("for_migrant", person.is_migrant, "农民工"), ("for_frontline", person.is_frontline, "一线职工"),
+              ("for_model_workers", person.is_model_worker, "劳模"))
+    for flag, holds, label in checks:
+        if getattr(activity, flag) and not holds:
+            return f"本活动仅限{label}报名"
+    return ""
+
+
+def activity_month(activity: Activity) -> dt.date:
+    return timezone.localtime(activity.starts_at).date().replace(day=1)
+
+
+def _take_monthly_slot(person_id: int, month: dt.date, limit: int | None) -> bool:
+    """One statement: create the (person, month) counter at 1, or raise it by one while below the limit.
+    Returns False when the limit is reached. Works on PostgreSQL and SQLite (both have ON CONFLICT ... WHERE)."""
+    table = MonthlyTally._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (person_id, month, count) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (person_id, month) DO UPDATE SET count = {table}.count + 1 "
+            f"WHERE {table}.count < %s RETURNING count",
+            [person_id, connection.ops.adapt_datefield_value(month), limit or NO_LIMIT],
+        )
+        return cur.fetchone() is not None
+
+
+def _release_tally(s: Signup) -> None:
+    MonthlyTally.objects.filter(person_id=s.person_id, month=s.month, count__gt=0).update(count=F("count") - 1)
+
+
+def sign_up(*, actor, activity_id) -> Signup:
+    """Sign the member up: a confirmed place while any is left, else a waitlist place while any is left,
+    else "名额已满". Concurrent requests never exceed capacity nor create a second live sign-up."""
+    person, membership = member_of(actor)
+    activity = Activity.objects.select_related("org").filter(pk=activity_id).first()
+    if activity is None or activity.status != Activity.Status.PUBLISHED:
+        raise ServiceError("活动不存在或尚未发布", code="not_found")
+    problem = eligibility_problem(activity, person, membership)
+    if problem:
+        raise ServiceError(problem, code="not_eligible")
+    now = timezone.now()
+    if now < activity.signup_opens_at:
+        raise ServiceError(f"报名将于 {timezone.localtime(activity.signup_opens_at):%m月%d日 %H:%M} 开始",
+                           code="not_open")
+    if now >= activity.signup_closes_at:
+        raise ServiceError("报名已截止", code="closed")
+    # A cheap early "full" from the row just read; the conditional UPDATE below is what actually decides.
+    if activity.taken >= activity.capacity and activity.waitlisted >= activity.waitlist_size:
+        raise ServiceError("名额已满", code="full")
+    month = activity_month(activity)
+    try:
+        with transaction.atomic():
+            if not _take_monthly_slot(person.pk, month, activity.monthly_limit):
+                raise ServiceError(f"本月报名已达上限（每人每月最多 {activity.monthly_limit} 项活动）",
+                                   code="monthly_limit")
+            s = Signup.objects.create(activity_id=activity.pk, person=person, union_id=membership.union_id,
+                                      status=Signup.Status.CONFIRMED, month=month)
+            if Activity.objects.filter(pk=activity.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1):
+                return s
+            if activity.waitlist_size and Activity.objects.filter(
+                    pk=activity.pk, waitlisted__lt=F("waitlist_size")).update(waitlisted=F("waitlisted") + 1):
+                Signup.objects.filter(pk=s.pk).update(status=Signup.Status.WAITLISTED)
+                s.status = Signup.Status.WAITLISTED
+                return s
+            raise ServiceError("名额已满", code="full")
+    except IntegrityError as e:
+        if "signup_one_live_per_member" in str(e) or "UNIQUE" in str(e):
+            raise ServiceError("您已报名该活动", code="duplicate") from None
+        raise
+
+
+def _tell(person: Person, *, template: str, title: str, body: str, key: str) -> None:
+    user = getattr(person, "user", None)
+    if user is not None:
+        notify.enqueue(channel="inapp", user=user, template=template, title=title, body=body, dedupe_key=key)
+
+
+@transaction.atomic
+def cancel_signup(*, actor, signup_id) -> Signup:
+    """The member withdraws. A confirmed place goes to the earliest waitlisted member in the same transaction
+    (who is told in-app); with nobody waiting the place is returned."""
+    person = getattr(actor, "person", None)
+    if person is None:
+        raise ServiceError("请先登录", code="not_member")
+    found = Signup.objects.filter(pk=signup_id, person=person).values_list("activity_id", flat=True).first()
+    if found is None:
+        raise ServiceError("未找到该报名", code="not_found")
+    # Lock order everywhere: activity row, then sign-up rows.
+    a = Activity.objects.select_for_update().get(pk=found)
+    s = Signup.objects.select_for_update().get(pk=signup_id)
+    if s.status not in Signup.LIVE:
+        raise ServiceError("该报名已取消", code="cancelled")
+    if timezone.now() >= a.starts_at:
+        raise ServiceError("活动已开始，不能取消报名", code="started")
+    now = timezone.now()
+    was = s.status
+    s.status, s.cancelled_at = Signup.Status.CANCELLED, now
+    s.save(update_fields=["status", "cancelled_at"])
+    _release_tally(s)
+    if was == Signup.Status.WAITLISTED:
+        Activity.objects.filter(pk=a.pk).update(waitlisted=F("waitlisted") - 1)
+        return s
+    nxt = (Signup.objects.select_for_update(of=("self",)).select_related("person__user")
+           .filter(activity=a, status=Signup.Status.WAITLISTED).order_by("id").first())
+    if nxt is None:
+        Activity.objects.filter(pk=a.pk).update(taken=F("taken") - 1)
+        return s
+    Signup.objects.filter(pk=nxt.pk).update(status=Signup.Status.CONFIRMED, promoted_at=now)
+    Activity.objects.filter(pk=a.pk).update(waitlisted=F("waitlisted") - 1)
+    _tell(nxt.person, template="activity_promoted", title=f"候补成功：{a.title}",
+          body=f"有会员取消报名，您已从候补转为正式报名“{a.title}”。"
+               f"时间：{timezone.localtime(a.starts_at):%m月%d日 %H:%M}，地点：{a.venue}",
+          key=f"activity-promote:{nxt.pk}")
+    return s
+
+
+# ---------------------------------------------------------------- check-in at the door
+
+def checkin_token(signup: Signup) -> str:
+    """What the member's QR code holds: the sign-up id, signed. It needs no expiry: a cancelled sign-up
+    is refused at the door, and the token is worthless for any other sign-up."""
+    return signing.Signer(salt=CHECKIN_SALT).sign(str(signup.pk))
+
+
+@dataclass
+class CheckIn:
+    ok: bool
+    message: str
+    name: str = ""
+    union: str = ""
+    activity: str = ""
+
+
+@transaction.atomic
+def check_in(*, actor, token: str, activity_id=None) -> CheckIn:
+    """Verify a scanned sign-up token and mark attendance once. Shows only name and union."""
+    try:
+        pk = int(signing.Signer(salt=CHECKIN_SALT).unsign((token or "").strip()))
+    except (signing.BadSignature, ValueError):
+        return CheckIn(False, "无效的签到码")
+    s = Signup.objects.select_related("activity__org", "person", "union").filter(pk=pk).first()
+    if s is None:
+        return CheckIn(False, "无效的签到码")
+    require(actor, "review", s.activity.org.path, "该活动不在您的管理范围内")
+    base = dict(name=s.person.name, union=s.union.name, activity=s.activity.title)
+    if activity_id and str(s.activity_id) != str(activity_id):
+        return CheckIn(False, f"该签到码属于其他活动（{s.activity.title}）", **base)
+    if s.status == Signup.Status.WAITLISTED:
+        return CheckIn(False, "该会员仍在候补，未获得名额", **base)
+    if s.status != Signup.Status.CONFIRMED:
+        return CheckIn(False, "该报名已取消", **base)
+    done = Signup.objects.filter(pk=s.pk, status=Signup.Status.CONFIRMED, checked_in_at__isnull=True).update(
+        checked_in_at=timezone.now(), checked_in_by=actor if getattr(actor, "pk", None) else None)
+    if not done:
+        return CheckIn(False, "已签到过，请勿重复签到", **base)
+    return CheckIn(True, "签到成功", **base)

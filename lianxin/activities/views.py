@@ -1,0 +1,185 @@
+"""Activity pages: the member calendar, detail, sign-up and cancel; the staff console (publish, sign-ups,
+attendance, door check-in scan page). Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from lianxin.core.errors import ServiceError
+from lianxin.core.scoping import scoped
+from lianxin.core.views import paginate, staff_required
+from lianxin.orgs.models import Organization
+from lianxin.portal.access import member_login_required
+from lianxin.portal.services import current_membership
+from lianxin.portal.views import qr_svg
+
+from . import selectors, services
+from .forms import ActivityForm
+from .models import Signup
+
+
+def _member(request):
+    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    return person, current_membership(person)
+
+
+def _shift(month: dt.date, n: int) -> dt.date:
+    y, m = divmod(month.year * 12 + month.month - 1 + n, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def calendar(request):
+    try:
+        month = selectors.parse_month(request.GET.get("month"))
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect("/m/activities/")
+    person, membership = _member(request)
+    if membership is not None:
+        acts = list(selectors.member_activities(person, membership, month=month))
+    else:
+        acts = list(selectors.public_activities(month=month))
+    return render(request, "activities/calendar.html", {
+        "month": month, "prev": _shift(month, -1), "next": _shift(month, 1), "activities": acts,
+        "weeks": selectors.calendar_weeks(month, acts), "membership": membership,
+    })
+
+
+def detail(request, pk):
+    person, membership = _member(request)
+    a = selectors.member_activity(person, membership, pk)
+    signup = selectors.my_signup_for(person, a) if person else None
+    ctx = {"a": a, "signup": signup, "membership": membership, "problem": ""}
+    if membership is not None:
+        ctx["problem"] = services.eligibility_problem(a, person, membership)
+    if signup and signup.status == Signup.Status.CONFIRMED:
+        ctx["qr"] = qr_svg(services.checkin_token(signup))
+    if signup and signup.status == Signup.Status.WAITLISTED:
+        ctx["position"] = selectors.waitlist_position(signup)
+    return render(request, "activities/detail.html", ctx)
+
+
+@member_login_required
+@require_POST
+def signup(request, pk):
+    try:
+        s = services.sign_up(actor=request.user, activity_id=pk)
+        if s.status == Signup.Status.CONFIRMED:
+            messages.success(request, "报名成功")
+        else:
+            messages.info(request, "名额已满，您已进入候补，有人取消时将自动递补")
+    except ServiceError as e:
+        messages.error(request, e.message)
+    return redirect(f"/m/activities/{pk}/")
+
+
+@member_login_required
+@require_POST
+def cancel(request, pk):
+    try:
+        s = services.cancel_signup(actor=request.user, signup_id=pk)
+        messages.success(request, "已取消报名")
+        return redirect(f"/m/activities/{s.activity_id}/")
+    except ServiceError as e:
+        messages.error(request, e.message)
+    return redirect("/m/me/")
+
+
+# ---------------------------------------------------------------- console
+
+def _orgs(user):
+    return scoped(Organization.objects.all(), user, "change")
+
+
+@staff_required
+def console_list(request):
+    q = request.GET.get("q", "")
+    month = None
+    if request.GET.get("month"):
+        try:
+            month = selectors.parse_month(request.GET["month"])
+        except ServiceError as e:
+            messages.error(request, e.message)
+    qs = selectors.staff_activities(actor=request.user, q=q, month=month)
+    return render(request, "activities/console/list.html", {"page": paginate(request, qs), "q": q,
+                                                             "month": request.GET.get("month", "")})
+
+
+@staff_required
+def console_edit(request, pk=None):
+    instance = selectors.staff_activity(actor=request.user, pk=pk, action="change") if pk else None
+    form = ActivityForm(request.POST or None, instance=instance, orgs=_orgs(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "org"}
+        try:
+            if instance:
+                a = services.update_activity(actor=request.user, activity=instance, **data)
+            else:
+                a = services.create_activity(actor=request.user, org=form.cleaned_data["org"],
+                                             publish=request.POST.get("publish") == "1", **data)
+            messages.success(request, "已保存")
+            return redirect(f"/console/activities/{a.pk}/")
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+    return render(request, "activities/console/edit.html", {"form": form, "instance": instance})
+
+
+@staff_required
+def console_detail(request, pk):
+    a = selectors.staff_activity(actor=request.user, pk=pk)
+    return render(request, "activities/console/detail.html", {
+        "a": a, "page": paginate(request, selectors.activity_signups(actor=request.user, activity=a), 50),
+        "by_union": selectors.attendance_by_union(actor=request.user, activity=a),
+        "checked_in": a.signups.filter(checked_in_at__isnull=False).count(),
+    })
+
+
+@staff_required
+@require_POST
+def console_action(request, pk, action):
+    a = selectors.staff_activity(actor=request.user, pk=pk, action="change")
+    try:
+        if action == "publish":
+            services.publish_activity(actor=request.user, activity=a)
+            messages.success(request, "已发布")
+        elif action == "cancel":
+            services.cancel_activity(actor=request.user, activity=a, reason=request.POST.get("reason", ""))
+            messages.success(request, "活动已取消，已通知报名会员")
+        else:
+            raise Http404
+    except ServiceError as e:
+        messages.error(request, e.message)
+    return redirect(f"/console/activities/{pk}/")
+
+
+@staff_required
+def console_checkin(request):
+    """Door check-in: a scanner gun types the member's QR content into the field and presses Enter."""
+    activity_id = request.GET.get("activity") or request.POST.get("activity") or ""
+    activity = selectors.staff_activity(actor=request.user, pk=activity_id) if activity_id else None
+    result = None
+    if request.method == "POST":
+        result = services.check_in(actor=request.user, token=request.POST.get("token", ""),
+                                   activity_id=activity.pk if activity else None)
+    return render(request, "activities/console/checkin.html", {"activity": activity, "result": result,
+                                                               "checked_in": activity.signups.filter(
+                                                                   checked_in_at__isnull=False).count()
+                                                               if activity else None})
+
+
+@staff_required
+def console_stats(request):
+    month = None
+    if request.GET.get("month"):
+        try:
+            month = selectors.parse_month(request.GET["month"])
+        except ServiceError as e:
+            messages.error(request, e.message)
+    return render(request, "activities/console/stats.html", {
+        "rows": selectors.attendance_by_org(actor=request.user, month=month), "month": request.GET.get("month", ""),
+    })

@@ -1,0 +1,214 @@
+"""Member H5 pages (sign-in, home, card, 我的, data correction) and the staff card-scan and correction-review
+pages. Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from lianxin.core.errors import ServiceError
+from lianxin.core.views import paginate, staff_required
+from lianxin.members.models import Education, Political
+
+from . import selectors, services, wechat
+from .access import client_ip, member_login_required, safe_next
+from .models import DataCorrection
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def qr_svg(data: str, scale: int = 4) -> str:
+    """An inline SVG QR code (no image request, a couple of KB)."""
+    return segno.make(data, error="m").svg_inline(scale=scale, border=2, dark="#000", light="#fff")
+
+
+def ping(request):
+    """Health check for load balancers (and the benchmark's trivial page)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# ---------------------------------------------------------------- sign-in
+
+def login_view(request):
+    nxt = safe_next(request)
+    ctx = {"next": nxt, "mobile": request.session.get("sms_mobile", ""), "sent": False, "error": "",
+           "wechat": wechat.WeChatConfig.from_env() is not None,
+           "binding": bool(request.session.get("wechat_openid"))}
+    if request.method == "POST":
+        mobile = request.POST.get("mobile", "").strip()
+        ctx["mobile"] = mobile
+        try:
+            if request.POST.get("action") == "send":
+                services.request_sms_code(mobile=mobile, ip=client_ip(request))
+                request.session["sms_mobile"] = mobile
+                ctx["sent"] = True
+                messages.success(request, "验证码已发送，5分钟内有效")
+            else:
+                user = services.verify_sms_code(mobile=mobile, code=request.POST.get("code", ""),
+                                                ip=client_ip(request))
+                openid = request.session.pop("wechat_openid", None)
+                login(request, user, backend=BACKEND)
+                if openid:
+                    services.bind_wechat(user=user, openid=openid)
+                    messages.success(request, "已绑定微信，下次可直接从公众号进入")
+                return redirect(nxt)
+        except ServiceError as e:
+            ctx["error"] = e.message
+            ctx["sent"] = request.POST.get("action") != "send"
+    return render(request, "portal/login.html", ctx)
+
+
+def wechat_start(request):
+    cfg = wechat.WeChatConfig.from_env()
+    if cfg is None:
+        messages.error(request, "未配置微信登录，请使用手机验证码登录")
+        return redirect("/m/login/")
+    state = wechat.new_state()
+    request.session["wechat_state"] = state
+    request.session["wechat_next"] = safe_next(request)
+    return redirect(wechat.authorize_url(cfg, redirect_uri=request.build_absolute_uri("/m/login/wechat/callback/"),
+                                         state=state))
+
+
+def wechat_callback(request):
+    cfg = wechat.WeChatConfig.from_env()
+    expected = request.session.pop("wechat_state", None)
+    nxt = request.session.pop("wechat_next", "/m/")
+    if cfg is None or not expected or request.GET.get("state") != expected:
+        messages.error(request, "微信授权已失效，请重新进入")
+        return redirect("/m/login/")
+    try:
+        openid = wechat.exchange_code(cfg, request.GET.get("code", ""))
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect("/m/login/")
+    user = services.user_for_openid(openid)
+    if user is not None:
+        login(request, user, backend=BACKEND)
+        return redirect(nxt)
+    request.session["wechat_openid"] = openid
+    messages.info(request, "首次使用微信登录，请验证手机号完成绑定")
+    return redirect(f"/m/login/?next={nxt}")
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("/m/login/")
+
+
+# ---------------------------------------------------------------- member pages
+
+def _membership(request):
+    return services.current_membership(getattr(request.user, "person", None)) \
+        if request.user.is_authenticated else None
+
+
+def home(request):
+    from lianxin.activities import selectors as act
+
+    month = timezone.localdate().replace(day=1)
+    membership = _membership(request)
+    if membership is not None:
+        acts = list(act.member_activities(request.user.person, membership, month=month)[:6])
+    else:
+        acts = list(act.public_activities(month=month)[:6])
+    return render(request, "portal/home.html", {
+        "membership": membership, "activities": acts, "month": month, "news": selectors.latest_news(5),
+    })
+
+
+@member_login_required
+def card(request):
+    membership = _membership(request)
+    if membership is None:
+        return render(request, "portal/card.html", {"membership": None})
+    token = services.card_token(membership)
+    return render(request, "portal/card.html", {
+        "membership": membership, "person": request.user.person, "qr": qr_svg(token),
+        "ttl_minutes": services.CARD_TTL // 60, "refresh": services.CARD_TTL // 2,
+    })
+
+
+@member_login_required
+@require_POST
+def card_reissue(request):
+    membership = _membership(request)
+    if membership is not None:
+        services.reissue_card(actor=request.user, membership=membership)
+        messages.success(request, "已重新生成会员卡，之前的二维码全部作废")
+    return redirect("/m/card/")
+
+
+@member_login_required
+def me(request):
+    from lianxin.activities import selectors as act
+
+    person = request.user.person
+    membership = _membership(request)
+    return render(request, "portal/me.html", {
+        "person": person, "membership": membership,
+        "signups": list(act.my_signups(person)[:10]) if person else [],
+        "inbox": selectors.my_messages(request.user),
+        "corrections": list(selectors.my_corrections(request.user)[:5]),
+    })
+
+
+@member_login_required
+def correction(request):
+    if request.user.person is None:
+        messages.error(request, "您的账号尚未关联会员信息")
+        return redirect("/m/me/")
+    ctx = {"fields": DataCorrection.Field.choices, "education": Education.choices, "political": Political.choices,
+           "error": "", "values": request.POST}
+    if request.method == "POST":
+        try:
+            services.submit_correction(actor=request.user, field=request.POST.get("field", ""),
+                                       value=request.POST.get("value", ""), reason=request.POST.get("reason", ""))
+            messages.success(request, "已提交，工会工作人员审核后生效")
+            return redirect("/m/me/")
+        except ServiceError as e:
+            ctx["error"] = e.message
+    return render(request, "portal/correction.html", ctx)
+
+
+# ---------------------------------------------------------------- staff
+
+@staff_required
+def scan_card(request):
+    result = None
+    if request.method == "POST":
+        try:
+            result = services.verify_card(actor=request.user, token=request.POST.get("token", ""))
+        except ServiceError as e:
+            result = services.CardCheck("invalid", e.message)
+    return render(request, "portal/console/scan_card.html", {"result": result})
+
+
+@staff_required
+def corrections(request):
+    status = request.GET.get("status", "pending")
+    qs = selectors.corrections_for_review(actor=request.user, status=status)
+    return render(request, "portal/console/corrections.html", {
+        "page": paginate(request, qs), "status": status, "statuses": DataCorrection.Status.choices})
+
+
+@staff_required
+@require_POST
+def correction_decide(request, pk):
+    c = selectors.correction_detail(actor=request.user, pk=pk, action="review")
+    try:
+        if request.POST.get("decision") == "approve":
+            services.approve_correction(actor=request.user, correction=c, note=request.POST.get("note", ""))
+            messages.success(request, "已批准并更新会员信息")
+        else:
+            services.reject_correction(actor=request.user, correction=c, note=request.POST.get("note", ""))
+            messages.success(request, "已驳回")
+    except ServiceError as e:
+        messages.error(request, e.message)
+    return redirect("/console/corrections/")
