@@ -418,3 +418,38 @@ def test_audit_log_is_read_only_for_everyone(world, client, admin_user):
         assert client.get("/admin/core/auditentry/add/").status_code == 403
     entry.refresh_from_db()
     assert entry.reason == "审计标记A街道" and audit.verify() == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_index_and_user_accounts_are_scoped(world, client, role):
+    from lianxin.accounts.models import User
+
+    c = _client(client, world, role)
+    index = c.get("/admin/")
+    assert index.status_code == 200
+    assert ("/admin/core/auditentry/" in index.content.decode()) == (role in ACTIONS["audit"])
+    r = c.get("/admin/accounts/user/")
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "street_a.viewer" in page and "base_a1.admin" in page
+    assert "street_b.viewer" not in page and "fed.admin" not in page
+    other = world.users["street_b.admin"]
+    assert c.get(f"/admin/accounts/user/{other.pk}/change/").status_code == 404
+    me = world.users[f"street_a.{role}"]
+    r = c.get(f"/admin/accounts/user/{me.pk}/change/")
+    assert r.status_code == 200 and 'name="_save"' not in r.content.decode()  # accounts are read-only here
+    before = model_to_dict(User.objects.get(pk=me.pk))
+    assert c.post(f"/admin/accounts/user/{me.pk}/change/", {"username": "x", "is_superuser": "on"}).status_code == 403
+    assert model_to_dict(User.objects.get(pk=me.pk)) == before
+
+
+def test_staff_user_without_grants_sees_no_admin_modules(world, client):
+    from lianxin.core.testing import make_user
+
+    lonely = make_user("no.grants")
+    client.force_login(lonely, backend=BACKEND)
+    page = client.get("/admin/").content.decode()
+    for path in ADMIN_PATH.values():
+        assert f"/admin/{path}/" not in page
+        assert client.get(f"/admin/{path}/").status_code == 403
+    assert client.get("/api/v1/members/people").json()["count"] == 0
