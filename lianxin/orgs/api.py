@@ -2,20 +2,17 @@
 
 Thin: reads go through :mod:`lianxin.orgs.selectors` (always scoped, 404 outside the caller's subtree), writes
 through :mod:`lianxin.orgs.services` (which check the role again and audit). Member counts are derived from
-memberships on every read, never stored.
+memberships on every read (one grouped query per page), never stored.
 """
 
 
 import datetime as dt
 from typing import Literal
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianxin.core.scoping import get_scoped_or_404
-from lianxin.members.models import Membership, MembershipStatus
 
 from . import selectors, services
 from .models import Organization
@@ -25,14 +22,18 @@ router = Router(tags=["组织与企业"])
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 
 
-def with_member_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
-    """Annotate each organisation with the members of its whole subtree (one correlated count per row, on the
-    indexed union path), so a page of organisations costs one query."""
-    members = (
-        Membership.objects.filter(status=MembershipStatus.MEMBER, union__path__startswith=OuterRef("path"))
-        .order_by().values("status").annotate(n=Count("pk")).values("n")
-    )
-    return qs.annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+class OrgPagination(PageNumberPagination):
+    """Page numbers, plus each organisation's subtree member count for the page's rows, from the same
+    grouped query the console uses (:func:`selectors.member_counts`), never a per-row count."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        items = list(page["items"])
+        counts = selectors.member_counts(items)
+        for org in items:
+            org.member_count = counts.get(org.pk, 0)
+        page["items"] = items
+        return page
 
 
 class OrgOut(Schema):
@@ -142,9 +143,9 @@ class CoverageRow(Schema):
 
 
 @router.get("/organizations", response=list[OrgOut], summary="组织列表（含下属会员数）")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginate(OrgPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_organizations(request, kind: str = "", q: str = ""):
-    return with_member_counts(selectors.org_list(actor=request.user, kind=kind, q=q))
+    return selectors.org_list(actor=request.user, kind=kind, q=q).select_related("parent")
 
 
 @router.get("/organizations/{org_id}", response=OrgDetailOut, summary="组织详情")

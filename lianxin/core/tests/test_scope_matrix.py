@@ -453,3 +453,11 @@ def test_staff_user_without_grants_sees_no_admin_modules(world, client):
         assert f"/admin/{path}/" not in page
         assert client.get(f"/admin/{path}/").status_code == 403
     assert client.get("/api/v1/members/people").json()["count"] == 0
+
+
+def test_admin_org_list_shows_derived_member_counts(world, client):
+    c = _admin(client, world)
+    r = c.get("/admin/orgs/organization/")
+    # world admitted one member at base_a1 (under joint_a and street_a)
+    rows = {o.pk: o.member_count for o in r.context["cl"].result_list}
+    assert rows == {world.street_a.pk: 1, world.joint_a.pk: 1, world.base_a1.pk: 1}
