@@ -35,10 +35,16 @@ class Decision(models.TextChoices):
     RETURNED = "returned", "退回补正"
 
 
-def _private_storage():
+class PrivateStorage(FileSystemStorage):
     """Uploads sit under MEDIA_ROOT, which is outside the static/web root and has no URL: the only way to read
     a file is the attachment view, which checks the applicant or a reviewer in scope."""
-    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+    def url(self, name):
+        raise ValueError("申请材料没有公开地址，只能通过受权限控制的下载页面读取")
+
+
+def _private_storage():
+    return PrivateStorage(location=settings.MEDIA_ROOT)
 
 
 class Application(models.Model):

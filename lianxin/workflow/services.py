@@ -320,7 +320,7 @@ def remove_attachment(*, actor, attachment: Attachment) -> None:
 def submit_application(*, actor, app: Application) -> Application:
     """Send a draft to its first level, or a corrected application back to the level that returned it (the
     levels already passed stay passed, unless the correction moved it to another union)."""
-    app = Application.objects.select_for_update().select_related("org", "target_org").get(pk=app.pk)
+    app = Application.objects.select_for_update(of=("self",)).select_related("org", "target_org").get(pk=app.pk)
     _may_edit(actor, app)
     prog = get_programme(app.programme)
     have = set(app.attachments.values_list("slot", flat=True))
@@ -399,7 +399,7 @@ def decide(*, actor, step_id: int, decision: str, comment: str = "", fields=(), 
     applicant to come in (an in-person visit or paper original): one more trip for the 最多跑一次 figures."""
     if decision not in Decision.values:
         raise ServiceError("请选择审核结论", field="decision")
-    step = Step.objects.select_for_update().select_related("org").filter(pk=step_id).first()
+    step = Step.objects.select_for_update(of=("self",)).select_related("org").filter(pk=step_id).first()
     if step is None:
         raise ServiceError("审核环节不存在", code="not_found")
     if not can(actor, "review", step.org.path):
@@ -407,7 +407,7 @@ def decide(*, actor, step_id: int, decision: str, comment: str = "", fields=(), 
     if step.decision is not None:
         raise ServiceError(f"该环节已于 {timezone.localtime(step.decided_at):%Y-%m-%d %H:%M} 处理"
                            f"（{step.get_decision_display()}），不能重复审核", code="already_decided")
-    app = Application.objects.select_for_update().select_related("org", "target_org").get(pk=step.application_id)
+    app = Application.objects.select_for_update(of=("self",)).select_related("org", "target_org").get(pk=step.application_id)
     if app.state not in PENDING_STATES:
         raise ServiceError(f"申请{app.get_state_display()}，不能审核", code="not_pending")
     prog = get_programme(app.programme)
