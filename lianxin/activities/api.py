@@ -78,7 +78,10 @@ def issue_token(request):
 @router.get("/", response=list[ActivityOut])
 def list_activities(request, month: str = ""):
     person, membership = services.member_of(request.user)
-    qs = selectors.member_activities(person, membership, month=selectors.parse_month(month))
+    if month:  # one calendar month, else everything not yet over
+        qs = selectors.member_activities(person, membership, month=selectors.parse_month(month))
+    else:
+        qs = selectors.member_activities(person, membership, upcoming=True)
     return [{"id": a.pk, "title": a.title, "venue": a.venue, "org": a.org.name, "starts_at": a.starts_at,
              "ends_at": a.ends_at, "capacity": a.capacity, "places_left": a.places_left,
              "waitlist_size": a.waitlist_size, "waitlisted": a.waitlisted} for a in qs[:200]]

@@ -214,6 +214,8 @@ def sign_up(*, actor, activity_id) -> Signup:
         raise ServiceError("报名已截止", code="closed")
     # A cheap early "full" from the row just read; the conditional UPDATE below is what actually decides.
     if activity.taken >= activity.capacity and activity.waitlisted >= activity.waitlist_size:
+        if Signup.objects.filter(activity_id=activity.pk, person=person, status__in=Signup.LIVE).exists():
+            raise ServiceError("您已报名该活动", code="duplicate")
         raise ServiceError("名额已满", code="full")
     month = activity_month(activity)
     try:

@@ -1,0 +1,99 @@
+"""Member pages (calendar, detail, sign-up, cancel), the JSON API with session or member token, and the
+staff console (publish through the form, scope)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from lianxin.activities.api import member_token
+from lianxin.activities.models import Activity, Signup
+from lianxin.activities.testing import make_activity, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_calendar_shows_only_my_audience(client, district):
+    month = (timezone.localtime(timezone.now()) + dt.timedelta(days=7)).strftime("%Y-%m")
+    mine = make_activity(district.street_a, title="白杨读书会")
+    make_activity(district.street_b, title="下沙篮球赛")
+    make_activity(district.fed, title="女职工插花", for_women=True)
+    m = make_member(district.base_a1)
+    client.force_login(m.user)
+    html = client.get(f"/m/activities/?month={month}").content.decode()
+    assert "白杨读书会" in html and "下沙篮球赛" not in html and "女职工插花" not in html
+    assert client.get(f"/m/activities/{mine.pk}/").status_code == 200
+    assert client.get("/m/activities/?month=2026-13").status_code == 302
+
+
+def test_signup_and_cancel_through_pages(client, district):
+    a = make_activity(district.fed, capacity=1, waitlist_size=1)
+    m1, m2 = make_member(district.base_a1, "甲"), make_member(district.base_a1, "乙")
+    client.force_login(m1.user)
+    client.post(f"/m/activities/{a.pk}/signup/")
+    html = client.get(f"/m/activities/{a.pk}/").content.decode()
+    assert "报名成功" in html and "<svg" in html  # check-in QR
+    client.force_login(m2.user)
+    client.post(f"/m/activities/{a.pk}/signup/")
+    assert "候补第 1 位" in client.get(f"/m/activities/{a.pk}/").content.decode()
+    client.force_login(m1.user)
+    s = Signup.objects.get(person=m1.person)
+    client.post(f"/m/signups/{s.pk}/cancel/")
+    assert Signup.objects.get(person=m2.person).status == "confirmed"
+
+
+def test_anonymous_is_sent_to_login(client, district):
+    a = make_activity(district.fed)
+    r = client.post(f"/m/activities/{a.pk}/signup/")
+    assert r.status_code == 302 and r["Location"].startswith("/m/login/")
+
+
+def test_api_with_member_token(client, district):
+    a = make_activity(district.fed, capacity=1)
+    m1, m2 = make_member(district.base_a1, "甲"), make_member(district.base_a1, "乙")
+    h1 = {"Authorization": f"Bearer {member_token(m1.user)}"}
+    r = client.post(f"/api/v1/activities/{a.pk}/signup", headers=h1)
+    assert r.status_code == 200 and r.json()["status"] == "confirmed"
+    r = client.post(f"/api/v1/activities/{a.pk}/signup", headers=h1)
+    assert r.status_code == 400 and r.json()["detail"] == "您已报名该活动"
+    r = client.post(f"/api/v1/activities/{a.pk}/signup", headers={"Authorization": f"Bearer {member_token(m2.user)}"})
+    assert r.status_code == 400 and r.json()["code"] == "full"
+    r = client.post(f"/api/v1/activities/{a.pk}/signup", headers={"Authorization": "Bearer forged"})
+    assert r.status_code == 401
+    assert client.get("/api/v1/activities/", headers=h1).json()[0]["places_left"] == 0
+    sid = Signup.objects.get(person=m1.person).pk
+    assert client.post(f"/api/v1/activities/signups/{sid}/cancel", headers=h1).json()["status"] == "cancelled"
+
+
+def test_api_token_from_session(client, district):
+    m = make_member(district.base_a1)
+    client.force_login(m.user)
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=False)
+    csrf_client.force_login(m.user)
+    r = csrf_client.post("/api/v1/activities/token")
+    assert r.status_code == 200 and r.json()["token"]
+
+
+def test_console_publish_and_scope(client, district):
+    client.force_login(district.users["street_a.admin"])
+    r = client.post("/console/activities/new/", {
+        "org": district.street_a.pk, "title": "劳模进企业宣讲", "venue": "白杨街道会议室",
+        "starts_at": "2030-05-10T14:00", "ends_at": "2030-05-10T16:00", "signup_opens_at": "2030-05-01T09:00",
+        "signup_closes_at": "2030-05-09T18:00", "capacity": 50, "waitlist_size": 10, "publish": "1"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    a = Activity.objects.get(title="劳模进企业宣讲")
+    assert a.status == "published" and timezone.localtime(a.starts_at).hour == 14
+    assert "劳模进企业宣讲" in client.get("/console/activities/").content.decode()
+    assert client.get(f"/console/activities/{a.pk}/").status_code == 200
+    client.force_login(district.users["street_b.admin"])
+    assert client.get(f"/console/activities/{a.pk}/").status_code == 404
+    assert "劳模进企业宣讲" not in client.get("/console/activities/").content.decode()
+    r = client.post("/console/activities/new/", {
+        "org": district.street_a.pk, "title": "越权", "venue": "x", "starts_at": "2030-05-10T14:00",
+        "ends_at": "2030-05-10T16:00", "signup_opens_at": "2030-05-01T09:00",
+        "signup_closes_at": "2030-05-09T18:00", "capacity": 5, "waitlist_size": 0})
+    assert r.status_code == 200 and not Activity.objects.filter(title="越权").exists()
+    client.force_login(district.users["fed.admin"])
+    assert district.street_a.name in client.get("/console/activities/stats/").content.decode()
