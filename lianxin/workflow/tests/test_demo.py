@@ -1,0 +1,25 @@
+"""The demo seed files applications through the real services and leaves the report with real figures."""
+
+import pytest
+from django.core.management import call_command
+
+from lianxin.accounts.models import User
+from lianxin.workflow import selectors, services
+from lianxin.workflow.models import Application, Certificate, State
+
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
+
+
+def test_seed_demo_fills_the_report(capsys):
+    call_command("seed_demo", people=300, enterprises=40)
+    states = set(Application.objects.values_list("state", flat=True))
+    assert {State.APPROVED, State.REJECTED, State.RETURNED, State.SUBMITTED} <= states
+    assert set(Application.objects.values_list("programme", flat=True)) == {"join", "transfer", "legal"}
+    assert Application.objects.count() >= 40
+    rows, totals = selectors.trips_report(actor=User.objects.get(username="qt_viewer"))
+    assert {t["programme"] for t in totals} == {"join", "transfer", "legal"}
+    assert all(0 <= t["zero_pct"] <= t["one_pct"] <= 100 and t["median_days"] > 0 for t in totals)
+    assert any(t["zero_pct"] < 100 for t in totals)  # some applicants did have to come in
+    assert Certificate.objects.filter(status="valid").count() >= 5
+    counts = services.run_daily()
+    assert counts["cert_reminders"] >= 1 and counts["reminded"] >= 1
