@@ -161,3 +161,33 @@ class ScopedAdminMixin:
 
     def delete_queryset(self, request, queryset):
         raise ServiceError("该记录不能在后台删除")
+
+
+class AdminCSPMiddleware:
+    """Let the themed admin run under our Content Security Policy.
+
+    django-unfold drives its pages with Alpine.js, whose standard build evaluates ``x-data``/``x-bind``
+    expressions with ``Function()``; under ``script-src 'self'`` that is refused and the admin stays behind its
+    loading overlay (login included). This adds ``'unsafe-eval'`` to script-src for admin responses only —
+    still nothing from outside our own host — and leaves every other page's policy untouched.
+
+    List it in MIDDLEWARE *after* ``csp.middleware.CSPMiddleware``: responses pass through middleware in reverse
+    order, so it must mark the response before the CSP middleware builds the header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(_admin_prefix()):
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["script-src"] = [*update.get("script-src", []), "'unsafe-eval'"]
+            response._csp_update = update
+        return response
+
+
+def _admin_prefix() -> str:
+    from django.urls import reverse
+
+    return reverse("admin:index")

@@ -461,3 +461,28 @@ def test_admin_org_list_shows_derived_member_counts(world, client):
     # world admitted one member at base_a1 (under joint_a and street_a)
     rows = {o.pk: o.member_count for o in r.context["cl"].result_list}
     assert rows == {world.street_a.pk: 1, world.joint_a.pk: 1, world.base_a1.pk: 1}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_admin_works_in_chromium_for_a_street_admin(district, live_server, page, screenshot_dir):
+    """The themed admin under the production Content Security Policy: a street administrator signs in, sees
+    the people of the street with masked ID numbers (and not the other street's), and opens one."""
+    from lianxin.core.testing import PASSWORD
+
+    mine = make_person(district.base_a1, name="甲街道张三")
+    make_person(district.base_b1, name="乙街道李四")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(live_server.url + "/admin/login/?next=/admin/members/person/")
+    page.fill("input[name=username]", "street_a.admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]", timeout=5_000)  # blocked by unfold's overlay if Alpine cannot run
+    page.wait_for_url("**/admin/members/person/")
+    body = page.inner_text("body")
+    assert mine.id_masked in body and "甲街道张三" in body and "乙街道李四" not in body
+    page.screenshot(path=str(screenshot_dir / "admin-people-masked.png"), full_page=True)
+    page.click(f"a[href='/admin/members/person/{mine.pk}/change/']", timeout=5_000)
+    page.wait_for_url(f"**/admin/members/person/{mine.pk}/change/")
+    assert mine.mobile_masked in page.inner_text("body")
+    assert not errors, errors
