@@ -74,3 +74,14 @@ def test_unpublished_cover_is_not_public(client, district):
     client.force_login(district.users["street_b.viewer"])
     r = client.get(f"/m/news/{a.pk}/cover/")
     assert r.status_code == 200 and r["Content-Type"] == "image/png"
+
+
+def test_admin_lists_are_scoped(client, district, b_things):
+    client.force_login(district.users["street_a.admin"])
+    for model, pk in (("content/article", b_things["art"].pk), ("content/book", b_things["book"].pk),
+                      ("venues/site", b_things["site"].pk), ("venues/booking", b_things["booking"].pk)):
+        r = client.get(f"/admin/{model}/")
+        assert r.status_code == 200, model
+        assert client.get(f"/admin/{model}/{pk}/change/").status_code == 404, model
+    client.force_login(district.users["street_b.viewer"])
+    assert "下沙职工之家" in client.get("/admin/venues/site/").content.decode()
