@@ -14,6 +14,7 @@ from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianxin.core.scoping import get_scoped_or_404
+from lianxin.orgs.api import Query, present, text
 from lianxin.orgs.models import Enterprise, Organization
 
 from . import selectors, services
@@ -103,16 +104,16 @@ class PersonDetailOut(PersonOut):
 
 class PersonIn(Schema):
     org_id: int
-    name: str
-    id_number: str
-    mobile: str | None = None
+    name: text(50)
+    id_number: text(40)
+    mobile: text(30) | None = None
     gender: Literal["M", "F"] | None = None
     birth_date: dt.date | None = None
     employer_id: int | None = None
-    employer_name: str = ""
-    job: str = ""
+    employer_name: text(150) = ""
+    job: text(60) = ""
     education: EducationCode = ""
-    ethnicity: str = "汉族"
+    ethnicity: text(20) = "汉族"
     political_status: PoliticalCode = ""
     is_migrant: bool = False
     is_frontline: bool = False
@@ -120,13 +121,13 @@ class PersonIn(Schema):
 
 
 class PersonPatch(Schema):
-    name: str | None = None
-    mobile: str | None = None  # "" clears it
+    name: text(50) | None = None
+    mobile: text(30) | None = None  # "" clears it, null leaves it
     employer_id: int | None = None
-    employer_name: str | None = None
-    job: str | None = None
+    employer_name: text(150) | None = None
+    job: text(60) | None = None
     education: EducationCode | None = None
-    ethnicity: str | None = None
+    ethnicity: text(20) | None = None
     political_status: PoliticalCode | None = None
     is_migrant: bool | None = None
     is_frontline: bool | None = None
@@ -135,7 +136,7 @@ class PersonPatch(Schema):
 
 class RevealIn(Schema):
     field: Literal["id_number", "mobile"]
-    reason: str
+    reason: text(500)
 
 
 class RevealOut(Schema):
@@ -152,14 +153,14 @@ def _employer(request, employer_id):
 
 @router.get("/people", response=list[PersonOut], summary="人员列表（姓名、会员编号或完整身份证号检索）")
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-def list_people(request, q: str = "", org_id: int | None = None, status: Literal["", "member", "none"] = ""):
+def list_people(request, q: Query = "", org_id: int | None = None, status: Literal["", "member", "none"] = ""):
     org = get_scoped_or_404(Organization.objects.all(), request.user, org_id) if org_id is not None else None
     return selectors.person_list(actor=request.user, q=q, org=org, status=status)
 
 
 @router.post("/people", response={201: PersonDetailOut}, summary="登记人员")
 def create_person(request, payload: PersonIn):
-    data = payload.dict()
+    data = payload.model_dump()
     org = get_scoped_or_404(Organization.objects.all(), request.user, data.pop("org_id"))
     data["employer"] = _employer(request, data.pop("employer_id"))
     person = services.create_person(actor=request.user, org=org, **data)
@@ -174,7 +175,7 @@ def get_person(request, person_id: int):
 @router.patch("/people/{person_id}", response=PersonDetailOut, summary="修改人员信息")
 def patch_person(request, person_id: int, payload: PersonPatch):
     person = selectors.person_detail(actor=request.user, pk=person_id)  # 404 outside the subtree
-    changes = payload.dict(exclude_unset=True)
+    changes = present(payload, nullable=("employer_id",))
     if "employer_id" in changes:
         changes["employer"] = _employer(request, changes.pop("employer_id"))
     services.update_person(actor=request.user, person=person, **changes)

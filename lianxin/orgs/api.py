@@ -7,19 +7,43 @@ memberships on every read (one grouped query per page), never stored.
 
 
 import datetime as dt
-from typing import Literal
+import unicodedata
+from typing import Annotated, Literal
 
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import AfterValidator, Field
 
 from lianxin.core.scoping import get_scoped_or_404
 
 from . import selectors, services
-from .models import Organization
+from .models import Industry, Organization, Ownership, Size
 
 router = Router(tags=["组织与企业"])
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
+
+def _printable(value: str) -> str:
+    # NUL and other control characters are refused here: PostgreSQL rejects NUL in text (a 500 otherwise),
+    # and nothing a union office types needs them
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("不能包含控制字符")
+    return value
+
+
+def text(max_length: int):
+    """A string input as the column can hold it: printable and no longer than the column, so the database
+    never sees a value it would reject with an error (→ 422 naming the field instead)."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_printable)]
+
+
+Query = text(100)  # search boxes
+
+
+def present(payload: Schema, nullable: tuple[str, ...] = ()) -> dict:
+    """The fields a PATCH sent, without explicit nulls for columns that cannot be empty (null = unchanged)."""
+    return {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None or k in nullable}
 
 
 class OrgPagination(PageNumberPagination):
@@ -68,13 +92,13 @@ class OrgDetailOut(OrgOut):
 
 
 class OrgPatch(Schema):
-    name: str | None = None
-    code: str | None = None
-    chair_name: str | None = None
-    vice_chair_names: str | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    address: str | None = None
+    name: text(100) | None = None
+    code: text(32) | None = None
+    chair_name: text(50) | None = None
+    vice_chair_names: text(200) | None = None
+    contact_name: text(50) | None = None
+    contact_phone: text(30) | None = None
+    address: text(200) | None = None
     founded_on: dt.date | None = None
     term_ends_on: dt.date | None = None
 
@@ -122,12 +146,12 @@ class EnterpriseDetailOut(EnterpriseOut):
 
 
 class EnterprisePatch(Schema):
-    name: str | None = None
-    address: str | None = None
-    headcount: int | None = None
-    industry: str | None = None
-    size: str | None = None
-    ownership: str | None = None
+    name: text(150) | None = None
+    address: text(200) | None = None
+    headcount: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    industry: Literal[tuple(Industry.values)] | None = None
+    size: Literal[tuple(Size.values)] | None = None
+    ownership: Literal[tuple(Ownership.values)] | None = None
     needs_union_founding: bool | None = None
     covering_union_id: int | None = None
 
@@ -144,7 +168,7 @@ class CoverageRow(Schema):
 
 @router.get("/organizations", response=list[OrgOut], summary="组织列表（含下属会员数）")
 @paginate(OrgPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-def list_organizations(request, kind: str = "", q: str = ""):
+def list_organizations(request, kind: text(16) = "", q: Query = ""):
     return selectors.org_list(actor=request.user, kind=kind, q=q).select_related("parent")
 
 
@@ -158,7 +182,8 @@ def get_organization(request, org_id: int):
 @router.patch("/organizations/{org_id}", response=OrgDetailOut, summary="修改组织信息")
 def patch_organization(request, org_id: int, payload: OrgPatch):
     org = selectors.org_detail(actor=request.user, pk=org_id)  # 404 outside the subtree
-    org = services.update_organization(actor=request.user, org=org, **payload.dict(exclude_unset=True))
+    org = services.update_organization(actor=request.user, org=org,
+                                       **present(payload, nullable=("founded_on", "term_ends_on")))
     org = selectors.org_detail(actor=request.user, pk=org.pk)
     org.member_count = selectors.member_count(org)
     return org
@@ -166,7 +191,7 @@ def patch_organization(request, org_id: int, payload: OrgPatch):
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表")
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-def list_enterprises(request, q: str = "", street_id: int | None = None,
+def list_enterprises(request, q: Query = "", street_id: int | None = None,
                      covered: Literal["", "yes", "no"] = ""):
     street = None
     if street_id is not None:
@@ -182,7 +207,7 @@ def get_enterprise(request, enterprise_id: int):
 @router.patch("/enterprises/{enterprise_id}", response=EnterpriseDetailOut, summary="修改企业信息")
 def patch_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
     ent = selectors.enterprise_detail(actor=request.user, pk=enterprise_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = present(payload, nullable=("covering_union_id",))
     if "covering_union_id" in changes:
         cu = changes.pop("covering_union_id")
         # a union the caller cannot see is "not found", exactly like an id that does not exist

@@ -119,3 +119,37 @@ def test_membership_history(district, admin_client):
     listed = admin_client.get("/api/v1/members/memberships", {"union_id": district.joint_a.pk,
                                                               "status": "member"}).json()
     assert [i["id"] for i in listed["items"]] == [m2.pk]
+
+
+@pytest.mark.pg
+def test_hostile_input_is_a_4xx_never_a_500(district, admin_client):
+    """What a fuzzer sends: NUL bytes (PostgreSQL rejects them in text), over-long strings, nulls for columns
+    that cannot be empty, unknown codes. Each is refused at the edge or ignored, and nothing is written."""
+    p = make_person(district.base_a1, name="褚十四")
+    url = f"{PEOPLE}/{p.pk}"
+    cases = [
+        ("patch", url, {"job": "焊\x00工"}),
+        ("patch", url, {"job": "长" * 61}),
+        ("patch", url, {"ethnicity": "x" * 21}),
+        ("patch", url, {"political_status": "king"}),
+        ("post", PEOPLE, {"org_id": district.base_a1.pk, "name": "a\x00", "id_number": id_number()}),
+        ("post", PEOPLE, {"org_id": district.base_a1.pk, "name": "a", "id_number": "\x00" * 18}),
+        ("post", PEOPLE, {"org_id": 2**70, "name": "a", "id_number": id_number()}),
+        ("post", f"{url}/reveal", {"field": "id_number", "reason": "\x00\x00"}),
+        ("patch", f"/api/v1/orgs/organizations/{district.joint_a.pk}", {"address": "\x00"}),
+        ("patch", f"/api/v1/orgs/enterprises/{district.ent_a1.pk}", {"headcount": 2**40}),
+        ("patch", f"/api/v1/orgs/enterprises/{district.ent_a1.pk}", {"industry": "Z"}),
+    ]
+    before = (Person.objects.get(pk=p.pk).updated_at, AuditEntry.objects.count())
+    for method, u, body in cases:
+        r = getattr(admin_client, method)(u, body, content_type="application/json")
+        assert 400 <= r.status_code < 500, (u, body, r.status_code)
+    for q in ("\x00", "张" * 500):
+        assert admin_client.get(PEOPLE, {"q": q}).status_code == 422
+    assert (Person.objects.get(pk=p.pk).updated_at, AuditEntry.objects.count()) == before
+    # explicit nulls mean "unchanged", not "blank the column"
+    r = admin_client.patch(url, {"job": None, "name": None, "employer_name": None}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["name"] == "褚十四"
+    r = admin_client.patch(f"/api/v1/orgs/enterprises/{district.ent_a1.pk}", {"name": None, "headcount": None},
+                           content_type="application/json")
+    assert r.status_code == 200 and r.json()["name"] == district.ent_a1.name
