@@ -43,3 +43,13 @@ def test_digest_page_and_command(client, district):
 def test_bad_week_is_404(client, db):
     assert client.get("/m/news/weekly/?week=2026-W99").status_code == 404
     assert client.get("/m/news/weekly/?week=<script>").status_code == 404
+
+
+def test_task_builds_the_digest(district):
+    from lianxin.content.services import build_weekly_digest_task
+
+    a = publish(district, title="任务新闻")
+    _at(a, dt.datetime(2026, 11, 24, 8, tzinfo=SHANGHAI))
+    result = build_weekly_digest_task.enqueue("2026-W48")
+    assert result.return_value == "2026-W48"
+    assert WeeklyDigest.objects.get(week="2026-W48").article_ids == [a.pk]
