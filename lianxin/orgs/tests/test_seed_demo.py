@@ -23,14 +23,15 @@ def test_seed_demo_builds_a_consistent_district_and_is_deterministic():
     ents = Enterprise.objects.all()
     uncovered = ents.filter(covering_union__isnull=True).count()
     assert ents.count() == 40 and 0.1 < uncovered / 40 < 0.5
-    assert Person.objects.count() == 600 and Person.objects.values("id_bidx").distinct().count() == 600
-    assert Person.objects.values("mobile_bidx").distinct().count() == 600
+    people = Person.objects.count()  # 600 from the district, plus any that the apps' demo data add
+    assert people >= 600 and Person.objects.values("id_bidx").distinct().count() == people
+    assert Person.objects.exclude(mobile_bidx="").values("mobile_bidx").distinct().count() >= 600
     assert Membership.objects.filter(status="member").count() > 400
     assert {"admin", "reviewer", "viewer", "auditor"} == set(StaffRole.objects.values_list("role", flat=True))
     assert verify() == []
     first = _snapshot()
     call_command("seed_demo", if_empty=True, verbosity=0)  # second run is a no-op
-    assert Person.objects.count() == 600
+    assert Person.objects.count() == people
     # a fresh run with the same seed produces the same district
     call_command("flush", interactive=False, verbosity=0)
     call_command("seed_demo", people=600, enterprises=40, verbosity=0)
