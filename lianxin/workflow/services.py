@@ -152,15 +152,28 @@ def _path_orgs(prog: Programme, app: Application) -> list[tuple[int, str, Organi
 
 
 def _open_step(app: Application, seq: int, label: str, org: Organization, days: int) -> Step:
-    return Step.objects.create(application=app, seq=seq, level=label, org=org,
-                               due_at=timezone.now() + dt.timedelta(days=days))
+    """Open the next review. The one-open-step constraint turns a double submit (two tabs, a double tap) into a
+    clear message instead of a fork in the path."""
+    try:
+        with transaction.atomic():
+            return Step.objects.create(application=app, seq=seq, level=label, org=org,
+                                       due_at=timezone.now() + dt.timedelta(days=days))
+    except IntegrityError:
+        raise ServiceError("该申请已在审核中，请勿重复提交", code="already_submitted") from None
 
 
-def _staff_of(org: Organization, roles=REVIEW_ROLES):
+def _staff_of(org: Organization, roles=REVIEW_ROLES, *, nearest: bool = False):
+    """Staff holding ``roles`` at ``org``. With ``nearest``, a union without such staff hands the message to the
+    closest ancestor that has them (most small unions have no console accounts of their own)."""
     from lianxin.accounts.models import User
 
-    return User.objects.filter(staff_roles__organization=org, staff_roles__role__in=roles,
-                               staff_roles__active=True, is_active=True).distinct()
+    chain = list(reversed(ancestors(org))) if nearest else [org]
+    for o in chain:
+        users = list(User.objects.filter(staff_roles__organization=o, staff_roles__role__in=roles,
+                                         staff_roles__active=True, is_active=True).distinct())
+        if users:
+            return users
+    return []
 
 
 def _applicant_mobile(app: Application) -> str:
@@ -594,7 +607,7 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
                 expiry_reminded_at=now):
             continue
         left = (cert.valid_until - today).days
-        for u in _staff_of(cert.union, roles=("admin",)):
+        for u in _staff_of(cert.union, roles=("admin",), nearest=True):
             notify.enqueue(channel="inapp", user=u, template="cert_expiry", title="工会法人资格证书即将到期",
                            body=f"{cert.union_name}的法人资格证书（{cert.number}）将于 {cert.valid_until} 到期"
                                 f"（还有 {left} 天），请完成换届后在线申请换领。",

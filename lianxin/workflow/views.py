@@ -214,7 +214,8 @@ def m_my_detail(request, pk):
 
 @staff_required
 def console_file(request, code):
-    if code not in PROGRAMMES:
+    # a member's own request (transfer) is filed by the member; staff move members from the person page
+    if code not in PROGRAMMES or PROGRAMMES[code].applicant_kind == "member":
         raise Http404
     return _apply(request, code, "console")
 

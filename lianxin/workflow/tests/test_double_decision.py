@@ -67,3 +67,53 @@ def test_concurrent_approvals_one_wins(district):
 
     assert Membership.objects.filter(person__name="王小明").count() == 1
     assert Application.objects.count() == 1
+
+
+@pytest.mark.pgonly
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_filing_and_submitting_one_each(district):
+    """Two tabs filing the same person's join at once: one application. Two taps on 提交: one open step."""
+    d = district
+    data = join_data(d, n=903)
+    users = [worker("tab1"), worker("tab2")]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def file(user):
+        try:
+            barrier.wait()
+            services.create_application(actor=user, programme="join", data=data)
+            results.append("ok")
+        except ServiceError as e:
+            results.append(e.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=file, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["duplicate", "ok"]
+    app = Application.objects.get()
+    owner = app.applicant
+    barrier2 = threading.Barrier(2)
+    results.clear()
+
+    def submit():
+        try:
+            barrier2.wait()
+            services.submit_application(actor=owner, app=app)
+            results.append("ok")
+        except ServiceError as e:
+            results.append(e.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["not_editable", "ok"]
+    assert Step.objects.filter(application=app, decision__isnull=True).count() == 1
