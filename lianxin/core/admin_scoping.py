@@ -73,6 +73,7 @@ class ScopedAdminMixin:
     # services name some fields by their Chinese label (shared with the Excel import): label -> form field
     error_fields: dict[str, str] = {}
     save_as = False
+    show_full_result_count = False  # one COUNT per change list, not two
 
     # --- querysets -------------------------------------------------------------------------------------
     def get_queryset(self, request):

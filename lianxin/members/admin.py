@@ -65,7 +65,8 @@ class PersonAdmin(ScopedAdminMixin, ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("org", "employer")
+        # the admin never needs the ciphertext or blind indexes: do not even load them
+        return super().get_queryset(request).select_related("org", "employer").defer(*PII_COLUMNS)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = PersonChangeForm if obj is not None else PersonAddForm

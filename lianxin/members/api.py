@@ -18,6 +18,7 @@ from lianxin.orgs.api import Query, present, text
 from lianxin.orgs.models import Enterprise, Organization
 
 from . import selectors, services
+from .admin import PII_COLUMNS
 from .models import Education, Membership, Political
 
 router = Router(tags=["人员与会籍"])
@@ -155,7 +156,8 @@ def _employer(request, employer_id):
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_people(request, q: Query = "", org_id: int | None = None, status: Literal["", "member", "none"] = ""):
     org = get_scoped_or_404(Organization.objects.all(), request.user, org_id) if org_id is not None else None
-    return selectors.person_list(actor=request.user, q=q, org=org, status=status)
+    # lists never need the ciphertext or blind indexes: do not even load them
+    return selectors.person_list(actor=request.user, q=q, org=org, status=status).defer(*PII_COLUMNS)
 
 
 @router.post("/people", response={201: PersonDetailOut}, summary="登记人员")
