@@ -264,6 +264,7 @@ def _decision_context(request, app, error=None):
         path = services._path_orgs(prog, app)
         final = bool(path) and path[-1][0] == step.seq
     labels = prog.field_labels()
+    slot_labels = {a.code: a.label for a in prog.attachments}
     display = []
     for s in field_specs(prog.form):
         v = app.form.get(s["name"])
@@ -276,7 +277,8 @@ def _decision_context(request, app, error=None):
         display.append((s["label"], v, s["sensitive"]))
     return {
         "app": app, "prog": prog, "step": step, "may_decide": may_decide, "final": final,
-        "display": display, "steps": selectors.steps_of(app), "attachments": app.attachments.all(),
+        "display": display, "steps": selectors.steps_of(app),
+        "attachments": [(a, slot_labels.get(a.slot, a.slot)) for a in app.attachments.all()],
         "labels": list(labels.items()), "error": error,
         "approval_fields": _fields_for_approval(prog, app) if final and prog.approval_form else [],
         "certificate": getattr(app, "certificate", None),
@@ -323,10 +325,11 @@ def decide(request, pk):
 @staff_required
 def report(request):
     programme = request.GET.get("programme", "")
-    rows, totals = selectors.trips_report(actor=request.user,
+    by = "street" if request.GET.get("by") == "street" else "org"
+    rows, totals = selectors.trips_report(actor=request.user, by=by,
                                           programme=programme if programme in PROGRAMMES else "")
     return render(request, "workflow/report.html", {"rows": rows, "totals": totals, "programme": programme,
-                                                    "programmes": PROGRAMMES.values()})
+                                                    "by": by, "programmes": PROGRAMMES.values()})
 
 
 @staff_required

@@ -34,3 +34,13 @@ def test_figures(district, client):
     client.force_login(d.users["fed.viewer"])
     page = client.get("/console/applications/report/").content.decode()
     assert "33.3%" in page and "66.7%" in page and "2.0 天" in page
+
+
+def test_rolled_up_by_street(district):
+    d = district
+    for i, ent in enumerate([d.ent_a1, d.ent_a1]):
+        app = services.create_application(actor=worker(f"s{i}"), programme="join",
+                                          data=join_data(d, employer=ent, n=1200 + i), submit=True)
+        services.decide(actor=d.users["street_a.reviewer"], step_id=app.steps.get().pk, decision="approved")
+    rows, _ = selectors.trips_report(actor=d.users["fed.viewer"], by="street")
+    assert [(r["org"], r["finished"]) for r in rows] == [(d.street_a.name, 2)]
