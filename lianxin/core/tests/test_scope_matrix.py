@@ -111,6 +111,10 @@ def _url_exists(url: str) -> bool:
         return False
 
 
+def _body(resp) -> bytes:
+    return b"".join(resp.streaming_content) if resp.streaming else resp.content
+
+
 def _snapshot(model_key, obj):
     return model_to_dict(MODEL_CLASS[model_key].objects.get(pk=obj.pk))
 
@@ -209,9 +213,12 @@ def test_street_a_role_cannot_reach_street_b(world, client, role, model_key):
     # --- export ---
     if model_key == "person" and _url_exists(EXPORT):
         r = c.get(EXPORT)
-        body = b"".join(r.streaming_content) if r.streaming else r.content
-        if marker.encode() in body:
+        expect(r, {200}, "console export")
+        if marker.encode() in _body(r):
             problems.append("console export includes street B's person")
+        expect(c.get(EXPORT, {"fmt": "csv", "org": foreign.org_id}), {404}, "console export of a street B org")
+        expect(c.get(EXPORT, {"fmt": "csv", "org": foreign.org_id, "reveal": "1", "reason": "核查"}), {404},
+               "console revealing export of a street B org")
 
     # --- nothing changed ---
     if _snapshot(model_key, foreign) != before:
@@ -287,6 +294,21 @@ def test_read_only_roles_read_but_never_write(world, client, role, model_key):
         if _url_exists(url) and "reveal" not in url:
             data = {k: v.format(own_union=world.joint_a.pk) for k, v in data.items()}
             expect(c.post(url, data), {403}, f"console POST {url}")
+
+    if model_key == "person" and _url_exists(EXPORT):
+        r = c.get(EXPORT)
+        body = _body(r).decode("utf-8-sig", "replace")
+        expect(r, {200}, "console export")
+        if r.status_code == 200 and (marker not in body or own.id_masked not in body):
+            problems.append("console export misses own person or the masked ID")
+        full = member_services.reveal_person_field(actor=ROOT, person=own, field="id_number", reason="测试比对")
+        if full in body:
+            problems.append("console export shows a full ID number unasked")
+        r = c.get(EXPORT, {"fmt": "csv", "reveal": "1", "reason": "核查"})
+        if role not in ACTIONS["reveal"]:
+            expect(r, {403}, "console revealing export by a role that may not reveal")
+            if full in _body(r).decode("utf-8-sig", "replace"):
+                problems.append("a read-only role exported a full ID number")
 
     if _snapshot(model_key, own) != before:
         problems.append("own row was changed by a read-only role")
