@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.tasks import task
@@ -50,8 +51,9 @@ def _article_fields(*, category, kind, title, summary, body) -> dict:
 
 
 def _save_image(filefield, upload, *, field: str) -> None:
-    ext = files.check_image(upload, field=field)
-    filefield.save(f"{uuid.uuid4().hex}.{ext}", upload, save=False)
+    """Checked by content, then re-encoded (metadata stripped, size bounded) before it is stored."""
+    ext, data = files.prepare_image(upload, field=field)
+    filefield.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
 
 
 def create_article(*, actor, org, category: str, title: str, body: str, summary: str = "",

@@ -75,12 +75,14 @@ def member_site(pk) -> Site:
         raise Http404 from None
 
 
-def site_photo(pk) -> SitePhoto:
-    """Photos of active sites are public like the site itself."""
-    try:
-        return SitePhoto.objects.get(pk=pk, site__is_active=True)
-    except (SitePhoto.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def site_photo(user, pk) -> SitePhoto:
+    """Photos of active sites are public like the site itself; a closed site's photos only to its staff."""
+    photo = SitePhoto.objects.select_related("site").filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    if photo.site.is_active:
+        return photo
+    return get_scoped_or_404(SitePhoto.objects.all(), user, pk, "view")
 
 
 def upcoming_slots(site: Site, *, days: int = 7):
@@ -120,7 +122,7 @@ def writable_orgs(actor):
 
 def console_slots(site: Site, *, past_days: int = 7):
     since = timezone.now() - dt.timedelta(days=past_days)
-    return site.slots.filter(starts_at__gte=since).order_by("starts_at")
+    return site.slots.filter(starts_at__gte=since).order_by("starts_at")[:300]
 
 
 def console_slot(actor, pk) -> Slot:

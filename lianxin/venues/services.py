@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -93,13 +94,14 @@ def update_site(*, actor, site_id, street: Organization, **data) -> Site:
 
 
 def add_site_photo(*, actor, site_id, image, caption: str = "") -> SitePhoto:
-    ext = files.check_image(image, field="image")
+    """Photos are checked by content and re-encoded (EXIF/GPS stripped, ≤1080 px) before storage."""
+    ext, data = files.prepare_image(image, field="image")
     with transaction.atomic():
         site = get_scoped_or_404(Site.objects.all(), actor, site_id, "change", for_update=True)
         if site.photos.count() >= MAX_PHOTOS:
             raise ServiceError(f"每个阵地最多 {MAX_PHOTOS} 张照片", field="image")
         photo = SitePhoto(site=site, caption=(caption or "").strip()[:100])
-        photo.image.save(f"{uuid.uuid4().hex}.{ext}", image, save=False)
+        photo.image.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
         photo.save()
     return photo
 

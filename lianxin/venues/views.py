@@ -43,7 +43,7 @@ def site_detail(request, pk):
 
 
 def site_photo(request, pk):
-    return send_file(selectors.site_photo(pk).image, cache_seconds=86400)
+    return send_file(selectors.site_photo(request.user, pk).image, cache_seconds=86400)
 
 
 @member_required

@@ -90,7 +90,7 @@ def test_cover_must_be_a_real_image(district):
                                 body="b", cover=upload("cover.png", samples.make_png()[:40]))
     a = services.create_article(actor=d.users["base_a1.admin"], org=d.base_a1, category="news", title="t",
                                 body="b", cover=upload("cover.bin", samples.make_png()))
-    assert a.cover.name.endswith(".png")
+    assert a.cover.name.endswith(".jpg")  # re-encoded
 
 
 def test_oversize_cover_is_refused(district, monkeypatch):
@@ -107,3 +107,33 @@ def test_console_upload_shows_the_error_on_the_form(client, district):
     assert r.status_code == 200
     assert "不是有效的 PDF 或 EPUB" in r.content.decode()
     assert not Book.objects.exists()
+
+
+def test_images_are_re_encoded_without_metadata_and_bounded(district):
+    import io
+
+    from PIL import Image
+
+    src = Image.new("RGB", (3000, 2000), (10, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {2: (30.0, 18.0, 0.0)}  # GPSInfo latitude
+    buf = io.BytesIO()
+    src.save(buf, "JPEG", exif=exif, quality=95)
+    data = buf.getvalue() + b"<script>appended()</script>"
+    a = services.create_article(actor=district.users["base_a1.admin"], org=district.base_a1, category="news",
+                                title="t", body="b", cover=upload("photo.jpg", data))
+    stored = a.cover.read()
+    with Image.open(io.BytesIO(stored)) as im:
+        assert max(im.size) == files.IMAGE_MAX_SIDE and im.format == "JPEG"
+        assert not im.getexif()
+    assert b"appended" not in stored and len(stored) < len(data)
+
+
+def test_long_chapters_are_split_into_reading_pages(district):
+    long_para = "劳动创造幸福。" * 1000  # 7,000 characters
+    data = samples.make_epub("长书", [("第一章", [long_para, long_para, long_para]), ("第二章", ["短"])])
+    book = _upload_book(district, data, "long.epub")
+    titles = list(BookChapter.objects.filter(book=book).values_list("title", flat=True))
+    assert titles == ["第一章", "第一章（2）", "第一章（3）", "第二章"]
+    assert all(len(t) <= files.CHAPTER_PAGE_CHARS for t in BookChapter.objects.values_list("text", flat=True))

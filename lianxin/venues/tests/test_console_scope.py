@@ -73,7 +73,7 @@ def test_unpublished_cover_is_not_public(client, district):
     assert client.get(f"/m/news/{a.pk}/cover/").status_code == 404
     client.force_login(district.users["street_b.viewer"])
     r = client.get(f"/m/news/{a.pk}/cover/")
-    assert r.status_code == 200 and r["Content-Type"] == "image/png"
+    assert r.status_code == 200 and r["Content-Type"] == "image/jpeg"
 
 
 def test_admin_lists_are_scoped(client, district, b_things):
