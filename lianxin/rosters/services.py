@@ -26,13 +26,14 @@ import datetime as dt
 import itertools
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
@@ -54,6 +55,7 @@ HEAD_SCAN = 15
 MAX_PROBLEMS_KEPT = 200_000
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".et"}
 STALE_AFTER = dt.timedelta(minutes=10)
+LAST_TIMINGS: dict = {}  # phase timings of this process's last import (read by the benchmark)
 
 
 def storage_dir() -> Path:
@@ -141,6 +143,12 @@ class Outcome:
     unchanged: int = 0
     members_added: int = 0
     problems: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)  # seconds per phase, for the benchmark and the logs
+
+    def tick(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - since
+        return now
 
     @property
     def rejected(self) -> int:
@@ -159,7 +167,8 @@ class Progress:
         self.job_id, self.last, self.last_at = job_id, -1, None
         self.conn = None
         if side_connection and connection.vendor == "postgresql":
-            self.conn = type(connection)(dict(connection.settings_dict), alias="rosters_progress")
+            real = connections[DEFAULT_DB_ALIAS]
+            self.conn = type(real)(dict(real.settings_dict), alias="rosters_progress")
 
     def __call__(self, pct: int, phase: str, force: bool = False) -> None:
         now = timezone.now()
@@ -357,7 +366,7 @@ def _write(plan: _Plan, org: Organization, now) -> dict:
     return new_ids
 
 
-def _run(job: ImportJob, *, write: bool, progress: Progress, workers: int = 1) -> Outcome:
+def _run(job: ImportJob, *, write: bool, progress: Progress, workers: int | None = None) -> Outcome:
     """The shared pipeline. With ``write`` it must be called inside a transaction."""
     actor, org = job.created_by, job.org
     is_union = org.kind in MEMBER_HOLDING_KINDS
@@ -368,11 +377,15 @@ def _run(job: ImportJob, *, write: bool, progress: Progress, workers: int = 1) -
     seen: dict[str, int] = {}
     admissions: list[tuple[int, dt.date | None]] = []
     height = max(table.height - match.row_index - 1, 1)
+    if workers is None:
+        workers = _workers_for(height)
     now = timezone.now()
     aborting = False
     verb = "导入" if write else "检查"
     chunks = _chunks(table, match.row_index, match.columns, first_rows)
+    t = time.perf_counter()
     for results, n in _validate(chunks, match.columns, workers):
+        t = out.tick("read_validate_seal", t)
         out.total += n
         clean = []
         for r in results:
@@ -385,11 +398,13 @@ def _run(job: ImportJob, *, write: bool, progress: Progress, workers: int = 1) -
             else:
                 out.problems.append([r[0], "；".join(r[1])])
         existing = _lookup([r.bidx for r in clean], lock=write) if clean else {}
+        t = out.tick("lookup", t)
         plan = _Plan()
         for r in clean:
             problem = _classify(r, existing.get(r.bidx), org=org, is_union=is_union, actor=actor, plan=plan, out=out)
             if problem:
                 out.problems.append([r.row_no, problem])
+        t = out.tick("classify", t)
         if write and job.mode == ImportMode.ALL_OR_NOTHING and out.problems:
             aborting = True  # keep reading to report every problem, but write nothing more
         if write and not aborting:
@@ -400,6 +415,7 @@ def _run(job: ImportJob, *, write: bool, progress: Progress, workers: int = 1) -
         if len(out.problems) > MAX_PROBLEMS_KEPT:
             raise SpreadsheetRefused("错误行过多，请核对是否选错了文件或表头", code="too_many_errors")
         progress(min(97, 5 + 90 * out.total // height), f"正在{verb}：已处理 {out.total} 行")
+        t = out.tick("write", t)
     if write and not aborting and admissions:
         progress(97, "正在分配会员编号", force=True)
         numbers = reserve_member_numbers(len(admissions))
@@ -409,6 +425,7 @@ def _run(job: ImportJob, *, write: bool, progress: Progress, workers: int = 1) -
                     [(pid, org.pk, MembershipStatus.MEMBER, no, on or today, None, None, "花名册导入", now, now)
                      for (pid, on), no in zip(admissions, numbers, strict=True)])
         out.members_added = len(admissions)
+        out.tick("memberships", t)
     out.problems.sort(key=lambda p: p[0])
     return out
 
@@ -434,7 +451,7 @@ def check_job(job_id: int) -> None:
                                                heartbeat_at=timezone.now())
     progress = Progress(job_id, side_connection=False)
     try:
-        out = _run(job, write=False, progress=progress, workers=1)
+        out = _run(job, write=False, progress=progress)
     except ServiceError as e:
         _finish_refused(job_id, e.message)
         return
@@ -459,11 +476,11 @@ def import_job(job_id: int, *, workers: int | None = None, progress: Progress | 
     actor = job.created_by
     progress = progress or Progress(job_id, side_connection=True)
     outcome: Outcome | None = None
+    started = time.perf_counter()
     try:
         require(actor, "change", job.org.path, "您已无权向该组织导入人员")
         with transaction.atomic():
-            outcome = _run(job, write=True, progress=progress,
-                           workers=workers if workers is not None else _workers_for(job.total_rows))
+            outcome = _run(job, write=True, progress=progress, workers=workers)
             if job.mode == ImportMode.ALL_OR_NOTHING and outcome.problems:
                 transaction.set_rollback(True)
             else:
@@ -483,6 +500,10 @@ def import_job(job_id: int, *, workers: int | None = None, progress: Progress | 
         return
     finally:
         progress.close()
+        if outcome is not None:
+            log.info("roster import %s: %.2fs %s", job_id, time.perf_counter() - started, outcome.timings)
+            LAST_TIMINGS.clear()
+            LAST_TIMINGS.update(outcome.timings)
     if job.mode == ImportMode.ALL_OR_NOTHING and outcome.problems:
         with transaction.atomic():
             ImportJob.objects.filter(pk=job_id).update(
