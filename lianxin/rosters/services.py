@@ -242,7 +242,12 @@ _LOOKUP_FIELDS = ("id", "id_bidx", "name", "org_id", "mobile_cipher", "mobile_bi
 
 
 def _lookup(bidxs: list[str], *, lock: bool) -> dict[str, dict]:
-    """ONE query per chunk: the people with these blind indexes and their active membership, if any."""
+    """ONE query per chunk: the people with these blind indexes and their active membership, if any. Locked
+    (``FOR UPDATE OF`` the person) when importing, so a concurrent admission or edit waits for us — the same
+    row lock ``members.services.admit_member`` takes. On PostgreSQL the keys travel as one array parameter
+    (``= ANY(%s)``) rather than 2,000 placeholders, which is several times cheaper to send and plan."""
+    if connection.vendor == "postgresql":
+        return _lookup_pg(bidxs, lock=lock)
     qs = (Person.objects.filter(id_bidx__in=bidxs).order_by()
           .annotate(am=FilteredRelation("memberships", condition=Q(memberships__status__in=ACTIVE_STATUSES)))
           .values(*_LOOKUP_FIELDS, org_path=F("org__path"), org_name=F("org__name"), am_id=F("am__id"),
@@ -251,6 +256,20 @@ def _lookup(bidxs: list[str], *, lock: bool) -> dict[str, dict]:
     if lock:
         qs = qs.select_for_update(of=("self",))
     return {r["id_bidx"]: r for r in qs}
+
+
+def _lookup_pg(bidxs: list[str], *, lock: bool) -> dict[str, dict]:
+    person, org, membership = (m._meta.db_table for m in (Person, Organization, Membership))
+    fields = ", ".join(f"p.{f}" for f in _LOOKUP_FIELDS)
+    sql = (f"SELECT {fields}, o.path, o.name, m.id, m.union_id, u.name, u.path "
+           f"FROM {person} p JOIN {org} o ON o.id = p.org_id "
+           f"LEFT JOIN {membership} m ON m.person_id = p.id AND m.status = ANY(%s) "
+           f"LEFT JOIN {org} u ON u.id = m.union_id "
+           f"WHERE p.id_bidx = ANY(%s)" + (" FOR UPDATE OF p" if lock else ""))
+    keys = (*_LOOKUP_FIELDS, "org_path", "org_name", "am_id", "am_union_id", "am_union_name", "am_union_path")
+    with connection.cursor() as c:
+        c.execute(sql, [[str(s) for s in ACTIVE_STATUSES], bidxs])
+        return {r[1]: dict(zip(keys, r, strict=True)) for r in c.fetchall()}
 
 
 @dataclass
