@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from lianxin.core import audit, notify
@@ -37,6 +37,9 @@ CHECKIN_SALT = "lianxin.activities.checkin"
 EDITABLE = ("title", "summary", "venue", "starts_at", "ends_at", "signup_opens_at", "signup_closes_at",
             "capacity", "waitlist_size", "monthly_limit", *Activity.FLAG_FIELDS)
 NO_LIMIT = 1_000_000
+ACTIVITY_HOT_FIELDS = ("id", "title", "status", "starts_at", "signup_opens_at", "signup_closes_at", "capacity",
+                       "taken", "waitlist_size", "waitlisted", "monthly_limit", *Activity.FLAG_FIELDS,
+                       "org__id", "org__name", "org__path")
 
 
 # ---------------------------------------------------------------- staff: publishing
@@ -151,6 +154,9 @@ def cancel_activity(*, actor, activity: Activity, reason: str) -> Activity:
 
 def member_of(user) -> tuple[Person, Membership]:
     """The signed-in member's person and live membership, or a Chinese refusal."""
+    cached = getattr(user, "_lianxin_member", None)  # set by the API's token check, which loads it in one join
+    if cached is not None:
+        return cached
     person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
     if person is None:
         raise ServiceError("请先登录并绑定会员身份", code="not_member")
@@ -200,9 +206,16 @@ def sign_up(*, actor, activity_id) -> Signup:
     """Sign the member up: a confirmed place while any is left, else a waitlist place while any is left,
     else "名额已满". Concurrent requests never exceed capacity nor create a second live sign-up."""
     person, membership = member_of(actor)
-    activity = Activity.objects.select_related("org").filter(pk=activity_id).first()
+    # One query: the activity, its organiser and whether this member already holds a live sign-up.
+    activity = list(Activity.objects.select_related("org").filter(pk=activity_id)
+                .annotate(mine=Exists(Signup.objects.filter(activity=OuterRef("pk"), person=person,
+                                                            status__in=Signup.LIVE)))
+                    .only(*ACTIVITY_HOT_FIELDS).order_by()[:1])
+    activity = activity[0] if activity else None
     if activity is None or activity.status != Activity.Status.PUBLISHED:
         raise ServiceError("活动不存在或尚未发布", code="not_found")
+    if activity.mine:
+        raise ServiceError("您已报名该活动", code="duplicate")
     problem = eligibility_problem(activity, person, membership)
     if problem:
         raise ServiceError(problem, code="not_eligible")
@@ -214,8 +227,6 @@ def sign_up(*, actor, activity_id) -> Signup:
         raise ServiceError("报名已截止", code="closed")
     # A cheap early "full" from the row just read; the conditional UPDATE below is what actually decides.
     if activity.taken >= activity.capacity and activity.waitlisted >= activity.waitlist_size:
-        if Signup.objects.filter(activity_id=activity.pk, person=person, status__in=Signup.LIVE).exists():
-            raise ServiceError("您已报名该活动", code="duplicate")
         raise ServiceError("名额已满", code="full")
     month = activity_month(activity)
     try:
