@@ -508,3 +508,50 @@ def test_admin_works_in_chromium_for_a_street_admin(district, live_server, page,
     page.wait_for_url(f"**/admin/members/person/{mine.pk}/change/")
     assert mine.mobile_masked in page.inner_text("body")
     assert not errors, errors
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_grant_does_not_reach_upwards(world, client, role):
+    """A base union's staff see their union and below — not the joint union or street above them."""
+    c = client
+    c.force_login(world.users[f"base_a1.{role}"], backend=BACKEND)
+    for org in (world.joint_a, world.street_a, world.fed):
+        assert c.get(f"/admin/orgs/organization/{org.pk}/change/").status_code == 404
+        assert c.get(f"/api/v1/orgs/organizations/{org.pk}").status_code == 404
+        assert c.get(f"/console/orgs/{org.pk}/").status_code == 404
+    ids = {i["id"] for i in c.get("/api/v1/orgs/organizations").json()["items"]}
+    assert ids == {world.base_a1.pk}
+    person = world.sides["a"].objects["person"]  # a member of base_a1: in reach
+    assert c.get(f"/api/v1/members/people/{person.pk}").status_code == 200
+
+
+def test_members_without_staff_roles_reach_nothing_here(world, client):
+    """A member's portal account (linked person, no grant) gets nothing from the staff admin, API or console,
+    not even its own record: members see themselves through the portal only."""
+    from lianxin.accounts.models import User
+
+    person = world.sides["a"].objects["person"]
+    member = User.objects.create_user(username="member.a", password="Lianxin#2026x", person=person)
+    client.force_login(member, backend=BACKEND)
+    assert client.get("/admin/").status_code == 302  # not staff: sent to the admin login
+    assert client.get("/api/v1/members/people").json()["count"] == 0
+    assert client.get(f"/api/v1/members/people/{person.pk}").status_code == 404
+    assert client.post(f"/api/v1/members/people/{person.pk}/reveal", {"field": "id_number", "reason": "看看"},
+                       content_type="application/json").status_code == 404
+    assert client.get("/api/v1/orgs/organizations").json()["count"] == 0
+    assert client.get(f"/console/people/{person.pk}/").status_code in (302, 403, 404)
+
+
+def test_covering_union_reads_but_only_the_street_edits_an_enterprise(world, client):
+    """An enterprise of street B covered by street A's joint union: street A sees it, street B edits it."""
+    from lianxin.core.testing import make_enterprise
+
+    ent = make_enterprise(world.street_b, "杭州跨街道有限公司", covering_union=world.joint_a)
+    c = _admin(client, world)
+    r = c.get(f"/admin/orgs/enterprise/{ent.pk}/change/")
+    assert r.status_code == 200 and 'name="_save"' not in r.content.decode()
+    assert c.post(f"/admin/orgs/enterprise/{ent.pk}/change/", {"name": "改名", "_save": "1"}).status_code == 403
+    assert c.patch(f"/api/v1/orgs/enterprises/{ent.pk}", {"name": "改名"},
+                   content_type="application/json").status_code == 403
+    ent.refresh_from_db()
+    assert ent.name == "杭州跨街道有限公司"
