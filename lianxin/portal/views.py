@@ -24,7 +24,7 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 def qr_svg(data: str, scale: int = 4) -> str:
     """An inline SVG QR code (no image request, a couple of KB)."""
-    return segno.make(data, error="m").svg_inline(scale=scale, border=2, dark="#000", light="#fff")
+    return segno.make(data, error="m").svg_inline(scale=scale, border=2, dark="#000", light="#fff", omitsize=True)
 
 
 def ping(request):

@@ -1,0 +1,34 @@
+"""Demo member portal data for ``manage.py seed_demo``: one demo member who signs in by SMS (the code is
+printed on the console by the SMS adapter), already signed up for an activity and holding one pending data
+correction, so /m/, /m/card/, /m/me/ and the console's review list all have something to show."""
+
+from __future__ import annotations
+
+from lianxin.activities import services as activity_services
+from lianxin.activities.selectors import member_activities
+from lianxin.core import crypto
+from lianxin.core.errors import ServiceError
+from lianxin.members.models import Membership, MembershipStatus
+from lianxin.members.services import MOBILE_CTX
+
+from . import services
+
+
+def seed(ctx) -> None:
+    street = ctx.streets[0]
+    m = (Membership.objects.select_related("person", "union")
+         .filter(status=MembershipStatus.MEMBER, union__path__startswith=street.path, person__gender="F")
+         .exclude(person__mobile_cipher="").order_by("id").first())
+    if m is None:
+        ctx.log("会员门户：无可用演示会员")
+        return
+    mobile = crypto.decrypt(m.person.mobile_cipher, context=MOBILE_CTX)
+    user = services.user_for_mobile(mobile)
+    for a in member_activities(m.person, m, upcoming=True)[:2]:
+        try:
+            activity_services.sign_up(actor=user, activity_id=a.pk)
+        except ServiceError:
+            pass
+    services.submit_correction(actor=user, field="job", value="班组长", reason="已晋升，请更新岗位")
+    ctx.log(f"会员门户：演示会员 {m.person.name}（{m.union.name}），手机号 {mobile}，"
+            f"在 /m/login/ 获取验证码（验证码打印在服务器控制台）")
