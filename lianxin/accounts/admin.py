@@ -29,7 +29,7 @@ class UserAdmin(ScopedAdminMixin, ModelAdmin):
 @admin.register(StaffRole)
 class StaffRoleAdmin(ScopedAdminMixin, ModelAdmin):
     allow_add = True  # through grant_role; a grant is never edited, only revoked
-    raw_id_fields = ("user",)
+    autocomplete_fields = ("user",)  # not raw_id_fields: its label lookup ignores scope
     list_display = ("user", "organization", "role", "active", "created_at")
     list_filter = ("role", "active")
     search_fields = ("user__username", "user__display_name", "organization__name")

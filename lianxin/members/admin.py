@@ -115,7 +115,7 @@ class PersonAdmin(ScopedAdminMixin, ModelAdmin):
 class MembershipAdmin(ScopedAdminMixin, ModelAdmin):
     allow_add = True  # through admit_member; transfers and ends are console actions with their own forms
     fk_limits = {"union": Q(kind__in=list(MEMBER_HOLDING_KINDS))}
-    raw_id_fields = ("person",)
+    autocomplete_fields = ("person",)  # not raw_id_fields: its label lookup ignores scope
     list_display = ("member_no", "person", "union", "status", "joined_on", "left_on")
     list_filter = ("status",)
     search_fields = ("=member_no", "person__name")

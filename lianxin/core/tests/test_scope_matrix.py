@@ -555,3 +555,38 @@ def test_covering_union_reads_but_only_the_street_edits_an_enterprise(world, cli
                    content_type="application/json").status_code == 403
     ent.refresh_from_db()
     assert ent.name == "杭州跨街道有限公司"
+
+
+def test_a_crafted_foreign_id_in_a_form_does_not_reveal_its_name(world, client):
+    """Posting another street's person or user id into an add form is an invalid choice, and the re-rendered
+    form does not print that record's name next to the field (Django's raw-id widget would)."""
+    c = _admin(client, world)
+    foreign = world.sides["b"].objects["person"]
+    r = c.post("/admin/members/membership/add/", {"person": foreign.pk, "union": world.base_a1.pk, "_save": "1"})
+    assert r.status_code == 200 and "person" in r.context["adminform"].form.errors
+    assert foreign.name not in r.content.decode()
+    other = world.users["street_b.viewer"]
+    other.display_name = "乙街道查看员甲"
+    other.save()
+    r = c.post("/admin/accounts/staffrole/add/", {"user": other.pk, "organization": world.joint_a.pk,
+                                                  "role": "viewer", "_save": "1"})
+    assert r.status_code == 200 and "user" in r.context["adminform"].form.errors
+    assert "乙街道查看员甲" not in r.content.decode()
+    assert not StaffRole.objects.filter(user=other, organization=world.joint_a).exists()
+
+
+def test_admin_autocomplete_is_scoped(world, client):
+    c = _admin(client, world)
+
+    def names(model_name, field, term):
+        r = c.get("/admin/autocomplete/", {"app_label": "members" if model_name == "membership" else "accounts",
+                                           "model_name": model_name, "field_name": field, "term": term})
+        assert r.status_code == 200
+        return [x["text"] for x in r.json()["results"]]
+
+    assert names("membership", "person", "街道测试人") == [world.sides["a"].markers["person"]]
+    full = member_services.reveal_person_field(actor=ROOT, person=world.sides["b"].objects["person"],
+                                               field="id_number", reason="测试")
+    assert names("membership", "person", full) == []  # the blind-index search stays inside the scope
+    users = names("staffrole", "user", "street_")
+    assert "street_a.viewer" in users and not any(u.startswith("street_b") for u in users)
