@@ -204,12 +204,16 @@ def seed(ctx) -> None:
         for slot in app.programme_def.attachments:
             services.add_attachment(actor=admin, app=app, slot=slot.code, upload=_pdf(slot.label))
         services.submit_application(actor=admin, app=app)
-        plan = ["approve", "approve"] if i < 5 else _plan(ctx, 2)
+        plan = [["approve", "approve"]] * 5 + [["approve", "stop"], ["approve", "return"], ["stop"],
+                                              ["approve", "return", "approve"], ["reject"]]
+        plan = plan[i]
         _run(ctx, app, plan, approval={"credit_code": _union_code(1000 + i)})
         _backdate(ctx, app)
         made["legal"] += 1
+    # yesterday's daily sweep: overdue steps reminded and escalated, the expiring certificate's union reminded
+    swept = services.run_daily()
     ctx.log(f"申请审批：入会 {made['join']} 件、转会 {made['transfer']} 件、法人资格登记 {made['legal']} 件；"
-            f"证书 {Certificate.objects.count()} 张")
+            f"证书 {Certificate.objects.count()} 张；超期上报 {swept['escalated']} 件")
 
 
 def services_route_union(enterprise):

@@ -560,6 +560,17 @@ def issue_certificate(*, actor, app: Application, data: dict, credit_code: str =
 # The daily sweep
 
 
+def _nearest_staffed(org: Organization) -> Organization:
+    """Escalation goes to the next level up that has someone to act: a joint union without console accounts is
+    passed over for its street. With nobody anywhere above, the direct parent is recorded."""
+    from lianxin.accounts.models import StaffRole
+
+    chain = list(reversed(ancestors(org)))
+    staffed = set(StaffRole.objects.filter(organization__in=chain, active=True, role__in=REVIEW_ROLES)
+                  .values_list("organization_id", flat=True))
+    return next((o for o in chain if o.pk in staffed), org)
+
+
 @transaction.atomic
 def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Remind reviewers of overdue steps (once a day), escalate each overdue step one level up the tree per
@@ -588,7 +599,7 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
         if current.parent_id is None or now < since + (dt.timedelta(days=period) if step.escalated_at else
                                                        dt.timedelta(0)):
             continue
-        upper = Organization.objects.get(pk=current.parent_id)
+        upper = _nearest_staffed(Organization.objects.get(pk=current.parent_id))
         if Step.objects.filter(pk=step.pk, escalated_at=step.escalated_at).update(escalated_to=upper,
                                                                                   escalated_at=now):
             audit.record(actor=None, action="workflow.escalate", obj=app, org_path=step.org.path,

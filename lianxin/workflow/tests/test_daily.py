@@ -18,6 +18,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 def test_overdue_reminded_and_escalated(district):
     d = district
+    from lianxin.core.testing import make_user
+
+    make_user("joint_a.reviewer", d.joint_a, "reviewer")  # so each level up has someone to act
     app = services.create_application(actor=worker(), programme="join", data=join_data(d, n=1001), submit=True)
     step = app.steps.get()
     now = timezone.now()
@@ -52,3 +55,12 @@ def test_decided_steps_left_alone(district):
 def test_command_runs(district, capsys):
     call_command("workflow_daily")
     assert "超期提醒" in capsys.readouterr().out
+
+
+def test_escalation_skips_levels_without_staff(district):
+    d = district  # 白杨联合工会 has no console accounts: the overdue step goes straight to the street
+    app = services.create_application(actor=worker(), programme="join", data=join_data(d, n=1003), submit=True)
+    step = app.steps.get()
+    services.run_daily(now=step.due_at + dt.timedelta(hours=1))
+    step.refresh_from_db()
+    assert step.escalated_to == d.street_a
