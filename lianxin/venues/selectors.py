@@ -44,6 +44,8 @@ def streets():
 
 def _filter(qs, *, street_id=None, kind: str = "", q: str = ""):
     if street_id:
+        if not 0 < int(street_id) < 2**63:  # foreign-key lookups do not guard the column range themselves
+            return qs.none()
         qs = qs.filter(street_id=street_id)
     if kind:
         qs = qs.filter(kind=kind)
