@@ -133,3 +133,12 @@ def console_slot(actor, pk) -> Slot:
 
 def slot_bookings(slot: Slot):
     return slot.bookings.select_related("user", "user__person").order_by("id")
+
+
+def console_booking(actor, pk, action: str = "view") -> Booking:
+    return get_scoped_or_404(Booking.objects.select_related("slot"), actor, pk, action)
+
+
+def paused_users(user_ids) -> dict[int, dt.datetime]:
+    return dict(BookingPause.objects.filter(user_id__in=user_ids, until__gt=timezone.now())
+                .values_list("user_id", "until"))

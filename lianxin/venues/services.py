@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from lianxin.content import files
 from lianxin.content.weeks import SHANGHAI
-from lianxin.core import audit
+from lianxin.core import audit, notify
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import get_scoped_or_404, require
 from lianxin.orgs.models import Organization, OrgKind
@@ -172,6 +172,10 @@ def book_slot(*, actor, slot_id) -> Booking:
             if not took:
                 raise ServiceError("该时段已约满", field="slot", code="full")
             booking = Booking.objects.create(slot=slot, user=actor)
+            start = timezone.localtime(slot.starts_at, SHANGHAI)
+            notify.enqueue(channel="inapp", user=actor, template="venues.booked", title="预约成功",
+                           body=f"您已预约 {slot.site.name} {start:%m月%d日 %H:%M} 的时段，地址：{slot.site.address}。",
+                           dedupe_key=f"venues.booked:{booking.pk}")
     except IntegrityError:
         # the partial unique index caught a concurrent duplicate; the savepoint undid our increment
         raise ServiceError("您已预约过这个时段", field="slot", code="duplicate") from None
@@ -221,6 +225,13 @@ def mark_attendance(*, actor, booking_id, attended: bool) -> Booking:
                     user_id=booking.user_id,
                     defaults={"until": now + PAUSE_FOR,
                               "reason": f"{NO_SHOW_WINDOW.days} 天内 {recent} 次预约未到场"})
+        if paused:
+            until = timezone.localtime(paused.until, SHANGHAI)
+            notify.enqueue(channel="inapp", user=booking.user, template="venues.paused",
+                           title="预约功能已暂停",
+                           body=f"您近 {NO_SHOW_WINDOW.days} 天内有 {NO_SHOW_LIMIT} 次预约未到场，"
+                                f"预约功能暂停至 {until:%Y-%m-%d %H:%M}。如有特殊情况请联系阵地。",
+                           dedupe_key=f"venues.paused:{booking.user_id}:{paused.until:%Y%m%d%H%M}")
         audit.record(actor=actor, action="venues.attendance", obj=booking, org_path=booking.slot.site.org.path,
                      detail={"attended": attended, "paused_until": paused.until if paused else None})
     return booking

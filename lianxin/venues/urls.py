@@ -19,4 +19,5 @@ urlpatterns = [
          name="venues-photo-delete"),
     path("console/venues/slots/<int:pk>/", views.console_slot, name="venues-slot"),
     path("console/venues/bookings/<int:pk>/mark/", views.console_mark, name="venues-mark"),
+    path("console/venues/bookings/<int:pk>/lift-pause/", views.console_lift_pause, name="venues-lift-pause"),
 ]

@@ -183,9 +183,28 @@ def console_photo_delete(request, pk, photo_id):
 @staff_required
 def console_slot(request, pk):
     slot = selectors.console_slot(request.user, pk)
+    bookings = list(selectors.slot_bookings(slot))
+    paused = selectors.paused_users({b.user_id for b in bookings})
+    for b in bookings:
+        b.paused_until = paused.get(b.user_id)
     return render(request, "venues/console_slot.html", {
-        "slot": slot, "bookings": selectors.slot_bookings(slot),
-        "editable": can(request.user, "change", slot.site.org.path)})
+        "slot": slot, "bookings": bookings, "editable": can(request.user, "change", slot.site.org.path)})
+
+
+@staff_required
+@require_POST
+def console_lift_pause(request, pk):
+    """Lift a member's booking pause early, from a booking of theirs the staff member manages."""
+    booking = selectors.console_booking(request.user, pk, "change")
+    try:
+        services.lift_pause(actor=request.user, user_id=booking.user_id, reason=request.POST.get("reason", ""))
+    except ServiceError as e:
+        if e.code == "forbidden":
+            raise
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已解除预约暂停")
+    return redirect(f"/console/venues/slots/{booking.slot_id}/")
 
 
 @staff_required

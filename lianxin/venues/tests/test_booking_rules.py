@@ -167,3 +167,25 @@ def test_console_creates_slots_for_seven_days(client, district, site):
     assert Slot.objects.filter(site=site).count() == 14  # existing starts are left alone
     s = Slot.objects.filter(site=site).order_by("starts_at").first()
     assert timezone.localtime(s.starts_at).hour == 9 and s.capacity == 8
+
+
+def test_pause_is_notified_shown_to_staff_and_can_be_lifted_with_a_reason(client, district, site):
+    from lianxin.core.notify import inbox
+
+    m = new_member(district)
+    last = None
+    for days in (30, 20, 1):
+        last = _no_show(district, site, m, days)
+    assert [n.template for n in inbox(m)][:1] == ["venues.paused"]
+    client.force_login(district.users["street_a.admin"])
+    html = client.get(f"/console/venues/slots/{last.slot_id}/").content.decode()
+    assert "预约暂停至" in html and "解除暂停" in html
+    client.force_login(district.users["street_b.admin"])
+    assert client.post(f"/console/venues/bookings/{last.pk}/lift-pause/", {"reason": "x"}).status_code == 404
+    client.force_login(district.users["street_a.admin"])
+    client.post(f"/console/venues/bookings/{last.pk}/lift-pause/", {"reason": ""})
+    assert BookingPause.objects.filter(user=m).exists()
+    client.post(f"/console/venues/bookings/{last.pk}/lift-pause/", {"reason": "住院证明已核实"})
+    assert not BookingPause.objects.filter(user=m).exists()
+    services.book_slot(actor=m, slot_id=make_slot(site).pk)
+    assert "venues.booked" in [n.template for n in inbox(m)]
