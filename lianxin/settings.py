@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # self-hosted Swagger UI assets for /api/docs (no CDN)
     "django_tasks_db",
     "lianxin.core",
     "lianxin.accounts",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "lianxin.core.admin_scoping.AdminCSPMiddleware",  # after CSPMiddleware: admin-only 'unsafe-eval' for unfold
     "axes.middleware.AxesMiddleware",
 ]
 
