@@ -27,6 +27,7 @@ from lianxin.accounts.models import User
 from lianxin.core import audit, crypto, notify
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import mask_mobile, parse_mobile
+from lianxin.core.models import Notification
 from lianxin.core.scoping import require, scope_for
 from lianxin.members import services as member_services
 from lianxin.members.models import ACTIVE_STATUSES, Education, Membership, MembershipStatus, Person, Political
@@ -105,12 +106,22 @@ def request_sms_code(*, mobile: str, ip: str) -> None:
             raise ServiceError("本网络获取验证码过于频繁，请稍后再试", field="mobile", code="throttled")
         code = f"{secrets.randbelow(1_000_000):06d}"
         # Older unused codes die: only the latest one works.
-        SmsCode.objects.filter(mobile_bidx=bidx, used_at__isnull=True).update(used_at=now)
+        old = list(SmsCode.objects.filter(mobile_bidx=bidx, used_at__isnull=True).values_list("pk", flat=True))
+        SmsCode.objects.filter(pk__in=old).update(used_at=now)
+        _scrub_messages(old)
         c = SmsCode.objects.create(mobile_bidx=bidx, code_hash=_code_hash(bidx, code), ip_hash=iph,
                                    expires_at=now + CODE_TTL)
         notify.enqueue(channel="sms", recipient=phone, template="login_code", title="登录验证码",
                        body=f"【连心】您的登录验证码是 {code}，5分钟内有效。如非本人操作请忽略。",
                        dedupe_key=f"sms-login:{c.pk}")
+
+
+def _scrub_messages(code_ids) -> None:
+    """The outbox keeps an SMS's text until the provider has it; once a code is dead (used, superseded or
+    guessed out) its text is blanked, so the plain code does not stay at rest beside its hash."""
+    if code_ids:
+        Notification.objects.filter(dedupe_key__in=[f"sms-login:{pk}" for pk in code_ids]).update(
+            body="【连心】登录验证码（已失效）")
 
 
 def _locked(bidx: str, iph: str, now) -> bool:
@@ -148,6 +159,8 @@ def verify_sms_code(*, mobile: str, code: str, ip: str) -> User:
         else:
             c.used_at = now
             c.save(update_fields=["used_at"])
+        if c is not None and c.used_at is not None:
+            _scrub_messages([c.pk])
         if problem:
             _fail(bidx, iph, now)
     if problem:

@@ -36,7 +36,9 @@ def ping(request):
 
 def login_view(request):
     nxt = safe_next(request)
-    ctx = {"next": nxt, "mobile": request.session.get("sms_mobile", ""), "sent": False, "error": "",
+    # The number typed is echoed back in the form only; it is never put in the session (sessions are rows
+    # at rest, and mobiles are stored only encrypted).
+    ctx = {"next": nxt, "mobile": "", "sent": False, "error": "",
            "wechat": wechat.WeChatConfig.from_env() is not None,
            "binding": bool(request.session.get("wechat_openid"))}
     if request.method == "POST":
@@ -45,7 +47,6 @@ def login_view(request):
         try:
             if request.POST.get("action") == "send":
                 services.request_sms_code(mobile=mobile, ip=client_ip(request))
-                request.session["sms_mobile"] = mobile
                 ctx["sent"] = True
                 messages.success(request, "验证码已发送，5分钟内有效")
             else:
