@@ -28,16 +28,13 @@ def correction_detail(*, actor, pk, action: str = "view") -> DataCorrection:
 
 
 def latest_news(limit: int = 5) -> list:
-    """Latest published articles from the content app, when it offers a selector for the portal. The two apps
-    are built separately; the home page simply shows no headlines until content provides them."""
+    """Latest published articles from the content app (built in parallel by another team); the home page
+    simply shows no headlines when that app offers no ``published_articles`` selector."""
     try:
         from lianxin.content import selectors as content_selectors
     except ImportError:
         return []
-    fn = getattr(content_selectors, "latest_for_portal", None) or getattr(content_selectors, "latest_published", None)
+    fn = getattr(content_selectors, "published_articles", None)
     if fn is None:
         return []
-    try:
-        return list(fn(limit=limit))
-    except TypeError:
-        return list(fn())[:limit]
+    return list(fn()[:limit])

@@ -1,0 +1,51 @@
+"""Home page and 我的: card entry, this month's activities, links to the other teams' pages, my membership,
+my activities and my messages."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from lianxin.accounts.models import User
+from lianxin.activities import services as act
+from lianxin.activities.testing import make_activity, make_member
+from lianxin.core import notify
+
+pytestmark = pytest.mark.django_db
+
+
+def soon():
+    return dict(starts_at=timezone.now() + dt.timedelta(minutes=30),
+                signup_closes_at=timezone.now() + dt.timedelta(minutes=20))
+
+
+def test_home_for_member_visitor_and_non_member(client, district):
+    make_activity(district.street_a, title="白杨夜跑", **soon())
+    make_activity(district.street_b, title="下沙夜跑", **soon())
+    html = client.get("/m/").content.decode()
+    assert "登录" in html and "白杨夜跑" in html  # visitors see what is on
+    m = make_member(district.base_a1, "郑洁")
+    client.force_login(m.user)
+    html = client.get("/m/").content.decode()
+    assert "郑洁" in html and "/m/card/" in html and "白杨夜跑" in html and "下沙夜跑" not in html
+    for link in ("/m/news/", "/m/my/applications/", "/m/my/bookings/", "/m/activities/"):
+        assert f'href="{link}' in html
+    client.force_login(User.objects.create_user(username="w2"))
+    assert "申请入会" in client.get("/m/").content.decode()
+
+
+def test_me_lists_membership_activities_and_messages(client, district):
+    a = make_activity(district.fed, title="工匠沙龙", capacity=1, waitlist_size=1)
+    m1, m2 = make_member(district.base_a1, "甲"), make_member(district.base_a1, "乙")
+    s1 = act.sign_up(actor=m1.user, activity_id=a.pk)
+    act.sign_up(actor=m2.user, activity_id=a.pk)
+    act.cancel_signup(actor=m1.user, signup_id=s1.pk)
+    notify.enqueue(channel="inapp", user=m2.user, template="t", title="欢迎", body="欢迎使用", dedupe_key="w:1")
+    client.force_login(m2.user)
+    html = client.get("/m/me/").content.decode()
+    assert m2.membership.member_no in html and "工匠沙龙" in html and "报名成功" in html
+    assert "候补成功" in html and "欢迎使用" in html
+    assert 'href="/m/my/applications/"' in html and 'href="/m/my/bookings/"' in html
+    assert client.get("/m/me/").status_code == 200
+    client.logout()
+    assert client.get("/m/me/")["Location"].startswith("/m/login/")
