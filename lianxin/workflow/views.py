@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
@@ -246,6 +247,9 @@ def queue(request):
         qs = selectors.queue(actor=request.user, programme=programme, scope=tab,
                              overdue=request.GET.get("overdue") == "1")
         ctx["page"] = paginate(request, qs)
+        now = timezone.now()
+        for s in ctx["page"]:
+            s.overdue = s.due_at < now
     else:
         state = request.GET.get("state", "")
         ctx["states"] = [s for s in State.choices if s[0] != State.DRAFT]
@@ -309,8 +313,11 @@ def decide(request, pk):
     prog = app.programme_def
     approval = {s["name"]: request.POST.get(s["name"], "") for s in field_specs(prog.approval_form)} \
         if prog.approval_form else None
+    step_id = request.POST.get("step", "")
     try:
-        services.decide(actor=request.user, step_id=int(request.POST.get("step", 0) or 0),
+        if not step_id.isdigit():
+            raise ServiceError("审核环节无效", field="step")
+        services.decide(actor=request.user, step_id=int(step_id),
                         decision=request.POST.get("decision", ""), comment=request.POST.get("comment", ""),
                         fields=request.POST.getlist("fields"), in_person=bool(request.POST.get("in_person")),
                         approval=approval)
@@ -364,8 +371,6 @@ def certificate_download(request, pk):
 def verify(request, token):
     """Public: anyone scanning the QR code sees whether the certificate is genuine and valid, and nothing
     about any person."""
-    from django.utils import timezone
-
     cert = selectors.certificate_by_token(token)
     expired = cert.valid_until < timezone.localdate()
     return render(request, "workflow/verify.html", {"cert": cert, "expired": expired,

@@ -64,3 +64,13 @@ def test_escalation_skips_levels_without_staff(district):
     services.run_daily(now=step.due_at + dt.timedelta(hours=1))
     step.refresh_from_db()
     assert step.escalated_to == d.street_a
+
+
+def test_queue_page_marks_overdue(district, client):
+    d = district
+    app = services.create_application(actor=worker(), programme="join", data=join_data(d, n=1004), submit=True)
+    client.force_login(d.users["base_a1.reviewer"])
+    assert "（超期）" not in client.get("/console/applications/").content.decode()
+    Step.objects.filter(application=app).update(due_at=timezone.now() - dt.timedelta(days=1))
+    page = client.get("/console/applications/?overdue=1").content.decode()
+    assert app.number in page and "（超期）" in page

@@ -76,3 +76,10 @@ def test_files_only_to_applicant_and_reviewers_in_scope(district, filed, client)
     for other in (d.users["street_b.admin"], worker("nosy")):
         client.force_login(other)
         assert client.get(url).status_code == 404
+
+
+def test_garbage_step_id_is_a_400_not_a_500(district, filed, client):
+    _, app, _ = filed
+    client.force_login(district.users["base_a1.reviewer"])
+    resp = client.post(f"/console/applications/{app.pk}/decide/", {"step": "abc", "decision": "approved"})
+    assert resp.status_code == 400 and "审核环节无效" in resp.content.decode()
