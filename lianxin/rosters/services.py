@@ -224,17 +224,27 @@ def read_header(path, kind: str):
 
 
 def _validate(chunks, columns: dict, workers: int) -> Iterator[tuple[list, int]]:
-    """Yield (results, rows in chunk) per chunk: validated here, or by a pool of forked worker processes for
-    big files (validation and AES/HMAC are CPU-bound; the pool overlaps them with reading and writing)."""
+    """Yield (results, rows in chunk) per chunk, in file order: validated here, or by forked worker processes
+    for big files on machines with cores to spare (validation and AES/HMAC are CPU-bound). The pool gets at
+    most ``2 × workers`` chunks in flight, so reading never runs ahead of writing and memory stays bounded
+    (``Pool.imap`` would drain the whole file into its queue)."""
     args = ((batch, columns, numbers) for batch, numbers in chunks)
     if workers <= 1:
         for a in args:
             yield check_chunk(a), len(a[0])
         return
+    import collections
     import multiprocessing as mp
 
     with mp.get_context("fork").Pool(workers) as pool:
-        for res in pool.imap(check_chunk, args, chunksize=1):
+        pending: collections.deque = collections.deque()
+        for a in args:
+            pending.append(pool.apply_async(check_chunk, (a,)))
+            if len(pending) >= 2 * workers:
+                res = pending.popleft().get()
+                yield res, len(res)
+        while pending:
+            res = pending.popleft().get()
             yield res, len(res)
 
 
@@ -450,10 +460,14 @@ def _run(job: ImportJob, *, write: bool, progress: Progress, workers: int | None
 
 
 def _workers_for(height: int) -> int:
+    """Worker processes for validation: LIANXIN_IMPORT_WORKERS, else one per core beyond the first two (the
+    main process reads and writes; on a 2-core machine extra processes only contend), for files ≥ 20,000 rows.
+    Forking happens in the task worker process, which runs one task at a time."""
     n = int(os.environ.get("LIANXIN_IMPORT_WORKERS", "0") or 0)
     if n:
         return n
-    return min(os.cpu_count() or 1, 4) if height >= 20_000 else 1
+    spare = (os.cpu_count() or 1) - 2
+    return min(spare, 4) if height >= 20_000 and spare >= 2 else 1
 
 
 def _finish_refused(job_id: int, message: str, status: str = JobStatus.REFUSED) -> None:

@@ -168,3 +168,20 @@ def test_template_has_instructions_header_and_dropdowns_and_imports(district):
     rows = [[c for c in sheet[1]], ["填模板", id_number(), mobile()] + [""] * (len(sheet[1]) - 3)]
     job = check(district.base_a1, xlsx_bytes(rows, title_rows=[[sheet[0][0]]]), actor=district.users["street_a.admin"])
     assert job.status == "ready" and job.preview["added"] == 1, (job.message, job.problems)
+
+
+def test_worker_processes_give_the_same_result_in_file_order(district, monkeypatch):
+    """Big files are validated by forked worker processes; results must come back in file order."""
+    from lianxin.rosters.models import ImportJob
+
+    admin = district.users["street_a.admin"]
+    monkeypatch.setattr(services, "CHUNK", 4)
+    rows = _rows(21)
+    rows[5][1], rows[17][2] = "123", "999"
+    job = check(district.base_a1, xlsx_bytes(rows), actor=admin)
+    assert sorted(problems(job)) == [6, 18]
+    ImportJob.objects.filter(pk=job.pk).update(status="importing", mode="valid")
+    services.import_job(job.pk, workers=2)
+    job.refresh_from_db()
+    assert (job.added, job.rejected) == (19, 2) and sorted(problems(job)) == [6, 18]
+    assert Person.objects.count() == 19
