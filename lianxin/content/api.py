@@ -130,7 +130,12 @@ def _valid_week(week: str) -> bool:
 @paginate(PageNumberPagination, page_size=20)
 def list_books(request, recommended_week: str = ""):
     qs = selectors.published_books()
-    return qs.filter(recommended_week=recommended_week) if recommended_week else qs
+    if recommended_week:
+        from .weeks import parse_week
+
+        parse_week(recommended_week, field="recommended_week")
+        qs = qs.filter(recommended_week=recommended_week)
+    return qs
 
 
 @router.get("/books/{book_id}", response=BookDetailOut, auth=None)

@@ -9,7 +9,7 @@ from django.http import Http404
 from lianxin.core.scoping import get_scoped_or_404, scoped
 from lianxin.orgs.models import Organization
 
-from .models import Article, ArticleStatus, Book, BookChapter, WeeklyDigest
+from .models import Article, ArticleStatus, Book, BookChapter, Category, WeeklyDigest
 from .weeks import current_week, week_range_utc
 
 # --- console ---------------------------------------------------------------------------------------
@@ -17,10 +17,11 @@ from .weeks import current_week, week_range_utc
 
 def console_articles(actor, *, status: str = "", category: str = "", q: str = ""):
     qs = scoped(Article.objects.select_related("org", "author"), actor, "view").order_by("-updated_at", "-id")
-    if status:
+    if status in ArticleStatus.values:
         qs = qs.filter(status=status)
-    if category:
+    if category in Category.values:
         qs = qs.filter(category=category)
+    q = (q or "").replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     if q:
         qs = qs.filter(title__icontains=q)
     return qs
@@ -42,6 +43,7 @@ def writable_orgs(actor):
 
 def console_books(actor, *, q: str = ""):
     qs = scoped(Book.objects.select_related("org"), actor, "view")
+    q = (q or "").replace("\x00", "").strip()
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(author_name__icontains=q))
     return qs
@@ -58,7 +60,7 @@ def published_articles(*, category: str = ""):
     qs = (Article.objects.filter(status=ArticleStatus.PUBLISHED).select_related("org")
           .defer("body").order_by("-published_at", "-id"))
     if category:
-        qs = qs.filter(category=category)
+        qs = qs.filter(category=category) if category in Category.values else qs.none()
     return qs
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from lianxin.core.scoping import get_scoped_or_404, scoped
 from lianxin.orgs.models import Organization, OrgKind
 
-from .models import Booking, BookingPause, BookingStatus, Site, SitePhoto, Slot
+from .models import Booking, BookingPause, BookingStatus, Site, SiteKind, SitePhoto, Slot
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -48,7 +48,8 @@ def _filter(qs, *, street_id=None, kind: str = "", q: str = ""):
             return qs.none()
         qs = qs.filter(street_id=street_id)
     if kind:
-        qs = qs.filter(kind=kind)
+        qs = qs.filter(kind=kind) if kind in SiteKind.values else qs.none()
+    q = (q or "").replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(equipment__icontains=q))
     return qs

@@ -26,3 +26,11 @@ def test_huge_ids_in_writes(client, district):
                 f"/console/venues/slots/{BIG}/"):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/console/venues/bookings/{BIG}/mark/", {"attended": "0"}).status_code == 404
+
+
+def test_nul_bytes_in_filters(client, district):
+    client.force_login(district.users["fed.admin"])
+    for url in ("/console/content/?q=%00&status=%00&category=%00", "/console/content/books/?q=%00",
+                "/console/venues/?q=%00&kind=%00", "/m/sites/?q=%00", "/api/v1/venues/sites?q=%00&kind=%00",
+                "/api/v1/content/books?recommended_week=%00"):
+        assert client.get(url).status_code in (200, 400), url
