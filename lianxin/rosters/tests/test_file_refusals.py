@@ -123,3 +123,28 @@ def test_upload_page_shows_the_refusal_not_a_500(district, client):
                                                    "file": upload(b"%PDF-1.7\n" * 50, "x.xlsx")}, follow=True)
     assert resp.status_code == 200
     assert "文件内容是 PDF" in resp.content.decode()
+
+
+def test_zip_entry_lying_about_its_size(district):
+    """A directory that declares a small size for a big entry is caught before any parser runs."""
+    import struct
+
+    data = bytearray(_good())
+    name = b"xl/worksheets/sheet1.xml"
+    cd = data.index(b"PK\x01\x02")
+    while True:  # find the central directory record of the sheet
+        n = struct.unpack_from("<H", data, cd + 28)[0]
+        if bytes(data[cd + 46: cd + 46 + n]) == name:
+            break
+        cd = data.index(b"PK\x01\x02", cd + 4)
+    struct.pack_into("<I", data, cd + 24, 10)  # claims 10 bytes uncompressed
+    local = struct.unpack_from("<I", data, cd + 42)[0]
+    struct.pack_into("<I", data, local + 22, 10)
+    msg = _refused(district, bytes(data), "说谎.xlsx")
+    assert "已损坏" in msg
+
+
+def test_missing_name_column_is_named(district):
+    job = check(district.base_a1, xlsx_bytes([["身份证号", "备注"], [id_number(), "x"]]),
+                actor=district.users["street_a.admin"])
+    assert job.status == "refused" and "缺少必填列：姓名" in job.message
