@@ -70,7 +70,7 @@ def _run(ctx, app: Application, plan: list[str], approval: dict | None = None) -
         if step is None or action == "stop":
             return
         who = _reviewer(ctx, step.org)
-        in_person = rng.random() < 0.18
+        in_person = rng.random() < (0.1 if prog.code == "legal" else 0.18)
         if action == "approve":
             services.decide(actor=who, step_id=step.pk, decision=Decision.APPROVED, in_person=in_person,
                             approval=approval)
