@@ -51,9 +51,13 @@ def _article_fields(*, category, kind, title, summary, body) -> dict:
 
 
 def _save_image(filefield, upload, *, field: str) -> None:
-    """Checked by content, then re-encoded (metadata stripped, size bounded) before it is stored."""
+    """Checked by content, then re-encoded (metadata stripped, size bounded) before it is stored. A replaced
+    image is deleted once the new one is committed."""
     ext, data = files.prepare_image(upload, field=field)
+    old, storage = filefield.name, filefield.storage
     filefield.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))
 
 
 def create_article(*, actor, org, category: str, title: str, body: str, summary: str = "",

@@ -41,10 +41,14 @@ SITE_FIELDS = ("kind", "name", "address", "opening_hours", "equipment", "descrip
                "contact_phone", "latitude", "longitude", "bookable", "is_active")
 
 
-def _clean_site(street, data: dict) -> dict:
+def _clean_site(org, street, data: dict) -> dict:
     out = {}
-    if street is None or street.kind not in (OrgKind.STREET, OrgKind.FEDERATION):
+    if street is None or street.kind != OrgKind.STREET:
         raise ServiceError("请选择所在街道/园区", field="street")
+    # a street's own unions register sites in that street; only district-level bodies place them anywhere
+    home = Organization.objects.filter(path=org.street_path, kind=OrgKind.STREET).first() if org.depth else None
+    if home is not None and home.pk != street.pk:
+        raise ServiceError(f"管理组织属于{home.name}，阵地所在街道应为{home.name}", field="street")
     if data.get("kind") not in SiteKind.values:
         raise ServiceError("请选择阵地类型", field="kind")
     out["kind"] = data["kind"]
@@ -74,7 +78,7 @@ def _clean_site(street, data: dict) -> dict:
 
 def create_site(*, actor, org: Organization, street: Organization, **data) -> Site:
     require(actor, "change", org.path, "您无权为该组织登记服务阵地")
-    fields = _clean_site(street, data)
+    fields = _clean_site(org, street, data)
     with transaction.atomic():
         site = Site.objects.create(org=org, street=street, **fields)
         audit.record(actor=actor, action="venues.site_create", obj=site, org_path=org.path,
@@ -83,9 +87,9 @@ def create_site(*, actor, org: Organization, street: Organization, **data) -> Si
 
 
 def update_site(*, actor, site_id, street: Organization, **data) -> Site:
-    fields = _clean_site(street, data)
     with transaction.atomic():
-        site = get_scoped_or_404(Site.objects.all(), actor, site_id, "change", for_update=True)
+        site = get_scoped_or_404(Site.objects.select_related("org"), actor, site_id, "change", for_update=True)
+        fields = _clean_site(site.org, street, data)
         site.street = street
         for k, v in fields.items():
             setattr(site, k, v)

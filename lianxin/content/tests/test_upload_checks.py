@@ -137,3 +137,15 @@ def test_long_chapters_are_split_into_reading_pages(district):
     titles = list(BookChapter.objects.filter(book=book).values_list("title", flat=True))
     assert titles == ["第一章", "第一章（2）", "第一章（3）", "第二章"]
     assert all(len(t) <= files.CHAPTER_PAGE_CHARS for t in BookChapter.objects.values_list("text", flat=True))
+
+
+def test_replacing_a_cover_deletes_the_old_file(district, django_capture_on_commit_callbacks):
+    d = district
+    a = services.create_article(actor=d.users["base_a1.admin"], org=d.base_a1, category="news", title="t",
+                                body="b", cover=upload("c.png", samples.make_png()))
+    old = a.cover.name
+    assert a.cover.storage.exists(old)
+    with django_capture_on_commit_callbacks(execute=True):
+        a = services.update_article(actor=d.users["base_a1.admin"], article_id=a.pk, category="news", title="t",
+                                    body="b", cover=upload("d.png", samples.make_png(color=(0, 0, 0))))
+    assert a.cover.name != old and a.cover.storage.exists(a.cover.name) and not a.cover.storage.exists(old)

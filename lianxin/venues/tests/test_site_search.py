@@ -58,3 +58,16 @@ def test_coordinates_are_validated(district):
                              street=district.street_a, kind="home", name="x", address="y", latitude=95,
                              longitude=120)
     assert e.value.field == "latitude"
+
+
+def test_street_union_cannot_place_a_site_in_another_street(district):
+    from lianxin.core.errors import ServiceError
+
+    with pytest.raises(ServiceError) as e:
+        services.create_site(actor=district.users["street_a.admin"], org=district.street_a,
+                             street=district.street_b, kind="home", name="x", address="y")
+    assert e.value.field == "street"
+    # the federation places shared facilities in any street
+    s = services.create_site(actor=district.users["fed.admin"], org=district.fed, street=district.street_b,
+                             kind="sports", name="高校球场", address="z")
+    assert s.street == district.street_b
