@@ -82,8 +82,8 @@ def check_image(upload, *, field: str, max_bytes: int | None = None) -> str:
     return IMAGE_TYPES[kind.mime]
 
 
-IMAGE_MAX_SIDE = 1080
-IMAGE_QUALITY = 80
+IMAGE_MAX_SIDE = 960
+IMAGE_QUALITY = 75
 
 
 def prepare_image(upload, *, field: str) -> tuple[str, bytes]:

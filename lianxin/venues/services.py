@@ -98,7 +98,7 @@ def update_site(*, actor, site_id, street: Organization, **data) -> Site:
 
 
 def add_site_photo(*, actor, site_id, image, caption: str = "") -> SitePhoto:
-    """Photos are checked by content and re-encoded (EXIF/GPS stripped, ≤1080 px) before storage."""
+    """Photos are checked by content and re-encoded (EXIF/GPS stripped, ≤960 px) before storage."""
     ext, data = files.prepare_image(image, field="image")
     with transaction.atomic():
         site = get_scoped_or_404(Site.objects.all(), actor, site_id, "change", for_update=True)
