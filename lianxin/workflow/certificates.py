@@ -23,6 +23,13 @@ def _font() -> str:
     return FONT
 
 
+def registrar_name(cert) -> str:
+    """The registering federation: the root of the union's tree (the county-level federation)."""
+    from lianxin.orgs.models import STEP, Organization
+
+    return Organization.objects.filter(path=cert.union.path[:STEP]).values_list("name", flat=True).first() or ""
+
+
 def certificate_pdf(cert, verify_url: str) -> bytes:
     font = _font()
     buf = io.BytesIO()
@@ -52,7 +59,7 @@ def certificate_pdf(cert, verify_url: str) -> bytes:
     for label, value in rows:
         c.setFont(font, 14)
         c.drawString(40 * mm, y, f"{label}：")
-        c.drawString(85 * mm, y, str(value))
+        c.drawString(92 * mm, y, str(value))
         y -= 13 * mm
     qr = segno.make(verify_url, error="m")
     png = io.BytesIO()
@@ -63,7 +70,7 @@ def certificate_pdf(cert, verify_url: str) -> bytes:
     c.setFont(font, 9)
     c.drawCentredString(w - 40 * mm - size / 2, 30 * mm, "扫码核验证书真伪与有效期")
     c.setFont(font, 12)
-    c.drawString(40 * mm, 35 * mm, "登记机关：钱塘区总工会（连心平台在线登记）")
+    c.drawString(40 * mm, 35 * mm, f"登记机关：{registrar_name(cert)}")
     c.drawString(40 * mm, 27 * mm, f"发证日期：{cert.valid_from:%Y年%m月%d日}")
     c.showPage()
     c.save()

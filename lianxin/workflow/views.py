@@ -373,7 +373,10 @@ def verify(request, token):
     about any person."""
     cert = selectors.certificate_by_token(token)
     expired = cert.valid_until < timezone.localdate()
+    from .certificates import registrar_name
+
     return render(request, "workflow/verify.html", {"cert": cert, "expired": expired,
+                                                    "registrar": registrar_name(cert),
                                                     "ok": cert.status == "valid" and not expired})
 
 

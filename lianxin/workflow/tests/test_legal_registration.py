@@ -53,6 +53,7 @@ def test_apply_issues_certificate_pdf_and_verifies(district, client):
     client.logout()
     page = client.get(f"/verify/cert/{cert.token}/").content.decode()
     assert "证书有效" in page and cert.number in page and "赵主席" not in page  # no personal data
+    assert d.fed.name in page  # the registrar
     assert client.get("/verify/cert/not-a-token/").status_code == 404
     # someone outside the union's tree cannot download it
     client.force_login(d.users["street_b.admin"])
