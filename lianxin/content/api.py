@@ -15,6 +15,7 @@ from lianxin.core.errors import PermissionDenied, ServiceError
 from . import selectors, services
 from .access import is_member
 from .models import BookFormat, Category
+from .weeks import parse_week
 
 router = Router(tags=["新闻与书屋"])
 
@@ -115,15 +116,9 @@ def get_article(request, article_id: int):
 
 @router.get("/weekly", response=DigestOut, auth=None)
 def weekly(request, week: str):
-    articles, books, digest = selectors.weekly_digest(week) if _valid_week(week) else ([], [], None)
-    return {"week": week, "built_at": digest.built_at if digest else None, "articles": articles, "books": books}
-
-
-def _valid_week(week: str) -> bool:
-    from .weeks import parse_week
-
     parse_week(week)  # ServiceError (400) naming "week" when malformed
-    return True
+    articles, books, digest = selectors.weekly_digest(week)
+    return {"week": week, "built_at": digest.built_at if digest else None, "articles": articles, "books": books}
 
 
 @router.get("/books", response=list[BookOut], auth=None)
@@ -131,8 +126,6 @@ def _valid_week(week: str) -> bool:
 def list_books(request, recommended_week: str = ""):
     qs = selectors.published_books()
     if recommended_week:
-        from .weeks import parse_week
-
         parse_week(recommended_week, field="recommended_week")
         qs = qs.filter(recommended_week=recommended_week)
     return qs

@@ -47,7 +47,7 @@ def _head(upload, n: int = 262) -> bytes:
     return head
 
 
-def _size(upload) -> int:
+def size_of(upload) -> int:
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, 2)
@@ -60,7 +60,7 @@ def check_image(upload, *, field: str, max_bytes: int | None = None) -> str:
     """Return the file extension ("jpg"/"png") for a JPEG or PNG; refuse anything else with a message
     naming ``field``."""
     max_bytes = max_bytes or IMAGE_MAX_BYTES
-    if _size(upload) > max_bytes:
+    if size_of(upload) > max_bytes:
         raise ServiceError(f"图片不能超过 {max_bytes // MB} MB", field=field)
     kind = filetype.guess(_head(upload))
     if kind is None or kind.mime not in IMAGE_TYPES:
@@ -152,7 +152,7 @@ class Chapter:
 def detect_book(upload, *, field: str = "file", max_bytes: int | None = None) -> tuple[str, list[Chapter]]:
     """Return ("pdf", []) or ("epub", chapters) after checking the content; ServiceError otherwise."""
     max_bytes = max_bytes or BOOK_MAX_BYTES
-    if _size(upload) > max_bytes:
+    if size_of(upload) > max_bytes:
         raise ServiceError(f"电子书文件不能超过 {max_bytes // MB} MB", field=field)
     head = _head(upload)
     if head.startswith(b"%PDF-"):

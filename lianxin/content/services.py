@@ -178,7 +178,7 @@ def upload_book(*, actor, org, title: str, upload, author_name: str = "", summar
     fmt, chapters = files.detect_book(upload, field="file")
     with transaction.atomic():
         b = Book(org=org, title=title, author_name=author_name, summary=summary, format=fmt,
-                 file_size=files._size(upload), uploaded_by=actor, recommended_week=recommended_week)
+                 file_size=files.size_of(upload), uploaded_by=actor, recommended_week=recommended_week)
         if cover:
             _save_image(b.cover, cover, field="cover")
         b.file.save(f"{uuid.uuid4().hex}.{fmt}", upload, save=False)
