@@ -96,3 +96,35 @@ def build_district() -> SimpleNamespace:
         for role, _ in ROLE_CHOICES:
             d.users[f"{label}.{role}"] = make_user(f"{label}.{role}", org, role)
     return d
+
+
+def race(calls):
+    """Run the callables at the same instant, each in its own thread with its own database connection
+    (PostgreSQL concurrency tests). Returns each call's result, or the ``code`` of the ServiceError it raised."""
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    from lianxin.core.errors import ServiceError
+
+    barrier, results, lock = threading.Barrier(len(calls)), [], threading.Lock()
+
+    def run(fn):
+        try:
+            barrier.wait()
+            try:
+                out = fn()
+            except ServiceError as e:
+                out = e.code
+            with lock:
+                results.append(out)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    close_old_connections()
+    return results

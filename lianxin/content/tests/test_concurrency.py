@@ -1,40 +1,14 @@
 """On PostgreSQL, with one connection per thread: two reviewers publishing at once publish once; a member
 opening a book in many tabs at once is counted once that day."""
 
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from lianxin.content import services
 from lianxin.content.models import Article, Book, BookRead
-from lianxin.core.errors import ServiceError
+from lianxin.core.testing import race
 
 from .conftest import pdf_book
-
-
-def race(calls):
-    barrier, results, lock = threading.Barrier(len(calls)), [], threading.Lock()
-
-    def run(fn):
-        try:
-            barrier.wait()
-            try:
-                out = fn()
-            except ServiceError as e:
-                out = e.code
-            with lock:
-                results.append(out)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    close_old_connections()
-    return results
 
 
 @pytest.mark.pgonly

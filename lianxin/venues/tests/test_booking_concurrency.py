@@ -1,11 +1,10 @@
 """Many members in many threads (each with its own PostgreSQL connection) race for few places."""
 
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
-from lianxin.core.errors import ServiceError
+from lianxin.core.testing import race
 from lianxin.venues import services
 from lianxin.venues.models import Booking
 
@@ -13,30 +12,7 @@ from .conftest import make_slot, new_member
 
 
 def _race(calls):
-    barrier = threading.Barrier(len(calls))
-    results = []
-    lock = threading.Lock()
-
-    def run(fn):
-        try:
-            barrier.wait()
-            try:
-                fn()
-                out = "ok"
-            except ServiceError as e:
-                out = e.code
-            with lock:
-                results.append(out)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    close_old_connections()
-    return results
+    return ["ok" if not isinstance(r, str) else r for r in race(calls)]
 
 
 @pytest.mark.pgonly
