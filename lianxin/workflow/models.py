@@ -127,6 +127,10 @@ class Step(models.Model):
     due_at = models.DateTimeField("办理时限")
     decided_at = models.DateTimeField("处理时间", null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The nearest organisation at or above ``org`` with reviewers when the step opened: a small union without
+    # console accounts has its level handled by the joint union or street above it.
+    assigned_to = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="办理组织")
     escalated_to = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name="已上报至")
     escalated_at = models.DateTimeField(null=True, blank=True)

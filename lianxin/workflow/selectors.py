@@ -23,13 +23,15 @@ def review_org_ids(actor) -> set[int]:
 
 
 def queue(*, actor, programme: str = "", scope: str = "mine", overdue: bool = False) -> QuerySet[Step]:
-    """Steps awaiting a decision that the actor may decide. ``mine``: at the actor's own organisations' level or
-    escalated to them; ``all``: anywhere in their subtree (a grant reaches its subtree, rule 1)."""
-    qs = scoped(Step.objects.select_related("application", "application__org", "org", "escalated_to"),
+    """Steps awaiting a decision that the actor may decide. ``mine``: at the actor's own organisations' level,
+    assigned to them because the union below has no reviewers, or escalated to them; ``all``: anywhere in
+    their subtree (a grant reaches its subtree, rule 1)."""
+    qs = scoped(Step.objects.select_related("application", "application__org", "org", "assigned_to",
+                                            "escalated_to"),
                 actor, "review").filter(decision__isnull=True, application__state__in=PENDING_STATES)
     if scope == "mine" and not scope_for(actor).superuser:
         ids = review_org_ids(actor)
-        qs = qs.filter(Q(org_id__in=ids) | Q(escalated_to_id__in=ids))
+        qs = qs.filter(Q(org_id__in=ids) | Q(assigned_to_id__in=ids) | Q(escalated_to_id__in=ids))
     if programme:
         qs = qs.filter(application__programme=programme)
     if overdue:
@@ -69,7 +71,7 @@ def my_application(*, user, pk) -> Application:
 
 
 def steps_of(app: Application) -> QuerySet[Step]:
-    return app.steps.select_related("org", "reviewer", "escalated_to").order_by("id")
+    return app.steps.select_related("org", "reviewer", "assigned_to", "escalated_to").order_by("id")
 
 
 def open_step(app: Application) -> Step | None:

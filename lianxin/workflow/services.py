@@ -157,6 +157,7 @@ def _open_step(app: Application, seq: int, label: str, org: Organization, days: 
     try:
         with transaction.atomic():
             return Step.objects.create(application=app, seq=seq, level=label, org=org,
+                                       assigned_to=_nearest_staffed(org),
                                        due_at=timezone.now() + dt.timedelta(days=days))
     except IntegrityError:
         raise ServiceError("该申请已在审核中，请勿重复提交", code="already_submitted") from None
@@ -357,7 +358,7 @@ def submit_application(*, actor, app: Application) -> Application:
         last = app.steps.filter(decision=Decision.RETURNED).order_by("-id").first()
         resume = next((i for i, p in enumerate(path) if last and p[0] == last.seq), 0)
     seq, label, org, days = path[resume]
-    _open_step(app, seq, label, org, days)
+    step = _open_step(app, seq, label, org, days)
     now = timezone.now()
     app.state = State.SUBMITTED if resume == 0 else State.IN_REVIEW
     app.submitted_at = app.submitted_at or now
@@ -370,7 +371,7 @@ def submit_application(*, actor, app: Application) -> Application:
         update_enterprise(actor=EngineActor(actor), enterprise=route.needs_founding, needs_union_founding=True)
     audit.record(actor=actor, action="workflow.resubmit" if was_returned else "workflow.submit", obj=app,
                  org_path=app.org.path, detail={"to": org.name, "level": label})
-    for u in _staff_of(org):
+    for u in _staff_of(step.assigned_to or org):
         notify.enqueue(channel="inapp", user=u, template="workflow_new", title=f"待审核：{app.title}",
                        body=f"{app.number} {app.title} 已提交至{org.name}（{label}），请在办理时限内审核。",
                        dedupe_key=f"wf-new:{app.pk}:{app.steps.count()}:{u.pk}")
@@ -561,8 +562,9 @@ def issue_certificate(*, actor, app: Application, data: dict, credit_code: str =
 
 
 def _nearest_staffed(org: Organization) -> Organization:
-    """Escalation goes to the next level up that has someone to act: a joint union without console accounts is
-    passed over for its street. With nobody anywhere above, the direct parent is recorded."""
+    """The nearest organisation at or above ``org`` that has reviewers: who handles a step (a union without
+    console accounts is handled by the level above), and where an escalation lands. With nobody anywhere
+    above, ``org`` itself."""
     from lianxin.accounts.models import StaffRole
 
     chain = list(reversed(ancestors(org)))
@@ -579,14 +581,14 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     counts = {"reminded": 0, "escalated": 0, "cert_reminders": 0}
-    overdue = (Step.objects.select_related("org", "escalated_to", "application")
+    overdue = (Step.objects.select_related("org", "assigned_to", "escalated_to", "application")
                .filter(decision__isnull=True, application__state__in=PENDING_STATES, due_at__lt=now))
     for step in overdue:
         app = step.application
         days_late = (now - step.due_at).days
         if step.reminded_at is None or timezone.localdate(step.reminded_at) < today:
             if Step.objects.filter(pk=step.pk, reminded_at=step.reminded_at).update(reminded_at=now):
-                for u in _staff_of(step.org):
+                for u in _staff_of(step.assigned_to or step.org):
                     notify.enqueue(channel="inapp", user=u, template="workflow_overdue",
                                    title=f"超期未审：{app.title}",
                                    body=f"{app.number} 在{step.org.name}（{step.level}）已超过办理时限 {days_late} 天，请尽快审核。",
@@ -595,7 +597,7 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
         prog = get_programme(app.programme)
         period = next((lv.days for lv in prog.levels if lv.label == step.level), 5)
         since = step.escalated_at or step.due_at
-        current = step.escalated_to or step.org
+        current = step.escalated_to or step.assigned_to or step.org
         if current.parent_id is None or now < since + (dt.timedelta(days=period) if step.escalated_at else
                                                        dt.timedelta(0)):
             continue

@@ -83,3 +83,15 @@ def test_garbage_step_id_is_a_400_not_a_500(district, filed, client):
     client.force_login(district.users["base_a1.reviewer"])
     resp = client.post(f"/console/applications/{app.pk}/decide/", {"step": "abc", "decision": "approved"})
     assert resp.status_code == 400 and "审核环节无效" in resp.content.decode()
+
+
+def test_union_without_reviewers_is_handled_by_the_level_above(district):
+    """乙制造工会 has no console accounts: its joins land in the 下沙 street's own queue, and only there."""
+    d = district
+    app = services.create_application(actor=worker("b"), programme="join",
+                                      data=join_data(d, employer=d.ent_b1, n=702), submit=True)
+    step = app.steps.get()
+    assert step.org == d.base_b1 and step.assigned_to == d.street_b
+    assert [s.pk for s in selectors.queue(actor=d.users["street_b.reviewer"], scope="mine")] == [step.pk]
+    assert [s.pk for s in selectors.queue(actor=d.users["fed.reviewer"], scope="mine")] == []
+    assert [s.pk for s in selectors.queue(actor=d.users["street_a.reviewer"], scope="all")] == []
