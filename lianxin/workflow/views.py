@@ -61,15 +61,18 @@ def _choices_for(widget: str, user) -> list[tuple[str, str]]:
     return []
 
 
-def _fields(prog, user, values: dict, *, error: ServiceError | None = None, editable=None) -> list[dict]:
-    """Field dicts for workflow/_fields.html: label, widget, current value, error, and whether it may change."""
+def _fields(prog, user, values: dict, *, error: ServiceError | None = None, editable=None,
+            typed: bool = False) -> list[dict]:
+    """Field dicts for workflow/_fields.html: label, widget, current value, error, and whether it may change.
+    Stored personal values are never echoed (a masked placeholder instead); ``typed`` values the user has just
+    entered on a refused new form are given back so they need not be typed again."""
     out = []
     for s in field_specs(prog.form):
         f = dict(s)
         v = values.get(s["name"])
         f["value"] = "" if v is None else str(v)
         f["placeholder"] = ""
-        if s["sensitive"]:
+        if s["sensitive"] and not typed:
             f["placeholder"], f["value"] = (f["value"] and f"已填写 {f['value']}，不改请留空"), ""
         f["choices"] = s["choices"] or _choices_for(s["widget"], user)
         f["error"] = error.message if error is not None and error.field == s["name"] else ""
@@ -121,7 +124,8 @@ def _apply(request, code: str, surface: str):
     already_member = error is not None and error.code == "already_member"
     return render(request, "workflow/apply.html", {
         "base": SURFACES[surface]["base"], "surface": surface, "prog": prog, "on_behalf": on_behalf,
-        "fields": _fields(prog, request.user, values, error=error), "error": _general_error(prog, error),
+        "fields": _fields(prog, request.user, values, error=error, typed=True),
+        "error": _general_error(prog, error),
         "already_member": already_member,
     }, status=400 if error else 200)
 
@@ -163,7 +167,8 @@ def _applicant_detail(request, pk: int, surface: str):
         editable = set(app.returned_fields)
     elif not app.editable:
         editable = set()
-    values = dict(request.POST.items()) if error is not None else app.form
+    # after a refused edit, show what was typed over what is stored (fields not editable keep their value)
+    values = {**app.form, **dict(request.POST.items())} if error is not None else app.form
     labels = prog.field_labels()
     return render(request, "workflow/applicant_detail.html", {
         "base": SURFACES[surface]["base"], "surface": surface, "app": app, "prog": prog,

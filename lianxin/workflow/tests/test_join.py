@@ -100,3 +100,10 @@ def test_second_open_join_for_same_person_refused(district):
     with pytest.raises(ServiceError) as e:
         services.create_application(actor=worker("w2"), programme="join", data=data, submit=True)
     assert "正在办理" in e.value.message
+
+
+def test_refused_form_keeps_what_was_typed(district, client):
+    client.force_login(worker())
+    data = join_data(district, n=507, mobile="12345")
+    body = client.post("/m/join/", {**data, "action": "submit"}).content.decode()
+    assert "不是有效的11位手机号" in body and f'value="{data["id_number"]}"' in body
