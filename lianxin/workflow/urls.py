@@ -19,6 +19,7 @@ urlpatterns = [
     path("console/applications/<int:pk>/", views.detail, name="workflow-detail"),
     path("console/applications/<int:pk>/decide/", views.decide, name="workflow-decide"),
     # files: applicant or staff in scope only; public certificate verification
+    path("applications/enterprises/", views.enterprise_options, name="workflow-enterprise-options"),
     path("applications/files/<int:pk>/", views.attachment, name="workflow-attachment"),
     path("applications/certificates/<int:pk>.pdf", views.certificate_download, name="workflow-cert-pdf"),
     path("verify/cert/<str:token>/", views.verify, name="workflow-verify"),

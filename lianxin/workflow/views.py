@@ -47,9 +47,17 @@ SURFACES = {
 }
 
 
-def _choices_for(widget: str, user) -> list[tuple[str, str]]:
+ENTERPRISE_PICK_LIMIT = 300
+
+
+def _choices_for(widget: str, user, selected: str = "") -> list[tuple[str, str]]:
     if widget == "enterprise":
-        return [(str(pk), name) for pk, name in Enterprise.objects.order_by("name").values_list("pk", "name")[:800]]
+        # the first names only; the search box above the list (htmx) reaches the rest of a large register
+        out = [(str(pk), name) for pk, name in
+               Enterprise.objects.order_by("name").values_list("pk", "name")[:ENTERPRISE_PICK_LIMIT]]
+        if selected.isdigit() and selected not in {v for v, _ in out}:
+            out = [(str(pk), name) for pk, name in Enterprise.objects.filter(pk=selected).values_list("pk", "name")] + out
+        return out
     if widget == "street":
         return [(str(pk), name) for pk, name in
                 Organization.objects.filter(kind=OrgKind.STREET).order_by("path").values_list("pk", "name")]
@@ -74,7 +82,7 @@ def _fields(prog, user, values: dict, *, error: ServiceError | None = None, edit
         f["placeholder"] = ""
         if s["sensitive"] and not typed:
             f["placeholder"], f["value"] = (f["value"] and f"已填写 {f['value']}，不改请留空"), ""
-        f["choices"] = s["choices"] or _choices_for(s["widget"], user)
+        f["choices"] = s["choices"] or _choices_for(s["widget"], user, f["value"])
         f["error"] = error.message if error is not None and error.field == s["name"] else ""
         f["editable"] = True if editable is None else s["name"] in editable
         out.append(f)
@@ -180,6 +188,18 @@ def _applicant_detail(request, pk: int, surface: str):
         "last_return": app.steps.filter(decision=Decision.RETURNED).order_by("-id").first(),
         "certificate": getattr(app, "certificate", None),
     }, status=400 if error else 200)
+
+
+@member_required
+def enterprise_options(request):
+    """``<option>``s of registered employers whose name contains ``q`` (the register of enterprises is public
+    information, not personal data); feeds the employer picker on the apply forms."""
+    q = (request.GET.get("employer_q") or request.GET.get("q") or "").strip()
+    qs = Enterprise.objects.order_by("name")
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return render(request, "workflow/_enterprise_options.html",
+                  {"options": qs.values_list("pk", "name")[:50], "q": q})
 
 
 # --- member pages --------------------------------------------------------------------------------------------

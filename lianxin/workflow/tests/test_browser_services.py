@@ -67,6 +67,8 @@ def test_join_end_to_end(chromium, live_server, district, screenshot_dir):
     m.fill("input[name=name]", data["name"])
     m.fill("input[name=id_number]", data["id_number"])
     m.fill("input[name=mobile]", data["mobile"])
+    m.fill("input[name=employer_q]", "甲科技")  # the search narrows the picker (htmx)
+    m.wait_for_selector("#f-employer_id option:has-text('找到 1 家')", state="attached")
     m.select_option("select[name=employer_id]", label=d.ent_a1.name)
     m.fill("input[name=job]", "临时工")
     m.screenshot(path=str(screenshot_dir / "workflow-join-1-form.png"), full_page=True)

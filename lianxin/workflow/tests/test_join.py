@@ -107,3 +107,11 @@ def test_refused_form_keeps_what_was_typed(district, client):
     data = join_data(district, n=507, mobile="12345")
     body = client.post("/m/join/", {**data, "action": "submit"}).content.decode()
     assert "不是有效的11位手机号" in body and f'value="{data["id_number"]}"' in body
+
+
+def test_employer_search_options(district, client):
+    client.force_login(worker())
+    body = client.get("/applications/enterprises/?employer_q=乙制造").content.decode()
+    assert district.ent_b1.name in body and district.ent_a1.name not in body and "找到 1 家" in body
+    client.logout()
+    assert client.get("/applications/enterprises/?q=乙").status_code == 302  # signed-in users only
