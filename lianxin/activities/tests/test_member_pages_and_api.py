@@ -97,3 +97,13 @@ def test_console_publish_and_scope(client, district):
     assert r.status_code == 200 and not Activity.objects.filter(title="越权").exists()
     client.force_login(district.users["fed.admin"])
     assert district.street_a.name in client.get("/console/activities/stats/").content.decode()
+
+
+def test_back_office_lists_are_scoped(client, district):
+    make_activity(district.street_a, title="白杨街道插花")
+    make_activity(district.street_b, title="下沙街道插花")
+    client.force_login(district.users["street_a.viewer"])
+    html = client.get("/admin/activities/activity/").content.decode()
+    assert "白杨街道插花" in html and "下沙街道插花" not in html
+    other = Activity.objects.get(title="下沙街道插花")
+    assert client.get(f"/admin/activities/activity/{other.pk}/change/").status_code == 404
