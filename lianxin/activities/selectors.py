@@ -17,6 +17,7 @@ from lianxin.members.models import Membership, Person
 from lianxin.orgs.models import STEP
 
 from .models import Activity, Signup
+from .services import SIDE_BODIES
 
 
 def parse_month(value: str | None) -> dt.date:
@@ -43,7 +44,8 @@ def _ancestor_paths(path: str) -> list[str]:
 def audience_q(person: Person, membership: Membership) -> Q:
     """Activities whose audience contains this member: published by the member's union or an ancestor
     (one indexed ``path IN (...)``), with every ticked flag holding for the member."""
-    q = Q(org__path__in=_ancestor_paths(membership.union.path))
+    ancestors = _ancestor_paths(membership.union.path)
+    q = Q(org__path__in=ancestors) | Q(org__kind__in=list(SIDE_BODIES), org__parent__path__in=ancestors)
     for flag, holds in (("for_women", person.is_woman), ("for_youth", person.is_youth),
                         ("for_migrant", person.is_migrant), ("for_frontline", person.is_frontline),
                         ("for_model_workers", person.is_model_worker)):

@@ -30,6 +30,7 @@ from lianxin.core import audit, notify
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import require
 from lianxin.members.models import Membership, MembershipStatus, Person
+from lianxin.orgs.models import OrgKind
 
 from .models import Activity, MonthlyTally, Signup
 
@@ -39,7 +40,7 @@ EDITABLE = ("title", "summary", "venue", "starts_at", "ends_at", "signup_opens_a
 NO_LIMIT = 1_000_000
 ACTIVITY_HOT_FIELDS = ("id", "title", "status", "starts_at", "signup_opens_at", "signup_closes_at", "capacity",
                        "taken", "waitlist_size", "waitlisted", "monthly_limit", *Activity.FLAG_FIELDS,
-                       "org__id", "org__name", "org__path")
+                       "org__id", "org__name", "org__path", "org__kind", "org__parent_id")
 
 
 # ---------------------------------------------------------------- staff: publishing
@@ -89,7 +90,10 @@ def _clean(fields: dict, *, current: Activity | None = None) -> dict:
 @transaction.atomic
 def create_activity(*, actor, org, publish: bool = False, **fields) -> Activity:
     require(actor, "change", org.path, "该组织不在您的管理范围内，不能以其名义发布活动")
-    a = Activity(org=org, created_by=actor if getattr(actor, "pk", None) else None, **_clean(fields))
+    fields = _clean(fields)
+    if SIDE_BODIES.get(org.kind):
+        fields[SIDE_BODIES[org.kind]] = True
+    a = Activity(org=org, created_by=actor if getattr(actor, "pk", None) else None, **fields)
     a.status = Activity.Status.PUBLISHED if publish else Activity.Status.DRAFT
     a.save()
     audit.record(actor=actor, action="activity.create", obj=a, org_path=org.path,
@@ -169,8 +173,9 @@ def member_of(user) -> tuple[Person, Membership]:
 
 def eligibility_problem(activity: Activity, person: Person, membership: Membership) -> str:
     """Why this member is outside the activity's audience ('' when inside)."""
-    if not membership.union.path.startswith(activity.org.path):
-        return f"本活动仅面向{activity.org.name}所属会员"
+    root = audience_root(activity.org)
+    if not membership.union.path.startswith(root.path):
+        return f"本活动仅面向{root.name}所属会员"
     checks = (("for_women", person.is_woman, "女职工"), ("for_youth", person.is_youth, "青年职工（35岁及以下）"),
               ("for_migrant", person.is_migrant, "农民工"), ("for_frontline", person.is_frontline, "一线职工"),
               ("for_model_workers", person.is_model_worker, "劳模"))
@@ -178,6 +183,15 @@ def eligibility_problem(activity: Activity, person: Person, membership: Membersh
         if getattr(activity, flag) and not holds:
             return f"本活动仅限{label}报名"
     return ""
+
+
+# A women's committee, youth league or party branch has no members of its own in the union tree: its
+# activities are for the members of the union it sits in (narrowed by its flag, set on create).
+SIDE_BODIES = {OrgKind.YOUTH: "for_youth", OrgKind.WOMEN: "for_women", OrgKind.PARTY: None}
+
+
+def audience_root(org):
+    return org.parent if org.kind in SIDE_BODIES and org.parent_id else org
 
 
 def activity_month(activity: Activity) -> dt.date:

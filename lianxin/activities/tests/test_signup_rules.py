@@ -212,3 +212,20 @@ def test_cancelling_the_activity_cancels_signups(district):
     services.cancel_activity(actor=ROOT, activity=a, reason="台风停课")
     assert set(Signup.objects.filter(activity=a).values_list("status", flat=True)) == {"cancelled"}
     assert Notification.objects.filter(template="activity_cancelled").count() == 2
+
+
+def test_womens_committee_activities_reach_the_women_of_its_union(district):
+    from lianxin.activities import selectors
+    from lianxin.orgs.models import OrgKind
+    from lianxin.orgs.services import create_organization
+
+    women = create_organization(actor=ROOT, parent=district.street_a, kind=OrgKind.WOMEN, name="白杨街道妇工委")
+    a = make_activity(women, title="三八节插花")
+    assert a.for_women
+    she, he = make_member(district.base_a1, "王芳", gender="F"), make_member(district.base_a1, "赵强")
+    far = make_member(district.base_b1, "李娜", gender="F")
+    assert a in selectors.member_activities(she.person, she.membership)
+    assert a not in selectors.member_activities(he.person, he.membership)
+    assert a not in selectors.member_activities(far.person, far.membership)
+    assert services.sign_up(actor=she.user, activity_id=a.pk).status == "confirmed"
+    refused("not_eligible", services.sign_up, actor=far.user, activity_id=a.pk)
