@@ -1,13 +1,11 @@
 """A step is decided once: a second decision (sequential, or two reviewers at the same moment on PostgreSQL)
 is refused, leaving exactly one decision and one audit entry."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from lianxin.core.errors import ServiceError
 from lianxin.core.models import AuditEntry
+from lianxin.core.testing import race
 from lianxin.workflow import services
 from lianxin.workflow.models import Application, Step
 
@@ -39,25 +37,8 @@ def test_second_decision_refused(district):
 def test_concurrent_approvals_one_wins(district):
     d = district
     app, step = _filed(d, 902)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def approve(user):
-        try:
-            barrier.wait()
-            services.decide(actor=user, step_id=step.pk, decision="approved")
-            results.append("ok")
-        except ServiceError as e:
-            results.append(e.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=approve, args=(d.users[u],))
-               for u in ("base_a1.reviewer", "street_a.reviewer")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race([lambda u=u: services.decide(actor=d.users[u], step_id=step.pk, decision="approved")
+                    for u in ("base_a1.reviewer", "street_a.reviewer")], ok_label="ok")
     assert sorted(results) == ["already_decided", "ok"]
     assert Step.objects.filter(application=app, decision="approved").count() == 1
     assert AuditEntry.objects.filter(action="workflow.approved", object_id=str(app.pk)).count() == 1
@@ -76,44 +57,11 @@ def test_concurrent_filing_and_submitting_one_each(district):
     d = district
     data = join_data(d, n=903)
     users = [worker("tab1"), worker("tab2")]
-    barrier = threading.Barrier(2)
-    results = []
-
-    def file(user):
-        try:
-            barrier.wait()
-            services.create_application(actor=user, programme="join", data=data)
-            results.append("ok")
-        except ServiceError as e:
-            results.append(e.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=file, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race([lambda u=u: services.create_application(actor=u, programme="join", data=data) for u in users],
+                   ok_label="ok")
     assert sorted(results) == ["duplicate", "ok"]
     app = Application.objects.get()
     owner = app.applicant
-    barrier2 = threading.Barrier(2)
-    results.clear()
-
-    def submit():
-        try:
-            barrier2.wait()
-            services.submit_application(actor=owner, app=app)
-            results.append("ok")
-        except ServiceError as e:
-            results.append(e.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race([lambda: services.submit_application(actor=owner, app=app)] * 2, ok_label="ok")
     assert sorted(results) == ["not_editable", "ok"]
     assert Step.objects.filter(application=app, decision__isnull=True).count() == 1
