@@ -28,7 +28,8 @@ from pathlib import Path
 MEMBERS = int(os.environ.get("BENCH_SIGNUP_MEMBERS", "10000"))
 PLACES = int(os.environ.get("BENCH_SIGNUP_PLACES", "500"))
 REPEATS = MEMBERS // 10
-CONCURRENCY = int(os.environ.get("BENCH_SIGNUP_CONCURRENCY", "16"))
+# In flight at once: as many as the server has request threads (2 workers x 4), more only queue in its backlog.
+CONCURRENCY = int(os.environ.get("BENCH_SIGNUP_CONCURRENCY", "8"))
 TRIVIAL_REQUESTS = int(os.environ.get("BENCH_SIGNUP_TRIVIAL", "5000"))
 TIME_LIMIT = 120.0  # seconds per slice, whatever happens
 ROUNDS = 5

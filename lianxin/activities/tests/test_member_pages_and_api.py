@@ -10,7 +10,7 @@ from lianxin.activities.api import member_token
 from lianxin.activities.models import Activity, Signup
 from lianxin.activities.testing import make_activity, make_member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 
 def test_calendar_shows_only_my_audience(client, district):
