@@ -70,12 +70,21 @@ PROFILE_KEYS = ("employer_name", "job", "education", "ethnicity", "political_sta
                 "is_model_worker")
 
 
+_LIMITS = {"employer_name": 150, "job": 60, "ethnicity": 20}
+_NFKC = unicodedata.normalize
+
+
 def _text(v) -> str:
+    """A cell as clean text: full-width forms folded (NFKC), spaces trimmed, 12.0 -> "12". ASCII text needs no
+    folding, which skips the costlier NFKC for most cells."""
     if v is None:
         return ""
+    if type(v) is str:
+        s = v.strip()
+        return s if s.isascii() else _NFKC("NFKC", s).strip()
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return unicodedata.normalize("NFKC", str(v)).strip()
+    return _NFKC("NFKC", str(v)).strip()
 
 
 @dataclass(slots=True)
@@ -140,7 +149,7 @@ def check_row(cells: list, columns: dict[str, int], row_no: int) -> CleanRow | l
                 continue
             profile[key] = col.choices[probe]
         elif raw:
-            limit = {"employer_name": 150, "job": 60, "ethnicity": 20}[key]
+            limit = _LIMITS[key]
             if len(raw) > limit:
                 problems.append(f"{col.label}过长（不超过{limit}字）")
                 continue
