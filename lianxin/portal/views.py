@@ -3,6 +3,8 @@ pages. Thin: parse, call a service or selector, render."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -114,13 +116,20 @@ def home(request):
     from lianxin.activities import selectors as act
 
     month = timezone.localdate().replace(day=1)
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     membership = _membership(request)
-    if membership is not None:
-        acts = list(act.member_activities(request.user.person, membership, month=month)[:6])
-    else:
-        acts = list(act.public_activities(month=month)[:6])
+
+    def of(m):
+        if membership is not None:
+            return act.member_activities(request.user.person, membership, month=m, upcoming=True)
+        return act.public_activities(month=m).filter(ends_at__gte=timezone.now())
+
+    acts = list(of(month)[:6])
+    # Late in a month this month's list runs dry: show what is already announced for the next one too.
+    nxt = list(of(following)[:6 - len(acts)]) if len(acts) < 3 else []
     return render(request, "portal/home.html", {
-        "membership": membership, "activities": acts, "month": month, "news": selectors.latest_news(5),
+        "membership": membership, "activities": acts, "next_activities": nxt, "month": month,
+        "following": following, "news": selectors.latest_news(5),
     })
 
 

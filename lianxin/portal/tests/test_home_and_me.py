@@ -49,3 +49,14 @@ def test_me_lists_membership_activities_and_messages(client, district):
     assert client.get("/m/me/").status_code == 200
     client.logout()
     assert client.get("/m/me/")["Location"].startswith("/m/login/")
+
+
+def test_home_announces_next_month_when_this_month_runs_dry(client, district):
+    from zoneinfo import ZoneInfo
+
+    today = timezone.localdate()
+    nxt = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=3)
+    make_activity(district.fed, title="下月登山", starts_at=dt.datetime(nxt.year, nxt.month, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    client.force_login(make_member(district.base_a1).user)
+    html = client.get("/m/").content.decode()
+    assert f"{nxt.month}月预告" in html and "下月登山" in html
