@@ -4,8 +4,17 @@ from django.db.models import F
 from .models import Counter
 
 
-def next_value(name: str) -> int:
+def reserve(name: str, n: int = 1) -> range:
+    """``n`` consecutive values of a gap-free counter in one UPDATE; the row stays locked until the caller's
+    transaction ends, so a rollback gives the numbers back."""
+    if n <= 0:
+        return range(0)
     with transaction.atomic():
         Counter.objects.get_or_create(name=name)
-        Counter.objects.filter(name=name).update(value=F("value") + 1)
-        return Counter.objects.select_for_update().get(name=name).value
+        Counter.objects.filter(name=name).update(value=F("value") + n)
+        end = Counter.objects.select_for_update().get(name=name).value
+        return range(end - n + 1, end + 1)
+
+
+def next_value(name: str) -> int:
+    return reserve(name, 1)[0]

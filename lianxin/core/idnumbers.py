@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from stdnum.cn import ric, uscc
@@ -127,10 +128,19 @@ def parse_mobile(value: object, *, field: str = "手机号码") -> str:
         raise ServiceError(f"{field}不能为空", field=field)
     if not _MOBILE.fullmatch(raw):
         raise ServiceError(f"{field}“{raw}”不是有效的11位手机号", field=field)
-    num = phonenumbers.parse(raw, "CN")
-    if not phonenumbers.is_valid_number(num):
+    if not _mobile_prefix_valid(raw[:7]):
         raise ServiceError(f"{field}“{raw}”号段无效", field=field)
     return raw
+
+
+@lru_cache(maxsize=65536)
+def _mobile_prefix_valid(prefix7: str) -> bool:
+    """phonenumbers' range check for Chinese mobiles, once per 7-digit prefix: the ranges are decided by the
+    first few digits (length is fixed at 11), and phonenumbers costs ~25 µs a call, which dominates imports."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(prefix7 + "0000", "CN"))
+    except phonenumbers.NumberParseException:  # e.g. 17951…, which phonenumbers reads as a dialling prefix
+        return False
 
 
 def mask_id(number: str) -> str:

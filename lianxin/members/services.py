@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lianxin.core import audit, crypto
-from lianxin.core.counters import next_value
+from lianxin.core.counters import reserve
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import IdNumber, mask_id, mask_mobile, parse_id_number, parse_mobile
 from lianxin.core.scoping import require
@@ -164,8 +164,14 @@ def _check_union(union: Organization) -> None:
         raise ServiceError("会员只能加入基层工会或联合工会", field="union")
 
 
+def reserve_member_numbers(n: int) -> list[str]:
+    """``n`` new member numbers (LX + year + 8-digit gap-free sequence) in one counter update."""
+    year = timezone.localdate().year
+    return [f"LX{year}{v:08d}" for v in reserve("member_no", n)]
+
+
 def new_member_no() -> str:
-    return f"LX{timezone.localdate():%Y}{next_value('member_no'):08d}"
+    return reserve_member_numbers(1)[0]
 
 
 def _active_membership(person: Person) -> Membership | None:

@@ -40,9 +40,9 @@ from django.utils import timezone
 from lianxin.core import audit
 from lianxin.core.errors import ServiceError
 from lianxin.core.excel import MAX_ROWS, MAX_UPLOAD_BYTES, SpreadsheetRefused, find_header, open_table, sniff
-from lianxin.core.models import Counter
 from lianxin.core.scoping import can, require
 from lianxin.members.models import ACTIVE_STATUSES, Membership, MembershipStatus, Person
+from lianxin.members.services import reserve_member_numbers
 from lianxin.orgs.models import MEMBER_HOLDING_KINDS, Organization
 
 from .columns import ALIASES, BY_KEY, PROFILE_KEYS, REQUIRED, CleanRow, check_chunk
@@ -358,18 +358,6 @@ def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]
     objs = [model(**dict(zip(columns, r, strict=True))) for r in rows]
     model.objects.bulk_create(objs, batch_size=500)
     return [o.pk for o in objs]
-
-
-def reserve_member_numbers(n: int) -> list[str]:
-    """``n`` consecutive member numbers from the same gap-free counter and format as
-    ``members.services.new_member_no`` — one UPDATE instead of ``n``; rolled back with the import."""
-    if n <= 0:
-        return []
-    Counter.objects.get_or_create(name="member_no")
-    Counter.objects.filter(name="member_no").update(value=F("value") + n)
-    end = Counter.objects.select_for_update().get(name="member_no").value
-    year = timezone.localdate().year
-    return [f"LX{year}{v:08d}" for v in range(end - n + 1, end + 1)]
 
 
 def _write(plan: _Plan, org: Organization, now) -> dict:

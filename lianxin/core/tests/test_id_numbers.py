@@ -93,3 +93,19 @@ def test_mobile_and_masks():
         parse_mobile("1380013800")
     assert mask_mobile("13800138000") == "138****8000"
     assert mask_id("33010619900101123X") == "3301**********123X"
+
+
+@given(st.from_regex(r"1[3-9]\d{9}", fullmatch=True) | st.from_regex(r"1795\d{7}", fullmatch=True))
+def test_mobile_prefix_cache_agrees_with_phonenumbers(number):
+    import phonenumbers
+
+    try:
+        expected = phonenumbers.is_valid_number(phonenumbers.parse(number, "CN"))
+    except phonenumbers.NumberParseException:
+        expected = False
+    try:
+        parse_mobile(number)
+        got = True
+    except ServiceError:
+        got = False
+    assert got == expected

@@ -20,16 +20,14 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from stdnum.cn import uscc
 
 from lianxin.accounts.models import StaffRole, User
 from lianxin.core import audit
 from lianxin.core.idnumbers import make_id_number
-from lianxin.core.models import Counter
 from lianxin.members.models import Education, Membership, MembershipStatus, Person, Political
-from lianxin.members.services import check_identity, seal_identity
+from lianxin.members.services import check_identity, reserve_member_numbers, seal_identity
 from lianxin.orgs import services as org_services
 from lianxin.orgs.models import Enterprise, Industry, Organization, OrgKind, Ownership, Size
 
@@ -176,19 +174,10 @@ class Command(BaseCommand):
             people.append(p)
             union_of.append(union)
         Person.objects.bulk_create(people, batch_size=2000)
-        # reserve a block of member numbers in one statement, then number the memberships locally
-        count = sum(1 for u in union_of if u)
-        Counter.objects.get_or_create(name="member_no")
-        Counter.objects.filter(name="member_no").update(value=F("value") + count)
-        last = Counter.objects.get(name="member_no").value
-        first = last - count + 1
-        year = today.year
-        ms, k = [], 0
-        for p, u in zip(people, union_of):
-            if u:
-                ms.append(Membership(person=p, union=u, status=MembershipStatus.MEMBER, member_no=f"LX{year}{first + k:08d}",
-                                     joined_on=today - dt.timedelta(days=rng.randint(1, 3650))))
-                k += 1
+        numbers = iter(reserve_member_numbers(sum(1 for u in union_of if u)))
+        ms = [Membership(person=p, union=u, status=MembershipStatus.MEMBER, member_no=next(numbers),
+                         joined_on=today - dt.timedelta(days=rng.randint(1, 3650)))
+              for p, u in zip(people, union_of) if u]
         Membership.objects.bulk_create(ms, batch_size=2000)
         ctx.people_count, ctx.member_count = len(people), len(ms)
 
