@@ -79,6 +79,17 @@ def prune_buckets(older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
     return RateBucket.objects.filter(window__lt=timezone.now() - older_than).delete()[0]
 
 
+def cleanup_sign_in(older_than: dt.timedelta = dt.timedelta(days=1)) -> dict:
+    """Housekeeping (manage.py portal_cleanup, from cron): blank the outbox text of codes that expired unused,
+    delete code rows and rate windows older than ``older_than``. Locks still in force are kept."""
+    now = timezone.now()
+    expired = list(SmsCode.objects.filter(expires_at__lte=now).values_list("pk", flat=True))
+    _scrub_messages(expired)
+    codes = SmsCode.objects.filter(created_at__lt=now - older_than).delete()[0]
+    return {"scrubbed": len(expired), "codes_deleted": codes,
+            "buckets_deleted": prune_buckets(max(older_than, LOCK_WINDOW))}
+
+
 def _ip_hash(ip: str) -> str:
     return crypto.blind_index(ip or "-", context="portal.ip")[:32]
 

@@ -159,3 +159,18 @@ def test_open_redirect_is_refused(client, district, django_capture_on_commit_cal
     code = re.search(r"\d{6}", notify.SENT_LOG[-1]["body"]).group()
     r = client.post("/m/login/", {"mobile": PHONE, "code": code, "action": "verify", "next": "//evil.example/"})
     assert r["Location"] == "/m/"
+
+
+def test_cleanup_blanks_expired_codes_and_prunes_old_rows(district, send):
+    from django.core.management import call_command
+
+    from lianxin.core.models import Notification
+
+    code = send()
+    assert Notification.objects.filter(body__contains=code).exists()
+    SmsCode.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1),
+                           created_at=timezone.now() - dt.timedelta(days=2))
+    services.RateBucket.objects.update(window=timezone.now() - dt.timedelta(days=2))
+    call_command("portal_cleanup")
+    assert not Notification.objects.filter(body__contains=code).exists()
+    assert not SmsCode.objects.exists() and not services.RateBucket.objects.exists()
