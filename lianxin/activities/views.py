@@ -12,9 +12,8 @@ from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import scoped
-from lianxin.core.views import paginate, staff_required
+from lianxin.core.views import form_error, member_login_required, paginate, staff_required
 from lianxin.orgs.models import Organization
-from lianxin.portal.access import member_login_required
 from lianxin.portal.services import current_membership
 from lianxin.portal.views import qr_svg
 
@@ -125,7 +124,7 @@ def console_edit(request, pk=None):
             messages.success(request, "已保存")
             return redirect(f"/console/activities/{a.pk}/")
         except ServiceError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            form_error(form, e)
     return render(request, "activities/console/edit.html", {"form": form, "instance": instance})
 
 

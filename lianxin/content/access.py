@@ -6,29 +6,11 @@ sign-in page; a signed-in user without a person record (a staff worker, say) get
 
 from __future__ import annotations
 
-from functools import wraps
-from urllib.parse import quote
-
-from django.http import FileResponse, HttpResponseForbidden
-from django.shortcuts import redirect
-
-MEMBER_LOGIN_URL = "/m/login/"
+from django.http import FileResponse
 
 
 def is_member(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "person_id", None))
-
-
-def member_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"{MEMBER_LOGIN_URL}?next={quote(request.get_full_path())}")
-        if not is_member(request.user):
-            return HttpResponseForbidden("仅限已登记的工会会员使用".encode())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf",

@@ -10,18 +10,13 @@ from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import can
-from lianxin.core.views import paginate, staff_required
+from lianxin.core.views import form_error, member_required, paginate, staff_required
 
 from . import selectors, services
-from .access import is_member, member_required, send_file
+from .access import is_member, send_file
 from .forms import ArticleForm, BookForm
 from .models import ArticleStatus, BookFormat, Category
 from .weeks import current_week, parse_week, shift
-
-
-def form_error(form, e: ServiceError) -> None:
-    form.add_error(e.field if e.field in form.fields else None, e.message)
-
 
 # --- member pages ----------------------------------------------------------------------------------
 

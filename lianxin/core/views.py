@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -29,6 +30,41 @@ def staff_required(view):
             return view(request, *args, **kwargs)
         except PermissionDenied as e:
             return render(request, "console/forbidden.html", {"message": e.message}, status=403)
+
+    return wrapper
+
+
+def form_error(form, e, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's Chinese message on the form field it names (or on the form when it names none)."""
+    field = (aliases or {}).get(e.field, e.field)
+    form.add_error(field if field in form.fields else None, e.message)
+
+
+MEMBER_LOGIN_URL = "/m/login/"
+
+
+def member_login_required(view):
+    """Member pages: any signed-in user (a worker may not be a member yet); anonymous visitors go to the SMS
+    sign-in and come back."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{MEMBER_LOGIN_URL}?next={quote(request.get_full_path())}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def member_required(view):
+    """Member pages that need the person record (reading, booking): signed in and linked to a person."""
+
+    @wraps(view)
+    @member_login_required
+    def wrapper(request, *args, **kwargs):
+        if not getattr(request.user, "person_id", None):
+            return HttpResponseForbidden("仅限已登记的工会会员使用".encode())
+        return view(request, *args, **kwargs)
 
     return wrapper
 

@@ -9,18 +9,15 @@ from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import can, get_scoped_or_404
-from lianxin.core.views import paginate, staff_required
+from lianxin.core.views import form_error, paginate, staff_required
 from lianxin.orgs.models import MEMBER_HOLDING_KINDS, Organization
 
 from . import selectors, services
 from .forms import EndMembershipForm, NewPersonForm, PersonProfileForm, RevealForm, UnionChoiceForm
 from .models import Membership
 
-
-def _form_error(form, e: ServiceError):
-    aliases = {"身份证号": "id_number", "手机号码": "mobile", "性别": "gender", "出生日期": "id_number"}
-    field = aliases.get(e.field, e.field)
-    form.add_error(field if field in form.fields else None, e.message)
+# Identity errors name the Excel/ID column; the console form calls the fields otherwise.
+ID_ALIASES = {"身份证号": "id_number", "手机号码": "mobile", "性别": "gender", "出生日期": "id_number"}
 
 
 @staff_required
@@ -73,7 +70,7 @@ def person_new(request):
             if admit and org.kind in MEMBER_HOLDING_KINDS:
                 services.admit_member(actor=request.user, person=person, union=org)
         except ServiceError as e:
-            _form_error(form, e)
+            form_error(form, e, ID_ALIASES)
         else:
             messages.success(request, f"已登记 {person.name}")
             return redirect(f"/console/people/{person.pk}/")
@@ -92,7 +89,7 @@ def person_edit(request, pk):
         try:
             services.update_person(actor=request.user, person=person, mobile=mobile, **d)
         except ServiceError as e:
-            _form_error(form, e)
+            form_error(form, e, ID_ALIASES)
         else:
             messages.success(request, "已保存")
             return redirect(f"/console/people/{person.pk}/")

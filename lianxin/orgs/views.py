@@ -6,16 +6,11 @@ from django.shortcuts import redirect, render
 
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import can
-from lianxin.core.views import paginate, staff_required
+from lianxin.core.views import form_error, paginate, staff_required
 
 from . import selectors, services
 from .forms import EnterpriseForm, NewOrganizationForm, OrganizationForm
 from .models import OrgKind
-
-
-def _form_error(form, e: ServiceError):
-    field = e.field if e.field in form.fields else None
-    form.add_error(field, e.message)
 
 
 @staff_required
@@ -51,7 +46,7 @@ def org_edit(request, pk):
         try:
             services.update_organization(actor=request.user, org=org, **form.cleaned_data)
         except ServiceError as e:
-            _form_error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, "已保存")
             return redirect(f"/console/orgs/{org.pk}/")
@@ -68,7 +63,7 @@ def org_new(request, pk):
             org = services.create_organization(actor=request.user, parent=parent, kind=data.pop("kind"),
                                                name=data.pop("name"), **data)
         except ServiceError as e:
-            _form_error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, f"已新建 {org.name}")
             return redirect(f"/console/orgs/{org.pk}/")
@@ -99,7 +94,7 @@ def _enterprise_form_view(request, enterprise=None):
             else:
                 e = services.create_enterprise(actor=request.user, street=data.pop("street"), **data)
         except ServiceError as err:
-            _form_error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, "已保存")
             return redirect(f"/console/enterprises/{e.pk}/")

@@ -6,11 +6,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from lianxin.content.access import is_member, member_required, send_file
-from lianxin.content.views import form_error
+from lianxin.content.access import is_member, send_file
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import can
-from lianxin.core.views import paginate, staff_required
+from lianxin.core.views import form_error, member_required, paginate, staff_required
 
 from . import selectors, services
 from .forms import PhotoForm, SiteForm, SlotsForm
