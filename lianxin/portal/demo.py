@@ -1,6 +1,7 @@
 """Demo member portal data for ``manage.py seed_demo``: one demo member who signs in by SMS (the code is
-printed on the console by the SMS adapter), already signed up for an activity and holding one pending data
-correction, so /m/, /m/card/, /m/me/ and the console's review list all have something to show."""
+printed on the console by the SMS adapter), already signed up for an activity and with one data correction
+waiting for review (a ``profile_correction`` application filed through the workflow services), so /m/,
+/m/card/, /m/me/, /m/my/applications/ and the console's applications queue all have something to show."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from lianxin.core import crypto
 from lianxin.core.errors import ServiceError
 from lianxin.members.models import Membership, MembershipStatus
 from lianxin.members.services import MOBILE_CTX
+from lianxin.workflow import services as workflow
 
 from . import services
 
@@ -29,6 +31,10 @@ def seed(ctx) -> None:
             activity_services.sign_up(actor=user, activity_id=a.pk)
         except ServiceError:
             pass
-    services.submit_correction(actor=user, field="job", value="班组长", reason="已晋升，请更新岗位")
+    try:
+        workflow.create_application(actor=user, programme="profile_correction", submit=True,
+                                    data={"job": "班组长", "reason": "已晋升，请更新岗位"})
+    except ServiceError as e:  # already has one open (the workflow demo may have picked the same member)
+        ctx.log(f"会员门户：演示更正申请未提交（{e.message}）")
     ctx.log(f"会员门户：演示会员 {m.person.name}（{m.union.name}），手机号 {mobile}，"
             f"在 /m/login/ 获取验证码（验证码打印在服务器控制台）")

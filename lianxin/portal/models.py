@@ -1,10 +1,9 @@
-"""Member portal data: SMS sign-in codes and rate buckets, WeChat bindings, member-card versions and data
-correction requests. Personal data stays as in members: a mobile appears only as its blind index (lookup) or
-encrypted (a requested new number)."""
+"""Member portal data: SMS sign-in codes and rate buckets, WeChat bindings and member-card versions. Personal
+data stays as in members: a mobile appears only as its blind index (lookup). A member's request to correct
+their own record is an application of the workflow engine (programme ``profile_correction``, DESIGN rule 6)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 
 class SmsCode(models.Model):
@@ -53,47 +52,3 @@ class MemberCard(models.Model):
     reissued_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_PATHS = ("membership__union__path",)
-
-
-class DataCorrection(models.Model):
-    """A member asks staff to correct their record; nothing changes until an administrator of the person's
-    union approves (then members.services.update_person applies it, audited)."""
-
-    class Field(models.TextChoices):
-        NAME = "name", "姓名"
-        MOBILE = "mobile", "手机号码"
-        EMPLOYER_NAME = "employer_name", "工作单位名称"
-        JOB = "job", "岗位/职务"
-        EDUCATION = "education", "学历"
-        POLITICAL = "political_status", "政治面貌"
-        ETHNICITY = "ethnicity", "民族"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "待审核"
-        APPROVED = "approved", "已通过"
-        REJECTED = "rejected", "已驳回"
-
-    person = models.ForeignKey("members.Person", on_delete=models.CASCADE, related_name="corrections",
-                               verbose_name="人员")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    field = models.CharField("更正项目", max_length=32, choices=Field.choices)
-    current_display = models.CharField("原值", max_length=200, blank=True)
-    requested_display = models.CharField("申请改为", max_length=200)
-    requested_cipher = models.TextField(blank=True)  # a new mobile number, encrypted
-    reason = models.CharField("说明", max_length=300, blank=True)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.CharField("审核意见", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    SCOPE_PATHS = ("person__org__path",)
-
-    class Meta:
-        ordering = ["-id"]
-        verbose_name = verbose_name_plural = "信息更正申请"
-        constraints = [
-            models.UniqueConstraint(fields=["person", "field"], condition=Q(status="pending"),
-                                    name="correction_one_pending_per_field"),
-        ]

@@ -1,4 +1,5 @@
-"""Every write of the member portal: SMS sign-in, member cards, data-correction requests.
+"""Every write of the member portal: SMS sign-in, WeChat binding, member cards. (Correcting one's own data
+is the workflow programme ``profile_correction``.)
 
 SMS sign-in rules (all state in database rows, so they hold across app processes and servers):
 * a code lives CODE_TTL, is stored only as an HMAC, and dies at first use or after MAX_GUESSES wrong tries;
@@ -26,14 +27,13 @@ from django.utils import timezone
 from lianxin.accounts.models import User
 from lianxin.core import audit, crypto, notify
 from lianxin.core.errors import ServiceError
-from lianxin.core.idnumbers import mask_mobile, parse_mobile
+from lianxin.core.idnumbers import parse_mobile
 from lianxin.core.models import Notification
 from lianxin.core.scoping import require, scope_for
-from lianxin.members import services as member_services
-from lianxin.members.models import ACTIVE_STATUSES, Education, Membership, MembershipStatus, Person, Political
+from lianxin.members.models import ACTIVE_STATUSES, Membership, MembershipStatus, Person
 from lianxin.members.services import mobile_bidx
 
-from .models import DataCorrection, MemberCard, RateBucket, SmsCode, WeChatIdentity
+from .models import MemberCard, RateBucket, SmsCode, WeChatIdentity
 
 CODE_TTL = dt.timedelta(minutes=5)
 RESEND_SECONDS = 60
@@ -45,7 +45,6 @@ FAILURES_PER_NUMBER = 10
 FAILURES_PER_IP = 30
 CARD_SALT = "lianxin.portal.card"
 CARD_TTL = 600  # seconds a card QR stays valid; the card page refreshes itself well before
-NEW_MOBILE_CTX = "portal.correction.mobile"
 
 
 # ---------------------------------------------------------------- rate buckets
@@ -304,92 +303,3 @@ def verify_card(*, actor, token: str) -> CardCheck:
     if expired:
         return CardCheck("expired", "二维码已过期，请会员刷新会员卡页面", **who)
     return CardCheck("valid", "有效会员", **who)
-
-
-# ---------------------------------------------------------------- data corrections
-
-CHOICE_FIELDS = {"education": Education, "political_status": Political}
-
-
-def _display(field: str, value: str) -> str:
-    if field in CHOICE_FIELDS:
-        return dict(CHOICE_FIELDS[field].choices).get(value, value)
-    return value
-
-
-@transaction.atomic
-def submit_correction(*, actor, field: str, value: str, reason: str = "") -> DataCorrection:
-    person = getattr(actor, "person", None)
-    if person is None:
-        raise ServiceError("您的账号尚未关联会员信息，无法申请更正", code="not_member")
-    if field not in DataCorrection.Field.values:
-        raise ServiceError("请选择要更正的项目", field="field")
-    value = (value or "").strip()
-    if not value:
-        raise ServiceError("请填写更正后的内容", field="value")
-    if len(value) > 100:
-        raise ServiceError("内容过长（最多100字）", field="value")
-    cipher, shown = "", value
-    if field == "mobile":
-        value = parse_mobile(value, field="value")
-        cipher, shown = crypto.encrypt(value, context=NEW_MOBILE_CTX), mask_mobile(value)
-        current = person.mobile_masked
-    elif field in CHOICE_FIELDS:
-        if value not in CHOICE_FIELDS[field].values:
-            raise ServiceError("选项无效", field="value")
-        current = _display(field, getattr(person, field))
-        shown = value
-    else:
-        current = getattr(person, field) or ""
-    if field != "mobile" and value == (getattr(person, field) or ""):
-        raise ServiceError("更正内容与现有信息相同", field="value")
-    if DataCorrection.objects.filter(person=person, field=field, status=DataCorrection.Status.PENDING).exists():
-        raise ServiceError("该项目已有待审核的更正申请，请等待审核结果", field="field", code="duplicate")
-    return DataCorrection.objects.create(person=person, user=actor, field=field, current_display=current,
-                                         requested_display=shown, requested_cipher=cipher,
-                                         reason=(reason or "").strip()[:300])
-
-
-def _lock_pending(correction: DataCorrection) -> DataCorrection:
-    c = DataCorrection.objects.select_for_update().select_related("person__org", "user").get(pk=correction.pk)
-    if c.status != DataCorrection.Status.PENDING:
-        raise ServiceError("该申请已处理")
-    return c
-
-
-@transaction.atomic
-def approve_correction(*, actor, correction: DataCorrection, note: str = "") -> DataCorrection:
-    """Apply the change through members.services.update_person (which needs the admin role in the person's
-    union and audits the before/after), then close the request and tell the member."""
-    c = _lock_pending(correction)
-    require(actor, "change", c.person.org.path, "只有该会员所在工会的管理员可以批准更正")
-    if c.field == "mobile":
-        member_services.update_person(actor=actor, person=c.person,
-                                      mobile=crypto.decrypt(c.requested_cipher, context=NEW_MOBILE_CTX))
-    else:
-        member_services.update_person(actor=actor, person=c.person, **{c.field: c.requested_display})
-    c.status, c.reviewer, c.reviewed_at, c.review_note = (DataCorrection.Status.APPROVED, actor, timezone.now(),
-                                                          note.strip()[:300])
-    c.save()
-    audit.record(actor=actor, action="correction.approve", obj=c, org_path=c.person.org.path,
-                 detail={"field": c.field})
-    notify.enqueue(channel="inapp", user=c.user, template="correction_done", title="信息更正已通过",
-                   body=f"您申请更正的“{c.get_field_display()}”已审核通过。", dedupe_key=f"correction:{c.pk}")
-    return c
-
-
-@transaction.atomic
-def reject_correction(*, actor, correction: DataCorrection, note: str) -> DataCorrection:
-    c = _lock_pending(correction)
-    require(actor, "review", c.person.org.path)
-    note = (note or "").strip()
-    if len(note) < 2:
-        raise ServiceError("请填写驳回理由", field="note")
-    c.status, c.reviewer, c.reviewed_at, c.review_note = (DataCorrection.Status.REJECTED, actor, timezone.now(),
-                                                          note[:300])
-    c.save()
-    audit.record(actor=actor, action="correction.reject", obj=c, org_path=c.person.org.path, reason=note,
-                 detail={"field": c.field})
-    notify.enqueue(channel="inapp", user=c.user, template="correction_done", title="信息更正未通过",
-                   body=f"您申请更正的“{c.get_field_display()}”未通过：{note}", dedupe_key=f"correction:{c.pk}")
-    return c

@@ -12,8 +12,7 @@ urlpatterns = [
     path("m/card/", views.card, name="portal-card"),
     path("m/card/reissue/", views.card_reissue, name="portal-card-reissue"),
     path("m/me/", views.me, name="portal-me"),
-    path("m/me/correction/", views.correction, name="portal-correction"),
+    path("m/me/correction/", views.correction_moved, name="portal-correction"),
     path("console/scan/card/", views.scan_card, name="scan-card"),
-    path("console/corrections/", views.corrections, name="corrections"),
-    path("console/corrections/<int:pk>/decide/", views.correction_decide, name="correction-decide"),
+    path("console/corrections/", views.corrections_moved, name="corrections"),
 ]

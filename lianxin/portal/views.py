@@ -1,5 +1,6 @@
-"""Member H5 pages (sign-in, home, card, 我的, data correction) and the staff card-scan and correction-review
-pages. Thin: parse, call a service or selector, render."""
+"""Member H5 pages (sign-in, home, card, 我的) and the staff card-scan page. Thin: parse, call a service or
+selector, render. Correcting one's own data is the workflow programme ``profile_correction``: 我的 links to its
+apply page, and the old addresses redirect there (members) and to the applications queue (staff)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.views import paginate, staff_required
-from lianxin.members.models import Education, Political
+from lianxin.core.views import staff_required
 
 from . import selectors, services, wechat
 from .access import client_ip, member_login_required, safe_next
-from .models import DataCorrection
 
+CORRECTION = "profile_correction"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -165,26 +165,13 @@ def me(request):
         "person": person, "membership": membership,
         "signups": list(act.my_signups(person)[:10]) if person else [],
         "inbox": selectors.my_messages(request.user),
-        "corrections": list(selectors.my_corrections(request.user)[:5]),
+        "correction_url": f"/m/apply/{CORRECTION}/",
     })
 
 
-@member_login_required
-def correction(request):
-    if request.user.person is None:
-        messages.error(request, "您的账号尚未关联会员信息")
-        return redirect("/m/me/")
-    ctx = {"fields": DataCorrection.Field.choices, "education": Education.choices, "political": Political.choices,
-           "error": "", "values": request.POST}
-    if request.method == "POST":
-        try:
-            services.submit_correction(actor=request.user, field=request.POST.get("field", ""),
-                                       value=request.POST.get("value", ""), reason=request.POST.get("reason", ""))
-            messages.success(request, "已提交，工会工作人员审核后生效")
-            return redirect("/m/me/")
-        except ServiceError as e:
-            ctx["error"] = e.message
-    return render(request, "portal/correction.html", ctx)
+def correction_moved(request):
+    """Old bookmark of the correction form: the request is now filed on the applications engine."""
+    return redirect(f"/m/apply/{CORRECTION}/")
 
 
 # ---------------------------------------------------------------- staff
@@ -200,25 +187,6 @@ def scan_card(request):
     return render(request, "portal/console/scan_card.html", {"result": result})
 
 
-@staff_required
-def corrections(request):
-    status = request.GET.get("status", "pending")
-    qs = selectors.corrections_for_review(actor=request.user, status=status)
-    return render(request, "portal/console/corrections.html", {
-        "page": paginate(request, qs), "status": status, "statuses": DataCorrection.Status.choices})
-
-
-@staff_required
-@require_POST
-def correction_decide(request, pk):
-    c = selectors.correction_detail(actor=request.user, pk=pk, action="review")
-    try:
-        if request.POST.get("decision") == "approve":
-            services.approve_correction(actor=request.user, correction=c, note=request.POST.get("note", ""))
-            messages.success(request, "已批准并更新会员信息")
-        else:
-            services.reject_correction(actor=request.user, correction=c, note=request.POST.get("note", ""))
-            messages.success(request, "已驳回")
-    except ServiceError as e:
-        messages.error(request, e.message)
-    return redirect("/console/corrections/")
+def corrections_moved(request):
+    """Old console page: corrections are decided in the applications queue like every other application."""
+    return redirect(f"/console/applications/?programme={CORRECTION}&tab=all")

@@ -1,5 +1,5 @@
-"""Demo applications for ``manage.py seed_demo``: a few dozen joins, transfers and legal-person registrations in
-every state, filed and decided through the real services (so audit entries, steps, certificates and outbox rows
+"""Demo applications for ``manage.py seed_demo``: a few dozen joins, transfers, legal-person registrations and
+members' corrections of their own data in every state, filed and decided through the real services (so audit entries, steps, certificates and outbox rows
 are genuine), then back-dated over the last four months so the 最多跑一次 report shows real figures.
 
 Deterministic: everything random comes from ``ctx.rng``. Applicant identity numbers use region 330127 (淳安),
@@ -79,7 +79,8 @@ def _run(ctx, app: Application, plan: list[str], approval: dict | None = None) -
                             comment=rng.choice(["申请人已在其他工会登记", "单位信息与营业执照不符", "材料不齐且逾期未补"]))
         elif action == "return":
             field = rng.choice(["job", "mobile"] if prog.code == "join" else
-                               ["reason"] if prog.code == "transfer" else ["approval_no", "att:approval_doc"])
+                               ["reason"] if prog.code == "transfer" else
+                               ["job"] if prog.code == "profile_correction" else ["approval_no", "att:approval_doc"])
             services.decide(actor=who, step_id=step.pk, decision=Decision.RETURNED, fields=[field],
                             in_person=in_person or field.startswith("att:"),
                             comment={"job": "请写明具体岗位", "mobile": "手机号无法接通，请核对",
@@ -93,6 +94,8 @@ def _run(ctx, app: Application, plan: list[str], approval: dict | None = None) -
                 services.add_attachment(actor=fixer, app=app, slot="approval_doc", upload=_pdf("批准文件（重新扫描）"))
             fix = {"job": rng.choice(JOBS), "mobile": f"139{rng.randint(10_000_000, 99_999_999)}",
                    "reason": "更换工作单位，新单位已建会", "approval_no": "钱工〔2026〕21号", "att:approval_doc": None}
+            if prog.code == "profile_correction":  # a correction must differ from the record and the request
+                fix["job"] = next(j for j in JOBS if j not in (app.person.job, app.form.get("job")))
             if fix[field] is not None:
                 services.update_application(actor=fixer, app=app, data={field: fix[field]})
             services.submit_application(actor=fixer, app=app)
@@ -137,7 +140,7 @@ def _plan(ctx, levels: int) -> list[str]:
 
 def seed(ctx) -> None:
     rng = ctx.rng
-    made = {"join": 0, "transfer": 0, "legal": 0}
+    made = {"join": 0, "transfer": 0, "legal": 0, "profile_correction": 0}
     workers = []
     for i in range(24):
         u = User(username=f"demo_worker{i + 1:02d}", display_name=NAMES[i % len(NAMES)])
@@ -210,9 +213,25 @@ def seed(ctx) -> None:
         _run(ctx, app, plan, approval={"credit_code": _union_code(1000 + i)})
         _backdate(ctx, app)
         made["legal"] += 1
+    # 个人信息更正: members (not those moving union above) ask their union to correct their record
+    titles = ["班组长", "车间主任", "技术员", "工程师"]
+    for k, m in enumerate([m for m in ms[10:] if m.person.gender == "M"][:6]):
+        u = User.objects.create(username=f"demo_corr{k + 1:02d}", display_name=m.person.name, person=m.person,
+                                password="!")
+        data = {"job": next(t for t in titles if t != m.person.job), "reason": "岗位已调整，请更新"}
+        if k % 3 == 1:
+            data.update(mobile=f"139{rng.randint(10_000_000, 99_999_999)}", reason="已更换手机号码，岗位也有调整")
+        elif k % 3 == 2:
+            data.update(education="master" if m.person.education == "bachelor" else "bachelor",
+                        reason="已取得新学历，岗位也有调整")
+        app = services.create_application(actor=u, programme="profile_correction", data=data, submit=True)
+        _run(ctx, app, _plan(ctx, 1))
+        _backdate(ctx, app)
+        made["profile_correction"] += 1
     # yesterday's daily sweep: overdue steps reminded and escalated, the expiring certificate's union reminded
     swept = services.run_daily()
-    ctx.log(f"申请审批：入会 {made['join']} 件、转会 {made['transfer']} 件、法人资格登记 {made['legal']} 件；"
+    ctx.log(f"申请审批：入会 {made['join']} 件、转会 {made['transfer']} 件、法人资格登记 {made['legal']} 件、"
+            f"个人信息更正 {made['profile_correction']} 件；"
             f"证书 {Certificate.objects.count()} 张；超期上报 {swept['escalated']} 件")
 
 

@@ -1,7 +1,8 @@
 """Programmes: what each kind of application is. A programme is a class in code (reviewed like code, versioned
 with the schema) that names:
 
-* who may apply (``applicant_kind``: any signed-in worker, a member, or a union's staff),
+* who may apply (``applicant_kind``: any signed-in worker, a member, anyone whose account is linked to a person
+  record, or a union's staff),
 * its form as a pydantic model whose fields carry Chinese titles and whose validators raise Chinese messages
   (``json_schema_extra`` adds the widget and whether a value is personal data to be sealed),
 * the attachments it needs,
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import parse_id_number, parse_mobile, parse_uscc
+from lianxin.members.models import Education, Political
 from lianxin.orgs.models import STEP, Enterprise, Organization, OrgKind
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -157,11 +159,14 @@ class Programme:
     code: str = ""
     name: str = ""
     summary: str = ""
-    applicant_kind: Literal["worker", "member", "union"] = "worker"
+    applicant_kind: Literal["worker", "member", "person", "union"] = "worker"
     form: type[Form] = Form
     approval_form: type[Form] | None = None  # extra fields the last level fills in when approving
     attachments: tuple[AttachmentSlot, ...] = ()
     levels: tuple[Level, ...] = ()
+    # The form field holding the applicant's own mobile, where decision SMSes go. Empty: the mobile on the
+    # person's record (a requested *new* number is not proven yet and must not receive messages).
+    contact_field: str = "mobile"
 
     def route(self, *, actor, applicant, data: Form, sealed: dict) -> Route:
         raise NotImplementedError
@@ -169,6 +174,20 @@ class Programme:
     def on_approve(self, *, engine, app, data: dict, sealed: dict, approval: dict) -> dict:
         """Carry out the approved request; return what to keep in ``application.result``."""
         return {}
+
+    def result_text(self, result: dict) -> str:
+        """One sentence for the applicant's "approved" message; empty: the engine's generic text."""
+        return ""
+
+    def current_values(self, applicant) -> dict[str, str]:
+        """What the record holds now, per form field, shown beside the form (placeholders) — only for
+        programmes that change an existing record."""
+        return {}
+
+    def review_rows(self, app) -> list[dict]:
+        """Rows of (field, label, current value, requested value) for the reviewer's comparison table; only
+        for programmes that change an existing record."""
+        return []
 
     def field_labels(self) -> dict[str, str]:
         labels = {s["name"]: s["label"] for s in field_specs(self.form)}
@@ -408,7 +427,128 @@ class LegalPerson(Programme):
         return {"certificate": cert.pk, "number": cert.number, "valid_until": cert.valid_until.isoformat()}
 
 
-PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson())}
+# --- 个人信息更正: a member's own record, changed only after their union has reviewed it --------------------
+
+# What a member may ask to correct, exactly as the portal's request allowed before it moved here; identity
+# number, birth date and gender are settled at the union's counter with the ID card.
+CORRECTABLE = ("name", "mobile", "employer_name", "job", "education", "political_status", "ethnicity")
+
+
+def _choice(cls, label):
+    def check(v):
+        if v is not None and v not in cls.values:
+            raise ServiceError(f"{label}的取值无效")
+        return v
+
+    return check
+
+
+class ProfileCorrectionForm(Form):
+    name: str | None = F("姓名", default=None, min_length=2, max_length=50)
+    mobile: str | None = F("手机号码", sensitive=True, widget="tel", default=None)
+    employer_name: str | None = F("工作单位名称", default=None, max_length=150)
+    job: str | None = F("岗位/职务", default=None, max_length=60)
+    education: str | None = F("学历", widget="select", choices=Education.choices, default=None)
+    political_status: str | None = F("政治面貌", widget="select", choices=Political.choices, default=None)
+    ethnicity: str | None = F("民族", default=None, max_length=20)
+    reason: str | None = F("更正说明", widget="textarea", default=None, max_length=300,
+                           help="如：登记时写错、已晋升、已换手机号")
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, v):
+        return _zh(parse_mobile, v) if v else None
+
+    @field_validator("education")
+    @classmethod
+    def _education(cls, v):
+        return _zh(_choice(Education, "学历"), v)
+
+    @field_validator("political_status")
+    @classmethod
+    def _political(cls, v):
+        return _zh(_choice(Political, "政治面貌"), v)
+
+    @model_validator(mode="after")
+    def _something(self):
+        if all(getattr(self, k) is None for k in CORRECTABLE):
+            raise ValueError("请至少填写一项需要更正的信息（不需要更正的项目留空）")
+        return self
+
+
+def _person_value(person, name: str) -> str:
+    """The record's current value as a person reads it: masked mobile, choice labels."""
+    if name == "mobile":
+        return person.mobile_masked or ""
+    value = getattr(person, name) or ""
+    choices = {"education": Education, "political_status": Political}.get(name)
+    return dict(choices.choices).get(value, value) if choices else value
+
+
+class ProfileCorrection(Programme):
+    code = "profile_correction"
+    name = "个人信息更正"
+    summary = ("会员发现登记信息有误或已变化（姓名、手机号码、工作单位、岗位、学历、政治面貌、民族），在线申请更正；"
+               "所在工会审核通过后生效。身份证号、出生日期等请携带证件到所在工会办理。")
+    applicant_kind = "person"
+    form = ProfileCorrectionForm
+    levels = (Level("org", "所在工会审核", 5),)
+    contact_field = ""
+
+    def route(self, *, actor, applicant, data: ProfileCorrectionForm, sealed: dict) -> Route:
+        from lianxin.members.services import mobile_bidx
+
+        person = getattr(applicant, "person", None)
+        if person is None:
+            raise ServiceError("您的账号尚未关联会员信息，无法申请更正；尚未入会的请先申请入会", code="not_member")
+        labels = self.field_labels()
+        asked = []
+        for name in CORRECTABLE:
+            value = getattr(data, name)
+            if value is None:
+                continue
+            same = (bool(person.mobile_bidx) and mobile_bidx(value) == person.mobile_bidx) if name == "mobile" \
+                else value == (getattr(person, name) or "")
+            if same:
+                raise ServiceError(f"{labels[name]}与现有登记相同，无需更正（不需要更正的项目请留空）", field=name)
+            asked.append(labels[name])
+        # Person.org is the union responsible for the record (the current union of a member): it reviews.
+        return Route(org=person.org, person=person, subject_key=f"p{person.pk}",
+                     title=f"{person.name} 申请更正{'、'.join(asked)}")
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        """Apply through members.services.update_person (audited with before/after). The new mobile comes from
+        the sealed copy; ``data`` only holds its mask."""
+        from lianxin.members import services as members
+
+        if app.person is None:
+            raise ServiceError("当事人的登记记录已不存在，无法更正，请不予通过", code="stale")
+        changes = {k: data[k] for k in CORRECTABLE if k != "mobile" and data.get(k)}
+        members.update_person(actor=engine, person=app.person, mobile=sealed.get("mobile") or None, **changes)
+        labels = self.field_labels()
+        return {"corrected": [labels[k] for k in CORRECTABLE if data.get(k)]}
+
+    def result_text(self, result: dict) -> str:
+        return f"您的{'、'.join(result.get('corrected') or ['登记信息'])}已按申请更正。"
+
+    def current_values(self, applicant) -> dict[str, str]:
+        person = getattr(applicant, "person", None)
+        return {k: _person_value(person, k) for k in CORRECTABLE} if person is not None else {}
+
+    def review_rows(self, app) -> list[dict]:
+        labels, specs = self.field_labels(), {s["name"]: s for s in field_specs(self.form)}
+        rows = []
+        for k in CORRECTABLE:
+            v = app.form.get(k)
+            if not v:
+                continue
+            asked = dict(specs[k]["choices"]).get(v, v) if specs[k]["choices"] else v
+            rows.append({"name": k, "label": labels[k], "current": _person_value(app.person, k) if app.person
+                         else "", "requested": asked, "sensitive": specs[k]["sensitive"]})
+        return rows
+
+
+PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson(), ProfileCorrection())}
 
 
 def get_programme(code: str) -> Programme:

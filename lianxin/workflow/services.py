@@ -117,6 +117,8 @@ def _check_applicant(prog: Programme, actor, *, on_behalf: bool) -> None:
         m = current_membership(person) if person else None
         if m is None or m.status != "member":
             raise ServiceError(f"“{prog.name}”仅限在册会员申请；尚未入会的请先申请入会", code="not_member")
+    if prog.applicant_kind == "person" and not on_behalf and getattr(actor, "person", None) is None:
+        raise ServiceError(f"“{prog.name}”需要账号已关联会员信息；尚未入会的请先申请入会", code="not_member")
     if prog.applicant_kind == "union":
         from lianxin.core.scoping import scope_for
 
@@ -178,9 +180,11 @@ def _staff_of(org: Organization, roles=REVIEW_ROLES, *, nearest: bool = False):
 
 
 def _applicant_mobile(app: Application) -> str:
-    plain = unseal(app)
-    if plain.get("mobile"):
-        return plain["mobile"]
+    """The applicant's own mobile: the programme's contact field, else the one on the person's record."""
+    field = get_programme(app.programme).contact_field
+    plain = unseal(app) if field else {}
+    if plain.get(field):
+        return plain[field]
     person = app.person or (getattr(app.applicant, "person", None) if app.applicant_id else None)
     if person is not None and person.mobile_cipher:
         from lianxin.members.services import MOBILE_CTX
@@ -487,6 +491,9 @@ def decide(*, actor, step_id: int, decision: str, comment: str = "", fields=(), 
 
 
 def _result_text(prog: Programme, result: dict) -> str:
+    own = prog.result_text(result)
+    if own:
+        return own
     if result.get("member_no") and prog.code == "join":
         return f"您已成为{result.get('union', '')}会员，会员编号 {result['member_no']}。"
     if prog.code == "transfer":

@@ -70,11 +70,13 @@ def _choices_for(widget: str, user, selected: str = "") -> list[tuple[str, str]]
 
 
 def _fields(prog, user, values: dict, *, error: ServiceError | None = None, editable=None,
-            typed: bool = False) -> list[dict]:
+            typed: bool = False, current: dict | None = None) -> list[dict]:
     """Field dicts for workflow/_fields.html: label, widget, current value, error, and whether it may change.
     Stored personal values are never echoed (a masked placeholder instead); ``typed`` values the user has just
-    entered on a refused new form are given back so they need not be typed again."""
+    entered on a refused new form are given back so they need not be typed again. ``current``: what the
+    record holds now (a correction form), shown as the hint under an empty field."""
     out = []
+    current = current or {}
     for s in field_specs(prog.form):
         f = dict(s)
         v = values.get(s["name"])
@@ -85,6 +87,8 @@ def _fields(prog, user, values: dict, *, error: ServiceError | None = None, edit
         f["choices"] = s["choices"] or _choices_for(s["widget"], user, f["value"])
         f["error"] = error.message if error is not None and error.field == s["name"] else ""
         f["editable"] = True if editable is None else s["name"] in editable
+        if s["name"] in current and f["editable"]:
+            f["help"] = f"现登记：{current[s['name']] or '未登记'}。不需要更正请留空"
         out.append(f)
     return out
 
@@ -132,7 +136,8 @@ def _apply(request, code: str, surface: str):
     already_member = error is not None and error.code == "already_member"
     return render(request, "workflow/apply.html", {
         "base": SURFACES[surface]["base"], "surface": surface, "prog": prog, "on_behalf": on_behalf,
-        "fields": _fields(prog, request.user, values, error=error, typed=True),
+        "fields": _fields(prog, request.user, values, error=error, typed=True,
+                          current=prog.current_values(request.user)),
         "error": _general_error(prog, error),
         "already_member": already_member,
     }, status=400 if error else 200)
@@ -181,7 +186,8 @@ def _applicant_detail(request, pk: int, surface: str):
     return render(request, "workflow/applicant_detail.html", {
         "base": SURFACES[surface]["base"], "surface": surface, "app": app, "prog": prog,
         "steps": selectors.steps_of(app), "attachments": app.attachments.all(),
-        "fields": _fields(prog, request.user, values, error=error, editable=editable),
+        "fields": _fields(prog, request.user, values, error=error, editable=editable,
+                          current=prog.current_values(app.applicant) if app.applicant_id else None),
         "error": _general_error(prog, error) or (error.message if error and not error.field else ""),
         "returned": [labels.get(f, f) for f in app.returned_fields],
         "slots": [(s, editable is None or f"att:{s.code}" in editable) for s in prog.attachments],
@@ -240,8 +246,9 @@ def m_my_detail(request, pk):
 
 @staff_required
 def console_file(request, code):
-    # a member's own request (transfer) is filed by the member; staff move members from the person page
-    if code not in PROGRAMMES or PROGRAMMES[code].applicant_kind == "member":
+    # a member's own request (transfer, correction) is filed by the member; staff move members and edit
+    # records from the person page
+    if code not in PROGRAMMES or PROGRAMMES[code].applicant_kind in ("member", "person"):
         raise Http404
     return _apply(request, code, "console")
 
@@ -294,9 +301,14 @@ def _decision_context(request, app, error=None):
         final = bool(path) and path[-1][0] == step.seq
     labels = prog.field_labels()
     slot_labels = {a.code: a.label for a in prog.attachments}
+    # a programme changing an existing record shows "现登记 → 申请改为" rows; the other fields as usual
+    compare = prog.review_rows(app)
+    compared = {r["name"] for r in compare}
     display = []
     for s in field_specs(prog.form):
         v = app.form.get(s["name"])
+        if compare and (s["name"] in compared or not v):
+            continue
         if s["widget"] == "enterprise" and v:
             v = Enterprise.objects.filter(pk=v).values_list("name", flat=True).first() or v
         elif s["widget"] in ("street", "own_union") and v:
@@ -306,7 +318,7 @@ def _decision_context(request, app, error=None):
         display.append((s["label"], v, s["sensitive"]))
     return {
         "app": app, "prog": prog, "step": step, "may_decide": may_decide, "final": final,
-        "display": display, "steps": selectors.steps_of(app),
+        "display": display, "compare": compare, "steps": selectors.steps_of(app),
         "attachments": [(a, slot_labels.get(a.slot, a.slot)) for a in app.attachments.all()],
         "labels": list(labels.items()), "error": error,
         "approval_fields": _fields_for_approval(prog, app) if final and prog.approval_form else [],

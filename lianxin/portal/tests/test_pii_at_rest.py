@@ -1,5 +1,6 @@
-"""After SMS sign-in, a card scan and a mobile correction, no plaintext mobile and no plaintext SMS code is
-anywhere in the database (sessions, rate buckets, codes, outbox, corrections)."""
+"""After SMS sign-in, a card scan and a mobile correction (a workflow ``profile_correction`` application), no
+plaintext mobile and no plaintext SMS code is anywhere in the database (sessions, rate buckets, codes, outbox,
+applications)."""
 
 import re
 
@@ -21,7 +22,11 @@ def test_no_plaintext_mobile_or_code_at_rest(client):
     client.post("/m/login/", {"mobile": "13655557777", "action": "send"})
     code = re.search(r"\d{6}", notify.SENT_LOG[-1]["body"]).group()
     client.post("/m/login/", {"mobile": "13655557777", "code": code, "action": "verify"})
-    client.post("/m/me/correction/", {"field": "mobile", "value": "13566668888"})
+    r = client.post("/m/apply/profile_correction/", {"mobile": "13566668888", "action": "submit"})
+    assert r.status_code == 302
+    from lianxin.workflow.models import Application
+
+    assert Application.objects.get(programme="profile_correction").form["mobile"] == "135****8888"
     client.get("/m/card/")
     dump = dump_database()
     for secret in ("13655557777", "13566668888"):

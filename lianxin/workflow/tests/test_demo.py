@@ -14,10 +14,11 @@ def test_seed_demo_fills_the_report(capsys):
     call_command("seed_demo", people=300, enterprises=40)
     states = set(Application.objects.values_list("state", flat=True))
     assert {State.APPROVED, State.REJECTED, State.RETURNED, State.SUBMITTED} <= states
-    assert set(Application.objects.values_list("programme", flat=True)) == {"join", "transfer", "legal"}
+    assert set(Application.objects.values_list("programme", flat=True)) == {"join", "transfer", "legal",
+                                                                          "profile_correction"}
     assert Application.objects.count() >= 40
     rows, totals = selectors.trips_report(actor=User.objects.get(username="qt_viewer"))
-    assert {t["programme"] for t in totals} == {"join", "transfer", "legal"}
+    assert {t["programme"] for t in totals} == {"join", "transfer", "legal", "profile_correction"}
     assert all(0 <= t["zero_pct"] <= t["one_pct"] <= 100 and t["median_days"] > 0 for t in totals)
     assert any(t["zero_pct"] < 100 for t in totals)  # some applicants did have to come in
     assert Certificate.objects.filter(status="valid").count() >= 5
@@ -26,3 +27,8 @@ def test_seed_demo_fills_the_report(capsys):
     assert Certificate.objects.filter(expiry_reminded_at__isnull=False).count() == 1
     assert services.run_daily()["cert_reminders"] == 0
     assert selectors.queue(actor=User.objects.get(username="qt_reviewer"), scope="mine").exists()
+    # the portal's demo member has a correction waiting, filed through the workflow like every other request
+    pending = Application.objects.filter(programme="profile_correction", state=State.SUBMITTED,
+                                         form__job="班组长", form__reason="已晋升，请更新岗位")
+    assert pending.count() == 1 and pending.get().steps.filter(decision__isnull=True).count() == 1
+    assert Application.objects.filter(programme="profile_correction", state=State.APPROVED).exists()
