@@ -159,3 +159,27 @@ def test_old_addresses_lead_to_the_workflow(district, client):
     assert client.get("/m/me/correction/")["Location"] == f"/m/apply/{CODE}/"
     client.force_login(district.users["street_a.admin"])
     assert client.get("/console/corrections/")["Location"] == f"/console/applications/?programme={CODE}&tab=all"
+
+
+def test_sms_goes_to_the_mobile_on_record_not_the_requested_one(district):
+    from lianxin.core.notify import RECIPIENT_CTX
+
+    m = make_member(district.base_a1, mobile_no="13900000001")
+    app = file(m, mobile="13712345678")
+    services.decide(actor=district.users["base_a1.reviewer"], step_id=app.steps.get().pk, decision="rejected",
+                    comment="请本人持身份证到工会更改")
+    sms = Notification.objects.get(channel="sms", context__application=app.pk)
+    assert crypto.decrypt(sms.recipient_cipher, context=RECIPIENT_CTX) == "13900000001"
+
+
+def test_a_former_member_may_still_correct_their_record(district):
+    from lianxin.core.testing import ROOT
+    from lianxin.members import services as members
+
+    m = make_member(district.base_a1, job="操作工")
+    members.end_membership(actor=ROOT, membership=m.membership, reason="退休")
+    with pytest.raises(ServiceError):  # member-only programmes are closed to them …
+        services.create_application(actor=m.user, programme="transfer",
+                                    data={"employer_id": str(district.ent_b1.pk), "reason": "x"})
+    app = file(m, job="退休职工")  # … but their record is still theirs to correct
+    assert app.org == m.person.org and app.state == State.SUBMITTED
