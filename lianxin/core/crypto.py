@@ -18,6 +18,8 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 
 def _b64d(s: str) -> bytes:
@@ -40,8 +42,29 @@ def _parse_keys(spec: str) -> tuple[tuple[str, AESGCM], ...]:
     return tuple(keys)
 
 
+_resolved: dict[str, object] = {}  # parsed keys for the current settings; emptied when a key setting changes
+
+
 def _keys():
-    return _parse_keys(settings.LIANXIN_FIELD_KEYS)
+    try:
+        return _resolved["field"]
+    except KeyError:
+        return _resolved.setdefault("field", _parse_keys(settings.LIANXIN_FIELD_KEYS))
+
+
+def _current_bidx_key() -> bytes:
+    try:
+        return _resolved["bidx"]
+    except KeyError:
+        return _resolved.setdefault("bidx", _bidx_key(settings.LIANXIN_BLIND_INDEX_KEY))
+
+
+@receiver(setting_changed)
+def _forget_keys(*, setting, **_kw):
+    """Reading ``settings.X`` costs a LazySettings lookup on every call (five per imported row); the parsed keys
+    are kept instead and dropped whenever either key setting changes (``override_settings`` in tests)."""
+    if setting in ("LIANXIN_FIELD_KEYS", "LIANXIN_BLIND_INDEX_KEY"):
+        _resolved.clear()
 
 
 @lru_cache(maxsize=4)
@@ -80,7 +103,7 @@ def active_key_id() -> str:
 
 def blind_index(value: str, *, context: str) -> str:
     """Deterministic keyed hash of a normalised value, for exact lookup and unique constraints."""
-    key = _bidx_key(settings.LIANXIN_BLIND_INDEX_KEY)
+    key = _current_bidx_key()
     return hmac.new(key, f"{context}:{value}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -71,10 +71,11 @@ def check_identity(id_number, *, gender: str | None = None, birth_date: dt.date 
 
 
 def seal_identity(info: IdNumber, mobile: str) -> SealedIdentity:
+    id_cipher = crypto.encrypt(info.number, context=ID_CTX)
     return SealedIdentity(
         id_info=info,
-        id_cipher=crypto.encrypt(info.number, context=ID_CTX),
-        id_key=crypto.active_key_id(),
+        id_cipher=id_cipher,
+        id_key=crypto.key_id(id_cipher),  # the key that sealed it (the active one), read off the ciphertext
         id_bidx=id_bidx(info.number),
         mobile_cipher=crypto.encrypt(mobile, context=MOBILE_CTX) if mobile else "",
         mobile_bidx=mobile_bidx(mobile) if mobile else "",
