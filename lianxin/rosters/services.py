@@ -189,6 +189,16 @@ class Progress:
             self.conn = None
 
 
+def _blank(cells) -> bool:
+    """No value in the row: every cell None, empty or whitespace (any non-text value counts as a value)."""
+    for c in cells:
+        if c is None or c == "":
+            continue
+        if type(c) is not str or c.strip():
+            return False
+    return True
+
+
 def _chunks(table, header_row: int, columns: dict, first_rows: list) -> Iterator[tuple[list, list[int]]]:
     """Non-empty data rows in chunks, with their spreadsheet row numbers. Enforces the row limit."""
     rows = itertools.chain(first_rows[header_row + 1:], table.rows)
@@ -196,7 +206,7 @@ def _chunks(table, header_row: int, columns: dict, first_rows: list) -> Iterator
     batch, numbers, count = [], [], 0
     for cells in rows:
         row_no += 1
-        if not any(c not in (None, "") and str(c).strip() for c in cells):
+        if _blank(cells):
             continue
         count += 1
         if count > MAX_ROWS:
