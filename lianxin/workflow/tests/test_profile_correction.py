@@ -80,6 +80,7 @@ def test_whole_flow_from_me_to_applied(district, client):
     assert AuditEntry.objects.filter(action="workflow.approved", object_id=str(app.pk)).exists()
     done = Notification.objects.get(user=m.user, template="workflow_decision", title__contains="办结")
     assert "姓名、手机号码、岗位/职务已按申请更正" in done.body
+    assert "已更正：姓名、手机号码、岗位/职务" in client.get(f"/console/applications/{app.pk}/").content.decode()
     client.force_login(m.user)
     assert "已更正：姓名、手机号码、岗位/职务" in client.get(f"/m/my/applications/{app.pk}/").content.decode()
 
