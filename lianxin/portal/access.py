@@ -3,22 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import wraps
-from urllib.parse import quote
-
-from django.shortcuts import redirect
-
-
-def member_login_required(view):
-    """Member pages: a signed-in user (member or not yet); anonymous visitors go to the SMS sign-in."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"/m/login/?next={quote(request.get_full_path())}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def client_ip(request) -> str:

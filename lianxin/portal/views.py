@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.views import staff_required
+from lianxin.core.views import member_login_required, staff_required
 
 from . import selectors, services, wechat
-from .access import client_ip, member_login_required, safe_next
+from .access import client_ip, safe_next
 
 CORRECTION = "profile_correction"
 BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -7,7 +7,6 @@ the counter (``/console/applications/file/…``, console/base.html). Reviewers u
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -19,26 +18,13 @@ from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import can, scope_for
-from lianxin.core.views import paginate, staff_required
+from lianxin.core.views import member_login_required, paginate, staff_required
 from lianxin.orgs.models import Enterprise, Organization, OrgKind
 
 from . import selectors, services
 from .certificates import certificate_pdf
 from .models import Decision, State
 from .programmes import PROGRAMMES, field_specs, get_programme
-
-
-def member_required(view):
-    """Member pages: any signed-in user (the person may not exist yet: joining creates it)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"/m/login/?next={quote(request.get_full_path())}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
 
 SURFACES = {
     "m": {"base": "portal/base.html", "list": "/m/my/applications/", "detail": "/m/my/applications/{pk}/"},
@@ -196,7 +182,7 @@ def _applicant_detail(request, pk: int, surface: str):
     }, status=400 if error else 200)
 
 
-@member_required
+@member_login_required
 def enterprise_options(request):
     """``<option>``s of registered employers whose name contains ``q`` (the register of enterprises is public
     information, not personal data); feeds the employer picker on the apply forms."""
@@ -211,32 +197,32 @@ def enterprise_options(request):
 # --- member pages --------------------------------------------------------------------------------------------
 
 
-@member_required
+@member_login_required
 def m_services(request):
     return render(request, "workflow/m_services.html", {
         "programmes": [p for p in PROGRAMMES.values() if p.applicant_kind != "union"]})
 
 
-@member_required
+@member_login_required
 def m_apply(request, code):
     if code not in PROGRAMMES or PROGRAMMES[code].applicant_kind == "union":
         raise Http404
     return _apply(request, code, "m")
 
 
-@member_required
+@member_login_required
 def m_join(request):
     return _apply(request, "join", "m")
 
 
-@member_required
+@member_login_required
 def m_my_list(request):
     return render(request, "workflow/applicant_list.html", {
         "base": "portal/base.html", "surface": "m",
         "apps": selectors.my_applications(user=request.user).order_by("-id")[:100]})
 
 
-@member_required
+@member_login_required
 def m_my_detail(request, pk):
     return _applicant_detail(request, pk, "m")
 
