@@ -234,14 +234,14 @@ def read_header(path, kind: str):
 
 
 def _validate(chunks, columns: dict, workers: int) -> Iterator[tuple[list, int]]:
-    """Yield (results, rows in chunk) per chunk, in file order: validated by a read-ahead thread of this process
-    (:func:`_read_ahead`), or by forked worker processes
+    """Yield (results, rows in chunk) per chunk, in file order: validated here, or by forked worker processes
     for big files on machines with cores to spare (validation and AES/HMAC are CPU-bound). The pool gets at
     most ``2 × workers`` chunks in flight, so reading never runs ahead of writing and memory stays bounded
     (``Pool.imap`` would drain the whole file into its queue)."""
     args = ((batch, columns, numbers) for batch, numbers in chunks)
     if workers <= 1:
-        yield from _read_ahead(args)
+        for a in args:
+            yield check_chunk(a), len(a[0])
         return
     import collections
     import multiprocessing as mp
@@ -256,55 +256,6 @@ def _validate(chunks, columns: dict, workers: int) -> Iterator[tuple[list, int]]
         while pending:
             res = pending.popleft().get()
             yield res, len(res)
-
-
-_DONE = object()
-
-
-def _read_ahead(args) -> Iterator[tuple[list, int]]:
-    """Read and validate in a background thread, at most two chunks ahead of the caller. The caller's thread
-    keeps the database work (same connection, same transaction, nothing about writing changes); while it waits
-    on PostgreSQL (the lookup, COPY, index upkeep — psycopg releases the GIL while it waits) the next chunk is
-    read and validated instead of the process idling. An error in the reader (too many rows, a corrupt sheet)
-    is re-raised here, in file order; when the caller stops early (a failed write), the reader is told to
-    stop and is waited for."""
-    import queue
-    import threading
-
-    q: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def reader() -> None:
-        try:
-            for a in args:
-                if not put((check_chunk(a), len(a[0]))):
-                    return
-            put(_DONE)
-        except BaseException as e:  # handed to the caller, raised there
-            put(e)
-
-    thread = threading.Thread(target=reader, name="roster-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = q.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
 
 
 _LOOKUP_FIELDS = ("id", "id_bidx", "name", "org_id", "mobile_cipher", "mobile_bidx", "mobile_masked", *PROFILE_KEYS)
