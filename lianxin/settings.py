@@ -111,6 +111,7 @@ AUTH_USER_MODEL = "accounts.User"
 if os.environ.get("LIANXIN_REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": os.environ["LIANXIN_REDIS_URL"]}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # sessions read from Redis, kept in the DB
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "lianxin_cache"}}
