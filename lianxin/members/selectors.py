@@ -63,3 +63,9 @@ def memberships_of(*, actor, person: Person) -> QuerySet[Membership]:
 
 def current_membership(person: Person) -> Membership | None:
     return person.memberships.filter(status__in=ACTIVE_STATUSES).select_related("union").first()
+
+
+def current_memberships(people) -> dict[int, Membership]:
+    """Live memberships of people already read through a scoped selector (one query for a page of them)."""
+    return {m.person_id: m for m in Membership.objects.filter(
+        person__in=list(people), status__in=ACTIVE_STATUSES).select_related("union")}

@@ -34,8 +34,7 @@ def person_list(request):
     if request.GET.get("employer", "").isdigit():
         qs = qs.filter(employer_id=int(request.GET["employer"]))
     page = paginate(request, qs)
-    memberships = {m.person_id: m for m in Membership.objects.filter(
-        person__in=list(page.object_list), status__in=["applying", "member"]).select_related("union")}
+    memberships = selectors.current_memberships(page.object_list)
     rows = [(p, memberships.get(p.pk)) for p in page.object_list]
     return render(request, "members/person_list.html", {
         "page": page, "rows": rows, "q": q, "status": status, "org": org,
