@@ -16,5 +16,12 @@ def reserve(name: str, n: int = 1) -> range:
         return range(end - n + 1, end + 1)
 
 
+def lock(name: str) -> None:
+    """Take the counter's row lock now (held to the end of the caller's transaction) without using a value: for
+    callers that must take it before other row locks, so that everyone takes them in the same order."""
+    Counter.objects.get_or_create(name=name)
+    Counter.objects.select_for_update().filter(name=name).exists()
+
+
 def next_value(name: str) -> int:
     return reserve(name, 1)[0]

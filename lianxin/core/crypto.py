@@ -80,8 +80,13 @@ def _bidx_key(spec: str) -> bytes:
 def encrypt(plaintext: str, *, context: str) -> str:
     kid, aead = _keys()[0]
     nonce = os.urandom(12)
-    ct = aead.encrypt(nonce, plaintext.encode(), context.encode())
+    ct = aead.encrypt(nonce, plaintext.encode(), _ad(context))
     return f"{kid}${base64.urlsafe_b64encode(nonce + ct).decode().rstrip('=')}"
+
+
+@lru_cache(maxsize=64)
+def _ad(context: str) -> bytes:
+    return context.encode()
 
 
 def decrypt(token: str, *, context: str) -> str:
@@ -89,7 +94,7 @@ def decrypt(token: str, *, context: str) -> str:
     for k, aead in _keys():
         if k == kid:
             raw = _b64d(body)
-            return aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+            return aead.decrypt(raw[:12], raw[12:], _ad(context)).decode()
     raise ImproperlyConfigured(f"field key {kid!r} is not configured; cannot decrypt")
 
 
@@ -102,9 +107,16 @@ def active_key_id() -> str:
 
 
 def blind_index(value: str, *, context: str) -> str:
-    """Deterministic keyed hash of a normalised value, for exact lookup and unique constraints."""
-    key = _current_bidx_key()
-    return hmac.new(key, f"{context}:{value}".encode(), hashlib.sha256).hexdigest()
+    """Deterministic keyed hash of a normalised value, for exact lookup and unique constraints:
+    HMAC-SHA256(key, "<context>:<value>"), hex. The HMAC state after "<context>:" is kept per context and
+    copied, which saves a third of the cost per value (an import computes two per row)."""
+    try:
+        h = _resolved["bidx:" + context].copy()
+    except KeyError:
+        h = _resolved.setdefault("bidx:" + context, hmac.new(_current_bidx_key(), f"{context}:".encode(),
+                                                             hashlib.sha256)).copy()
+    h.update(value.encode())
+    return h.hexdigest()
 
 
 def generate_key() -> str:

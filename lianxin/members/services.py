@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lianxin.core import audit, crypto
-from lianxin.core.counters import reserve
+from lianxin.core import audit, counters, crypto
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import IdNumber, mask_id, mask_mobile, parse_id_number, parse_mobile
 from lianxin.core.scoping import require
@@ -168,7 +167,14 @@ def _check_union(union: Organization) -> None:
 def reserve_member_numbers(n: int) -> list[str]:
     """``n`` new member numbers (LX + year + 8-digit gap-free sequence) in one counter update."""
     year = timezone.localdate().year
-    return [f"LX{year}{v:08d}" for v in reserve("member_no", n)]
+    return [f"LX{year}{v:08d}" for v in counters.reserve("member_no", n)]
+
+
+def lock_member_numbers() -> None:
+    """Lock the member-number counter for the rest of the transaction. Whoever both locks people and draws
+    member numbers (``admit_member``, the roster import) takes this lock FIRST, then the people: one order for
+    everyone, so two such transactions queue instead of deadlocking."""
+    counters.lock("member_no")
 
 
 def new_member_no() -> str:
@@ -186,6 +192,7 @@ def admit_member(*, actor, person: Person, union: Organization, joined_on: dt.da
     """Make ``person`` a member of ``union``. A person already in a union is told to transfer instead."""
     require(actor, "change", union.path)
     _check_union(union)
+    lock_member_numbers()  # before the person: the lock order the roster import uses too
     Person.objects.select_for_update().filter(pk=person.pk).first()
     current = _active_membership(person)
     if current:

@@ -71,6 +71,7 @@ PROFILE_KEYS = ("employer_name", "job", "education", "ethnicity", "political_sta
 
 
 _LIMITS = {"employer_name": 150, "job": 60, "ethnicity": 20}
+MEMO_LIMIT = 20_000  # distinct values remembered per profile column and file
 _NFKC = unicodedata.normalize
 
 
@@ -112,10 +113,28 @@ class RowChecker:
         get = columns.get
         self.name_j, self.id_j, self.mobile_j = get("name"), get("id_number"), get("mobile")
         self.gender_j, self.birth_j, self.joined_j = get("gender"), get("birth_date"), get("joined_on")
-        # (key, column, label, choices, options shown, length limit) for the profile columns the file has
-        self.profile = tuple((k, columns[k], BY_KEY[k].label, BY_KEY[k].choices, "、".join(BY_KEY[k].options),
-                              _LIMITS.get(k, 0)) for k in PROFILE_KEYS if k in columns)
+        # (key, column, memo) for the profile columns the file has. These columns repeat a few values over and
+        # over (是/否, 本科, 汉族, the employer), so each cell value is cleaned and checked once per file and the
+        # outcome remembered: per row that is a dict lookup instead of NFKC and a choices lookup per cell.
+        self.profile = tuple((k, columns[k], {}) for k in PROFILE_KEYS if k in columns)
         self.width = max(columns.values(), default=-1) + 1
+
+    @staticmethod
+    def _profile_value(key: str, cell) -> tuple[bool, object] | None:
+        """One profile cell -> None (empty), (True, stored value) or (False, the problem in Chinese)."""
+        raw = _text(cell)
+        if not raw:
+            return None
+        column = BY_KEY[key]
+        if column.choices is not None:
+            code = column.choices.get(raw.upper())
+            if code is None:
+                return False, f"{column.label}“{raw}”不在可选范围内（{'、'.join(column.options)}）"
+            return True, code
+        limit = _LIMITS.get(key, 0)
+        if len(raw) > limit:
+            return False, f"{column.label}过长（不超过{limit}字）"
+        return True, raw
 
     def __call__(self, cells: list, row_no: int, today: dt.date | None = None) -> CleanRow | list[str]:
         """One row -> a CleanRow, or the list of Chinese problems found in it. ``today`` may be passed in by
@@ -154,20 +173,24 @@ class RowChecker:
                 if joined and joined > (today or dt.date.today()):
                     problems.append(f"入会日期 {joined:%Y-%m-%d} 晚于今天")
         profile: dict = {}
-        for key, j, label, choices, shown, limit in self.profile:
-            raw = _text(cells[j])
-            if not raw:
+        for key, j, memo in self.profile:
+            cell = cells[j]
+            # text cells are their own key; others carry their type (1, 1.0 and True are equal as dict keys)
+            mkey = cell if cell.__class__ is str else (cell.__class__, cell)
+            try:
+                found = memo[mkey]
+            except KeyError:
+                found = self._profile_value(key, cell)
+                if len(memo) < MEMO_LIMIT:
+                    memo[mkey] = found
+            except TypeError:  # an unhashable cell value: not from a spreadsheet reader, but be safe
+                found = self._profile_value(key, cell)
+            if found is None:
                 continue
-            if choices is not None:
-                code = choices.get(raw.upper())
-                if code is None:
-                    problems.append(f"{label}“{raw}”不在可选范围内（{shown}）")
-                    continue
-                profile[key] = code
-            elif len(raw) > limit:
-                problems.append(f"{label}过长（不超过{limit}字）")
+            if found[0]:
+                profile[key] = found[1]
             else:
-                profile[key] = raw
+                problems.append(found[1])
         try:
             info, phone = check_identity(cells[self.id_j] if self.id_j is not None else None, gender=gender,
                                          birth_date=birth,
@@ -191,10 +214,11 @@ def check_row(cells: list, columns: dict[str, int], row_no: int) -> CleanRow | l
     return RowChecker(columns)(cells, row_no)
 
 
-def check_chunk(args) -> list:
-    """Worker entry point: (rows, columns, row numbers) -> list of CleanRow | (row_no, problems)."""
+def check_chunk(args, check: RowChecker | None = None) -> list:
+    """(rows, columns, row numbers) -> list of CleanRow | (row_no, problems). Pass the file's ``check`` to
+    reuse what it has learnt (its memo of profile values) across chunks."""
     rows, columns, numbers = args
-    check, today = RowChecker(columns), dt.date.today()
+    check, today = check or RowChecker(columns), dt.date.today()
     out = []
     for cells, no in zip(rows, numbers, strict=True):
         r = check(cells, no, today)

@@ -66,6 +66,6 @@ def seed(ctx) -> None:
     from .models import ImportJob
 
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.IMPORTING, mode=ImportMode.VALID_ROWS)
-    services.import_job(job.pk, workers=1)
+    services.import_job(job.pk)
     job.refresh_from_db()
     ctx.log(f"rosters: demo import into {union.name}: {job.message}")

@@ -96,7 +96,7 @@ def test_mobile_and_masks():
 
 
 @given(st.from_regex(r"1[3-9]\d{9}", fullmatch=True) | st.from_regex(r"1795\d{7}", fullmatch=True))
-def test_mobile_prefix_cache_agrees_with_phonenumbers(number):
+def test_mobile_ranges_agree_with_phonenumbers(number):
     import phonenumbers
 
     try:

@@ -112,3 +112,50 @@ def test_concurrent_admissions_to_different_unions_make_one_membership(district)
     assert all(r == "ok" or r.startswith("refused:") for r in results), results
     assert Membership.objects.filter(person=person, status__in=ACTIVE_STATUSES).count() == 1
     assert Membership.objects.filter(person=person).count() == 1
+
+
+@pytest.mark.pgonly
+@pytest.mark.django_db(transaction=True)
+def test_admission_takes_the_number_counter_before_the_person(district):
+    """One lock order for everyone who both locks people and draws member numbers: the counter first, then the
+    person (a roster import holds the counter while it locks the people of each chunk). An admission that waits
+    for the counter must not be holding its person meanwhile, or it and an import could deadlock."""
+    from django.db import DatabaseError, connections
+
+    from lianxin.members.models import Person
+
+    p = make_person(district.base_a1, name="周九")
+    counter_held, release, admitted = threading.Event(), threading.Event(), []
+
+    def importer():  # holds the counter as a running import does
+        try:
+            with transaction.atomic():
+                services.lock_member_numbers()
+                counter_held.set()
+                release.wait(20)
+        finally:
+            connections.close_all()
+
+    def admission():
+        try:
+            admitted.append(services.admit_member(actor=ROOT, person=p, union=district.base_a1))
+        finally:
+            connections.close_all()
+
+    a = threading.Thread(target=importer)
+    a.start()
+    assert counter_held.wait(10)
+    b = threading.Thread(target=admission)
+    b.start()
+    b.join(1.0)
+    assert b.is_alive()  # waiting for the counter
+    try:
+        with transaction.atomic():  # ...and not holding the person: NOWAIT gets the row at once
+            assert list(Person.objects.select_for_update(nowait=True).filter(pk=p.pk).values_list("pk", flat=True))
+    except DatabaseError:
+        pytest.fail("the waiting admission holds the person's row lock: lock order is person → counter")
+    finally:
+        release.set()
+        a.join(10)
+        b.join(10)
+    assert len(admitted) == 1 and admitted[0].member_no

@@ -31,7 +31,7 @@ def main() -> None:
         return out
 
     services._write = write
-    services.import_job(int(sys.argv[1]), workers=1)
+    services.import_job(int(sys.argv[1]))
     print("FINISHED", flush=True)
 
 

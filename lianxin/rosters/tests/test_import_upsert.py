@@ -170,18 +170,60 @@ def test_template_has_instructions_header_and_dropdowns_and_imports(district):
     assert job.status == "ready" and job.preview["added"] == 1, (job.message, job.problems)
 
 
-def test_worker_processes_give_the_same_result_in_file_order(district, monkeypatch):
-    """Big files are validated by forked worker processes; results must come back in file order."""
+def test_a_forked_reader_gives_the_same_result_in_file_order(district, monkeypatch):
+    """Big files are read and checked by a forked child process while the parent writes; results must come back
+    complete and in file order, memberships numbered, the phases timed."""
     from lianxin.rosters.models import ImportJob
 
     admin = district.users["street_a.admin"]
     monkeypatch.setattr(services, "CHUNK", 4)
+    monkeypatch.setattr(services, "_may_fork", lambda height: True)
+    forked = []
+    real_enter = services.ForkedReader.__enter__
+    monkeypatch.setattr(services.ForkedReader, "__enter__", lambda self: forked.append(1) or real_enter(self))
     rows = _rows(21)
     rows[5][1], rows[17][2] = "123", "999"
     job = check(district.base_a1, xlsx_bytes(rows), actor=admin)
     assert sorted(problems(job)) == [6, 18]
     ImportJob.objects.filter(pk=job.pk).update(status="importing", mode="valid")
-    services.import_job(job.pk, workers=2)
+    services.import_job(job.pk)
     job.refresh_from_db()
-    assert (job.added, job.rejected) == (19, 2) and sorted(problems(job)) == [6, 18]
+    assert forked == [1, 1]  # the check and the import both read in a child
+    assert (job.added, job.rejected, job.members_added) == (19, 2, 19) and sorted(problems(job)) == [6, 18]
     assert Person.objects.count() == 19
+    assert Membership.objects.filter(union=district.base_a1).count() == 19
+    assert services.LAST_TIMINGS["read_validate_seal"] > 0  # the child's phase reported to the parent
+
+
+def test_a_refusal_in_the_forked_reader_reaches_the_job(district, monkeypatch):
+    """The row limit is met while the child reads: the job is refused with its Chinese message."""
+    admin = district.users["street_a.admin"]
+    monkeypatch.setattr(services, "CHUNK", 4)
+    monkeypatch.setattr(services, "MAX_ROWS", 10)
+    monkeypatch.setattr(services, "_may_fork", lambda height: True)
+    job = check(district.base_a1, xlsx_bytes(_rows(15)), actor=admin)
+    assert job.status == "refused" and "10 行" in job.message, job.message
+
+
+def test_a_crash_in_the_forked_reader_fails_the_import_and_writes_nothing(district, monkeypatch):
+    from lianxin.rosters.models import ImportJob
+
+    admin = district.users["street_a.admin"]
+    monkeypatch.setattr(services, "CHUNK", 4)
+    job = check(district.base_a1, xlsx_bytes(_rows(12)), actor=admin)
+    assert job.status == "ready"
+    monkeypatch.setattr(services, "_may_fork", lambda height: True)
+    real, calls = services.check_chunk, []
+
+    def failing(args, check=None):
+        calls.append(1)
+        if len(calls) == 2:  # the second chunk, after the first was written
+            raise ValueError("boom")
+        return real(args, check)
+
+    monkeypatch.setattr(services, "check_chunk", failing)
+    ImportJob.objects.filter(pk=job.pk).update(status="importing", mode="valid")
+    services.import_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "未导入任何数据" in job.message
+    assert not Person.objects.exists() and not Membership.objects.exists()
