@@ -53,7 +53,7 @@ from .models import ImportJob, ImportMode, JobStatus
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2000
+CHUNK = 5000  # rows per lookup and COPY: measured best of 1,000 / 2,000 / 5,000 / 10,000 on 100,000 rows
 HEAD_SCAN = 15
 MAX_PROBLEMS_KEPT = 200_000
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".et"}
@@ -343,7 +343,7 @@ def _lookup(bidxs: list[str], *, lock: bool) -> dict[str, dict]:
     """ONE query per chunk: the people with these blind indexes and their active membership, if any. Locked
     (``FOR UPDATE OF`` the person) when importing, so a concurrent admission or edit waits for us — the same
     row lock ``members.services.admit_member`` takes. On PostgreSQL the keys travel as ONE comma-joined text
-    parameter split by the server (blind indexes are hex): 2,000 placeholders cost planning time, and a Python
+    parameter split by the server (blind indexes are hex): thousands of placeholders cost planning time, and a Python
     list adapted as an array costs ~4 ms of client CPU per chunk against ~0.3 ms for the string (measured)."""
     if connection.vendor == "postgresql":
         return _lookup_pg(bidxs, lock=lock)
