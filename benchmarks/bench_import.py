@@ -6,13 +6,16 @@ Data: a generated 100,000-row roster xlsx (a title row above the header, 15 real
 身份证号, 手机号码, 性别, 出生日期 (Excel dates), 工作单位, 岗位/职务, 学历, 民族, 政治面貌, three yes/no flags).
 
 Each measurement runs in its own child process (``python -m benchmarks.bench_import child <what>``) so its
-peak memory is that process's ``ru_maxrss`` (plus its worker processes', if any), not the parent's leftovers.
+peak memory is that process's peak resident set plus the largest child it forked (the import's reader
+process), not the parent's leftovers. (The forked reader shares the loaded sheet with its parent copy-on-write,
+so this sum counts those pages twice: it overstates, never understates.)
 
 - **ours**: ``rosters.services.import_job`` end to end on the file — read (python-calamine), header detection,
-  validation (``members.services.check_identity``), encryption and blind index (``seal_identity``), dedupe in the
-  file, one blind-index query per 2,000-row chunk, PostgreSQL COPY of people and (the target is a base union)
-  memberships with reserved member numbers, audit, all in one transaction. The check/preview pass and an
-  idempotent re-import of the same file are timed too (printed for information).
+  validation (``members.services.check_identity``), encryption and blind index (``seal_identity``) in the forked
+  reader process, dedupe in the file, one blind-index query per 5,000-row chunk, PostgreSQL COPY of people and
+  (the target is a base union) their memberships with reserved member numbers, audit, all in one transaction,
+  COMMIT included. The check/preview pass and an idempotent re-import of the same file are timed too (printed
+  for information); nothing from the check pass is reused by the import.
 - **floor**: python-calamine parse of the same file + psycopg ``COPY`` of the same rows as text into a bare
   table with no constraints, no validation, no encryption.
 - **peer**: django-import-export 4 (``use_bulk=True, batch_size=1000, skip_diff=True``) importing the first
