@@ -1,6 +1,6 @@
 """The roster's columns: what the template offers, which header spellings we accept, and how one row becomes
-clean values. Row checking is a pure function (no database) so it can run in worker processes; the identity
-rules are the members app's (``check_identity`` / ``seal_identity``), never a second validator."""
+clean values. Row checking touches no database, so it can run in the import's forked reader process; the
+identity rules are the members app's (``check_identity`` / ``seal_identity``), never a second validator."""
 
 from __future__ import annotations
 

@@ -496,6 +496,8 @@ def _run(job: ImportJob, *, write: bool, progress: Progress) -> Outcome:
     numbers stay gap-free: a rolled-back import gives them all back."""
     actor, org = job.created_by, job.org
     is_union = org.kind in MEMBER_HOLDING_KINDS
+    if not job.stored_name:
+        raise SpreadsheetRefused("上传的文件已超过保留期限被清理，请重新上传", code="expired")
     path = job_file(job)
     table, first_rows, match = read_header(path, job.kind)
     job.header_row, job.header = match.row_index + 1, match.labels
@@ -648,6 +650,27 @@ def _record_done(job: ImportJob, out: Outcome, actor) -> None:
                  detail={"file": job.original_name, "mode": job.mode, **out.counts()})
 
 
+RETENTION = dt.timedelta(days=30)
+
+
+def remove_old_files(*, older_than: dt.timedelta = RETENTION) -> int:
+    """Delete uploaded rosters (full ID numbers and mobiles, in the clear) once their job ended longer ago than
+    ``older_than``: done, failed or refused jobs by their end, checked files nobody imported by their upload.
+    Running jobs keep theirs. The job rows, counts and problems stay; only the error report, which re-reads the
+    file, is no longer available ("原始文件已清理"). Returns the number of files removed."""
+    cutoff = timezone.now() - older_than
+    ended = Q(status__in=(JobStatus.DONE, JobStatus.FAILED, JobStatus.REFUSED), finished_at__lt=cutoff) | Q(
+        status=JobStatus.READY, created_at__lt=cutoff)
+    removed = 0
+    for job_id, name in ImportJob.objects.filter(ended).exclude(stored_name="").values_list("id", "stored_name"):
+        path = storage_dir() / name
+        if path.exists():
+            path.unlink()
+            removed += 1
+        ImportJob.objects.filter(pk=job_id).update(stored_name="")
+    return removed
+
+
 def is_stale(job: ImportJob) -> bool:
     """A running job whose worker stopped reporting (killed, machine restarted): nothing was written."""
     ref = job.heartbeat_at or job.created_at
@@ -701,7 +724,7 @@ def error_report(*, actor, job: ImportJob):
     if not job.problems:
         raise ServiceError("该导入没有错误行")
     path = job_file(job)
-    if not path.exists():
+    if not job.stored_name or not path.exists():
         raise ServiceError("原始文件已清理，无法生成错误报告")
     wanted = {int(no): msg for no, msg in job.problems}
     table = open_table(path, job.kind)
