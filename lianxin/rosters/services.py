@@ -49,7 +49,7 @@ from lianxin.members.services import lock_member_numbers, reserve_member_numbers
 from lianxin.orgs.models import MEMBER_HOLDING_KINDS, Organization
 
 from .columns import ALIASES, BY_KEY, PROFILE_KEYS, REQUIRED, CleanRow, RowChecker, check_chunk
-from .models import ImportJob, ImportMode, JobStatus
+from .models import RUNNING_STATUSES, ImportJob, ImportMode, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -277,12 +277,12 @@ class ForkedReader:
     def __init__(self, source, out: Outcome):
         self.source, self.out = source, out
         ctx = multiprocessing.get_context("fork")
-        self.recv, send = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=self._pump, args=(send,), name="roster-reader", daemon=True)
-        self.send = send
+        self.recv, self.send = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=self._pump, name="roster-reader", daemon=True)
 
-    def _pump(self, send) -> None:  # in the child
+    def _pump(self) -> None:  # in the child
         self.recv.close()
+        send = self.send
         try:
             for item in self.source:
                 send.send(("chunk", item))
@@ -659,15 +659,18 @@ def remove_old_files(*, older_than: dt.timedelta = RETENTION) -> int:
     Running jobs keep theirs. The job rows, counts and problems stay; only the error report, which re-reads the
     file, is no longer available ("原始文件已清理"). Returns the number of files removed."""
     cutoff = timezone.now() - older_than
-    ended = Q(status__in=(JobStatus.DONE, JobStatus.FAILED, JobStatus.REFUSED), finished_at__lt=cutoff) | Q(
-        status=JobStatus.READY, created_at__lt=cutoff)
+    ended = (Q(status__in=(JobStatus.DONE, JobStatus.FAILED, JobStatus.REFUSED), finished_at__lt=cutoff)
+             | Q(status=JobStatus.READY, created_at__lt=cutoff)
+             # a "running" job whose worker has not reported for that long died with it (see is_stale)
+             | Q(status__in=RUNNING_STATUSES, created_at__lt=cutoff, heartbeat_at__lt=cutoff))
+    jobs = list(ImportJob.objects.filter(ended).exclude(stored_name="").values_list("id", "stored_name"))
     removed = 0
-    for job_id, name in ImportJob.objects.filter(ended).exclude(stored_name="").values_list("id", "stored_name"):
+    for _job_id, name in jobs:
         path = storage_dir() / name
         if path.exists():
             path.unlink()
             removed += 1
-        ImportJob.objects.filter(pk=job_id).update(stored_name="")
+    ImportJob.objects.filter(pk__in=[job_id for job_id, _name in jobs]).update(stored_name="")
     return removed
 
 

@@ -25,16 +25,19 @@ def test_files_of_jobs_ended_long_ago_are_removed_and_the_rest_kept(district, se
     recent_done = run(check(district.base_a1, xlsx_bytes(ROWS), actor=admin), actor=admin)
     old_unimported = check(district.base_a1, xlsx_bytes(ROWS), actor=admin)
     running = check(district.base_a1, xlsx_bytes(ROWS), actor=admin)
+    dead = check(district.base_a1, xlsx_bytes(ROWS), actor=admin)
     long_ago = timezone.now() - dt.timedelta(days=31)
+    ImportJob.objects.filter(pk=dead.pk).update(status="importing", created_at=long_ago, heartbeat_at=long_ago)
     ImportJob.objects.filter(pk=old_done.pk).update(finished_at=long_ago)
     ImportJob.objects.filter(pk=old_unimported.pk).update(created_at=long_ago)
     ImportJob.objects.filter(pk=running.pk).update(status="importing", created_at=long_ago)
-    files = {j.pk: services.job_file(j) for j in (old_done, recent_done, old_unimported, running)}
+    files = {j.pk: services.job_file(j) for j in (old_done, recent_done, old_unimported, running, dead)}
     assert all(f.exists() for f in files.values())
 
     call_command("rosters_cleanup")
 
     assert not files[old_done.pk].exists() and not files[old_unimported.pk].exists()
+    assert not files[dead.pk].exists()  # a worker that stopped reporting a month ago
     assert files[recent_done.pk].exists() and files[running.pk].exists()
     old_done.refresh_from_db()
     assert old_done.stored_name == "" and old_done.added == 1 and old_done.problems  # the record stays
