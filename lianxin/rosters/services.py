@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import logging
 import multiprocessing
 import os
@@ -163,15 +164,20 @@ class Outcome:
 
 
 class Progress:
-    """Report a job's progress without touching its transaction. Inside the import's transaction (PostgreSQL)
-    the update goes through a separate autocommit connection; elsewhere through the ORM. Throttled."""
+    """Report a job's progress without touching its transaction, throttled. Inside the import's transaction
+    the job's row cannot carry it: on PostgreSQL the update goes through a separate autocommit connection; on
+    SQLite a second connection would wait for the import's write lock, so the figures go to a small sidecar file
+    next to the upload (:func:`live_progress` lays it over the job for the progress page) and the job row gets
+    them when the transaction ends. Outside a transaction (the check pass) through the ORM."""
 
     def __init__(self, job_id: int, *, side_connection: bool):
         self.job_id, self.last, self.last_at = job_id, -1, None
-        self.conn = None
+        self.conn = self.file = None
         if side_connection and connection.vendor == "postgresql":
             real = connections[DEFAULT_DB_ALIAS]
             self.conn = type(real)(dict(real.settings_dict), alias="rosters_progress")
+        elif side_connection:
+            self.file = progress_file(job_id)
 
     def __call__(self, pct: int, phase: str, force: bool = False) -> None:
         now = timezone.now()
@@ -183,6 +189,10 @@ class Progress:
             with self.conn.cursor() as c:
                 c.execute("UPDATE rosters_importjob SET progress = %s, phase = %s, heartbeat_at = %s WHERE id = %s",
                           [pct, phase[:60], now, self.job_id])
+        elif self.file is not None:
+            tmp = self.file.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"progress": pct, "phase": phase[:60], "at": now.isoformat()}))
+            os.replace(tmp, self.file)  # atomic: a reader sees the old figures or the new, never half
         else:
             ImportJob.objects.filter(pk=self.job_id).update(progress=pct, phase=phase[:60], heartbeat_at=now)
 
@@ -190,6 +200,29 @@ class Progress:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+        if self.file is not None:
+            self.file.unlink(missing_ok=True)
+            self.file = None
+
+
+def progress_file(job_id: int) -> Path:
+    return storage_dir() / f"job-{job_id}.progress"
+
+
+def live_progress(job: ImportJob) -> ImportJob:
+    """The job with the progress its import wrote to the sidecar file (SQLite; see :class:`Progress`), if any
+    and newer than the row's. Only the in-memory object changes."""
+    if job.status != JobStatus.IMPORTING:
+        return job
+    try:
+        data = json.loads(progress_file(job.pk).read_text())
+        at = dt.datetime.fromisoformat(data["at"])
+        pct, phase = int(data["progress"]), str(data["phase"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return job
+    if job.heartbeat_at is None or at > job.heartbeat_at:
+        job.progress, job.phase, job.heartbeat_at = pct, phase, at
+    return job
 
 
 def _blank(cells) -> bool:
@@ -665,11 +698,12 @@ def remove_old_files(*, older_than: dt.timedelta = RETENTION) -> int:
              | Q(status__in=RUNNING_STATUSES, created_at__lt=cutoff, heartbeat_at__lt=cutoff))
     jobs = list(ImportJob.objects.filter(ended).exclude(stored_name="").values_list("id", "stored_name"))
     removed = 0
-    for _job_id, name in jobs:
+    for job_id, name in jobs:
         path = storage_dir() / name
         if path.exists():
             path.unlink()
             removed += 1
+        progress_file(job_id).unlink(missing_ok=True)  # left by an import that was killed (SQLite)
     ImportJob.objects.filter(pk__in=[job_id for job_id, _name in jobs]).update(stored_name="")
     return removed
 

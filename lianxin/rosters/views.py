@@ -74,14 +74,14 @@ def _job_context(request, job):
 
 @staff_required
 def job_detail(request, pk):
-    job = selectors.job_detail(actor=request.user, pk=pk)
+    job = services.live_progress(selectors.job_detail(actor=request.user, pk=pk))
     return render(request, "rosters/job_detail.html", _job_context(request, job))
 
 
 @staff_required
 def job_progress(request, pk):
     """htmx polling target: the progress bar while running; once finished, tell htmx to reload the page."""
-    job = selectors.job_detail(actor=request.user, pk=pk)
+    job = services.live_progress(selectors.job_detail(actor=request.user, pk=pk))
     if not job.is_running or services.is_stale(job):
         resp = HttpResponse("")
         resp["HX-Refresh"] = "true"
