@@ -10,7 +10,12 @@ Sign-up and cancellation are built so the limits hold with many app processes on
 * the monthly limit is one upsert on a (person, month) counter whose ``WHERE count < limit`` refuses the
   N+1-th sign-up, however the requests interleave;
 * cancelling locks the activity row first (then sign-up rows), the same order everywhere, and promotes the
-  earliest waitlisted member in the same transaction, so a freed place is never lost nor given twice.
+  earliest waitlisted member in the same transaction, so a freed place is never lost nor given twice. A member
+  withdrawing and staff cancelling a member's sign-up share that one path (``_withdraw``).
+
+Check-in at the door: the member's QR code is a signed sign-up id with its issue time, accepted for
+``CHECKIN_TOKEN_TTL`` and only inside the activity's check-in window (``CHECKIN_OPENS_BEFORE`` the start until
+the end); attendance is marked once by a conditional UPDATE (``checked_in_at IS NULL``).
 
 Member sign-ups are not written to the audit log on purpose: they are the member's own act, not a staff
 decision, and one global audit chain lock per sign-up would serialise a whole district's burst.
@@ -35,6 +40,9 @@ from lianxin.orgs.models import Organization, OrgKind
 from .models import Activity, MonthlyTally, Signup
 
 CHECKIN_SALT = "lianxin.activities.checkin"
+CHECKIN_TOKEN_TTL = 30 * 60  # seconds a check-in QR code is accepted after it was shown
+CHECKIN_OPENS_BEFORE = dt.timedelta(hours=2)  # the door opens this long before the start
+CHECKIN_EXPIRED = "签到码已过期，请会员刷新手机上的活动页面后重新出示"
 EDITABLE = ("title", "summary", "venue", "starts_at", "ends_at", "signup_opens_at", "signup_closes_at",
             "capacity", "waitlist_size", "monthly_limit", *Activity.FLAG_FIELDS)
 NO_LIMIT = 1_000_000
@@ -310,6 +318,52 @@ def _tell(person: Person, *, template: str, title: str, body: str, key: str) -> 
         notify.enqueue(channel="inapp", user=user, template=template, title=title, body=body, dedupe_key=key)
 
 
+def _lock_for_cancel(signup_id, **owner) -> tuple[Activity, Signup]:
+    """The sign-up and its activity, locked for a cancellation. Lock order everywhere: the activity row, then
+    sign-up rows (cancel_activity, sign-up's conditional UPDATE and both cancellations agree, so they queue
+    instead of deadlocking). ``owner`` narrows the lookup (the member's own, or one activity's)."""
+    found = Signup.objects.filter(pk=signup_id, **owner).values_list("activity_id", flat=True).first()
+    if found is None:
+        raise ServiceError("未找到该报名", code="not_found")
+    a = Activity.objects.select_for_update(of=("self",)).select_related("org").get(pk=found)
+    s = Signup.objects.select_for_update(of=("self",)).select_related("person__user").get(pk=signup_id)
+    return a, s
+
+
+def _withdraw(a: Activity, s: Signup) -> Signup | None:
+    """Cancel a live sign-up whose activity and own row the caller holds locked, and pass its place on: a
+    confirmed place goes to the earliest waitlisted member (told in-app), else back to the pool; a waitlist
+    place is returned. The one path for a member's own cancellation and a staff cancellation, so the quota
+    arithmetic lives in one place. Returns the promoted sign-up, if any."""
+    if s.status not in Signup.LIVE:
+        raise ServiceError("该报名已取消", code="cancelled")
+    if s.checked_in_at is not None:
+        raise ServiceError("该会员已签到，不能取消报名", code="checked_in")
+    now = timezone.now()
+    if now >= a.starts_at:
+        raise ServiceError("活动已开始，不能取消报名", code="started")
+    was = s.status
+    s.status, s.cancelled_at = Signup.Status.CANCELLED, now
+    s.save(update_fields=["status", "cancelled_at"])
+    _release_tally(s)
+    if was == Signup.Status.WAITLISTED:
+        Activity.objects.filter(pk=a.pk).update(waitlisted=F("waitlisted") - 1)
+        return None
+    nxt = (Signup.objects.select_for_update(of=("self",)).select_related("person__user")
+           .filter(activity=a, status=Signup.Status.WAITLISTED).order_by("id").first())
+    if nxt is None:
+        Activity.objects.filter(pk=a.pk).update(taken=F("taken") - 1)
+        return None
+    Signup.objects.filter(pk=nxt.pk).update(status=Signup.Status.CONFIRMED, promoted_at=now)
+    nxt.status, nxt.promoted_at = Signup.Status.CONFIRMED, now
+    Activity.objects.filter(pk=a.pk).update(waitlisted=F("waitlisted") - 1)
+    _tell(nxt.person, template="activity_promoted", title=f"候补成功：{a.title}",
+          body=f"有会员取消报名，您已从候补转为正式报名“{a.title}”。"
+               f"时间：{timezone.localtime(a.starts_at):%m月%d日 %H:%M}，地点：{a.venue}",
+          key=f"activity-promote:{nxt.pk}")
+    return nxt
+
+
 @transaction.atomic
 def cancel_signup(*, actor, signup_id) -> Signup:
     """The member withdraws. A confirmed place goes to the earliest waitlisted member in the same transaction
@@ -317,44 +371,73 @@ def cancel_signup(*, actor, signup_id) -> Signup:
     person = getattr(actor, "person", None)
     if person is None:
         raise ServiceError("请先登录", code="not_member")
-    found = Signup.objects.filter(pk=signup_id, person=person).values_list("activity_id", flat=True).first()
-    if found is None:
-        raise ServiceError("未找到该报名", code="not_found")
-    # Lock order everywhere: activity row, then sign-up rows.
-    a = Activity.objects.select_for_update().get(pk=found)
-    s = Signup.objects.select_for_update().get(pk=signup_id)
-    if s.status not in Signup.LIVE:
-        raise ServiceError("该报名已取消", code="cancelled")
-    if timezone.now() >= a.starts_at:
-        raise ServiceError("活动已开始，不能取消报名", code="started")
-    now = timezone.now()
+    a, s = _lock_for_cancel(signup_id, person=person)
+    _withdraw(a, s)
+    return s
+
+
+@transaction.atomic
+def staff_cancel_signup(*, actor, signup_id, reason: str, activity_id=None) -> Signup:
+    """Staff cancel a member's sign-up (a duplicate registration, a member who called to withdraw, someone
+    outside the intended audience). Only administrators over the organising organisation may: the place
+    belongs to the organiser's quota, whoever the member's union is. The place is freed and the waitlist
+    promoted exactly as when the member cancels (``_withdraw``); the member is told why in-app and the act
+    is audited with the reason. ``.promoted`` on the result is the sign-up that took the place, if any."""
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError("请填写取消原因", field="reason", code="reason")
+    if len(reason) > 200:
+        raise ServiceError("取消原因不能超过200字", field="reason", code="reason")
+    owner = {"activity_id": activity_id} if activity_id is not None else {}
+    a, s = _lock_for_cancel(signup_id, **owner)
+    require(actor, "change", a.org.path, "该活动不在您的管理范围内，不能取消其报名")
     was = s.status
-    s.status, s.cancelled_at = Signup.Status.CANCELLED, now
-    s.save(update_fields=["status", "cancelled_at"])
-    _release_tally(s)
-    if was == Signup.Status.WAITLISTED:
-        Activity.objects.filter(pk=a.pk).update(waitlisted=F("waitlisted") - 1)
-        return s
-    nxt = (Signup.objects.select_for_update(of=("self",)).select_related("person__user")
-           .filter(activity=a, status=Signup.Status.WAITLISTED).order_by("id").first())
-    if nxt is None:
-        Activity.objects.filter(pk=a.pk).update(taken=F("taken") - 1)
-        return s
-    Signup.objects.filter(pk=nxt.pk).update(status=Signup.Status.CONFIRMED, promoted_at=now)
-    Activity.objects.filter(pk=a.pk).update(waitlisted=F("waitlisted") - 1)
-    _tell(nxt.person, template="activity_promoted", title=f"候补成功：{a.title}",
-          body=f"有会员取消报名，您已从候补转为正式报名“{a.title}”。"
-               f"时间：{timezone.localtime(a.starts_at):%m月%d日 %H:%M}，地点：{a.venue}",
-          key=f"activity-promote:{nxt.pk}")
+    promoted = _withdraw(a, s)
+    _tell(s.person, template="activity_signup_cancelled", title=f"报名已取消：{a.title}",
+          body=f"工作人员取消了您对活动“{a.title}”的报名。原因：{reason}", key=f"activity-staff-cancel:{s.pk}")
+    audit.record(actor=actor, action="activity.signup_cancel", obj=s, org_path=a.org.path, reason=reason,
+                 detail={"activity": a.pk, "person": s.person_id, "union": s.union_id, "was": was,
+                         "promoted_signup": promoted.pk if promoted else None})
+    s.promoted = promoted
     return s
 
 
 # ---------------------------------------------------------------- check-in at the door
 
+def checkin_window(activity: Activity) -> tuple[dt.datetime, dt.datetime]:
+    """When the door accepts check-ins: from CHECKIN_OPENS_BEFORE before the start (people queue early)
+    until the activity ends. Read from the activity as it is at scan time, so a rescheduled activity moves
+    its window too."""
+    return activity.starts_at - CHECKIN_OPENS_BEFORE, activity.ends_at
+
+
+def checkin_open(activity: Activity, now: dt.datetime | None = None) -> bool:
+    opens, closes = checkin_window(activity)
+    return opens <= (now or timezone.now()) <= closes
+
+
 def checkin_token(signup: Signup) -> str:
-    """What the member's QR code holds: the sign-up id, signed. It needs no expiry: a cancelled sign-up
-    is refused at the door, and the token is worthless for any other sign-up."""
-    return signing.Signer(salt=CHECKIN_SALT).sign(str(signup.pk))
+    """What the member's QR code holds: the sign-up id and the time it was issued, signed (TimestampSigner).
+    The door accepts it for CHECKIN_TOKEN_TTL only, so a screenshot taken earlier or forwarded to someone
+    else soon stops working; the member's page shows the code only while the check-in window is open and
+    reloads itself well within the TTL, so the code on the phone is always fresh."""
+    return signing.TimestampSigner(salt=CHECKIN_SALT).sign(str(signup.pk))
+
+
+def _read_checkin_token(token: str) -> tuple[int | None, str]:
+    """(sign-up id, "") for a valid fresh token, else (None, the refusal)."""
+    token = (token or "").strip()
+    try:
+        return int(signing.TimestampSigner(salt=CHECKIN_SALT).unsign(token, max_age=CHECKIN_TOKEN_TTL)), ""
+    except signing.SignatureExpired:
+        return None, CHECKIN_EXPIRED
+    except (signing.BadSignature, ValueError):
+        pass
+    try:  # a code from before codes carried their issue time (an old screenshot): expired, not forged
+        int(signing.Signer(salt=CHECKIN_SALT).unsign(token))
+        return None, CHECKIN_EXPIRED
+    except (signing.BadSignature, ValueError):
+        return None, "无效的签到码"
 
 
 @dataclass
@@ -368,24 +451,35 @@ class CheckIn:
 
 @transaction.atomic
 def check_in(*, actor, token: str, activity_id=None) -> CheckIn:
-    """Verify a scanned sign-up token and mark attendance once. Shows only name and union."""
-    try:
-        pk = int(signing.Signer(salt=CHECKIN_SALT).unsign((token or "").strip()))
-    except (signing.BadSignature, ValueError):
-        return CheckIn(False, "无效的签到码")
+    """Verify a scanned sign-up token and mark attendance once. Shows only name and union. Refuses, with the
+    reason in Chinese: a forged or expired code, a code for another activity, a scan outside the check-in
+    window, a waitlisted or cancelled sign-up, and a second check-in (the conditional UPDATE decides that)."""
+    pk, problem = _read_checkin_token(token)
+    if pk is None:
+        return CheckIn(False, problem)
     s = Signup.objects.select_related("activity__org", "person", "union").filter(pk=pk).first()
     if s is None:
         return CheckIn(False, "无效的签到码")
     require(actor, "review", s.activity.org.path, "该活动不在您的管理范围内")
-    base = dict(name=s.person.name, union=s.union.name, activity=s.activity.title)
+    a = s.activity
+    base = dict(name=s.person.name, union=s.union.name, activity=a.title)
     if activity_id and str(s.activity_id) != str(activity_id):
-        return CheckIn(False, f"该签到码属于其他活动（{s.activity.title}）", **base)
+        return CheckIn(False, f"该签到码属于其他活动（{a.title}）", **base)
+    now = timezone.now()
+    opens, closes = checkin_window(a)
+    if now < opens:
+        return CheckIn(False, f"签到尚未开始，{timezone.localtime(opens):%m月%d日 %H:%M} 起可签到", **base)
+    if now > closes:
+        return CheckIn(False, "活动已结束，签到已关闭", **base)
     if s.status == Signup.Status.WAITLISTED:
         return CheckIn(False, "该会员仍在候补，未获得名额", **base)
     if s.status != Signup.Status.CONFIRMED:
         return CheckIn(False, "该报名已取消", **base)
     done = Signup.objects.filter(pk=s.pk, status=Signup.Status.CONFIRMED, checked_in_at__isnull=True).update(
-        checked_in_at=timezone.now(), checked_in_by=actor if getattr(actor, "pk", None) else None)
+        checked_in_at=now, checked_in_by=actor if getattr(actor, "pk", None) else None)
     if not done:
-        return CheckIn(False, "已签到过，请勿重复签到", **base)
+        # Either checked in already, or cancelled by staff between our read and the UPDATE.
+        if Signup.objects.filter(pk=s.pk, status=Signup.Status.CONFIRMED).exists():
+            return CheckIn(False, "已签到过，请勿重复签到", **base)
+        return CheckIn(False, "该报名已取消", **base)
     return CheckIn(True, "签到成功", **base)

@@ -32,3 +32,11 @@ def make_activity(org, *, title: str = "职工羽毛球赛", capacity: int = 10,
     fields.update(kw)
     return services.create_activity(actor=ROOT, org=org, publish=publish, title=title, capacity=capacity,
                                     waitlist_size=waitlist_size, **fields)
+
+
+def make_activity_at_the_door(org, **kw):
+    """A published activity whose check-in window is open now: it starts within the hour (the door opens
+    services.CHECKIN_OPENS_BEFORE ahead) and members may still sign up until it starts."""
+    starts = timezone.now() + min(dt.timedelta(hours=1), services.CHECKIN_OPENS_BEFORE / 2)
+    kw.setdefault("signup_closes_at", starts)
+    return make_activity(org, starts_at=starts, **kw)

@@ -8,10 +8,11 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.scoping import scoped
+from lianxin.core.scoping import can, scoped
 from lianxin.core.views import form_error, member_login_required, paginate, staff_required
 from lianxin.orgs.models import Organization
 from lianxin.portal.services import current_membership
@@ -20,6 +21,8 @@ from lianxin.portal.views import qr_svg
 from . import selectors, services
 from .forms import ActivityForm
 from .models import Signup
+
+QR_REFRESH_SECONDS = services.CHECKIN_TOKEN_TTL // 6
 
 
 def _member(request):
@@ -56,8 +59,16 @@ def detail(request, pk):
     ctx = {"a": a, "signup": signup, "membership": membership, "problem": ""}
     if membership is not None:
         ctx["problem"] = services.eligibility_problem(a, person, membership)
-    if signup and signup.status == Signup.Status.CONFIRMED:
-        ctx["qr"] = qr_svg(services.checkin_token(signup))
+    if signup and signup.status == Signup.Status.CONFIRMED and not signup.checked_in_at:
+        # The code is shown only while the door accepts it, and the page reloads itself well within the
+        # code's lifetime, so what the member shows at the door is always fresh.
+        opens, closes = services.checkin_window(a)
+        now = timezone.now()
+        ctx["checkin_opens"] = opens
+        ctx["checkin_state"] = "before" if now < opens else "closed" if now > closes else "open"
+        if ctx["checkin_state"] == "open":
+            ctx["qr"] = qr_svg(services.checkin_token(signup))
+            ctx["refresh_seconds"] = QR_REFRESH_SECONDS
     if signup and signup.status == Signup.Status.WAITLISTED:
         ctx["position"] = selectors.waitlist_position(signup)
     return render(request, "activities/detail.html", ctx)
@@ -135,7 +146,26 @@ def console_detail(request, pk):
         "a": a, "page": paginate(request, selectors.activity_signups(actor=request.user, activity=a), 50),
         "by_union": selectors.attendance_by_union(actor=request.user, activity=a),
         "checked_in": a.signups.filter(checked_in_at__isnull=False).count(),
+        "can_change": can(request.user, "change", a.org.path),
+        "checkin_window": services.checkin_window(a),
     })
+
+
+@staff_required
+@require_POST
+def console_cancel_signup(request, pk, signup_pk):
+    """Staff cancel one member's sign-up, with a reason (404 outside scope, 403 for a role that may not)."""
+    a = selectors.staff_activity(actor=request.user, pk=pk, action="change")
+    try:
+        s = services.staff_cancel_signup(actor=request.user, signup_id=signup_pk, activity_id=a.pk,
+                                         reason=request.POST.get("reason", ""))
+        msg = f"已取消 {s.person.name} 的报名，已通知该会员"
+        if s.promoted is not None:
+            msg += f"；候补会员 {s.promoted.person.name} 已递补为正式报名"
+        messages.success(request, msg)
+    except ServiceError as e:
+        messages.error(request, e.message)
+    return redirect(f"/console/activities/{pk}/")
 
 
 @staff_required
@@ -165,10 +195,13 @@ def console_checkin(request):
     if request.method == "POST":
         result = services.check_in(actor=request.user, token=request.POST.get("token", ""),
                                    activity_id=activity.pk if activity else None)
-    return render(request, "activities/console/checkin.html", {"activity": activity, "result": result,
-                                                               "checked_in": activity.signups.filter(
-                                                                   checked_in_at__isnull=False).count()
-                                                               if activity else None})
+    ctx = {"activity": activity, "result": result, "checked_in": None,
+           "ttl_minutes": services.CHECKIN_TOKEN_TTL // 60}
+    if activity is not None:
+        ctx["checked_in"] = activity.signups.filter(checked_in_at__isnull=False).count()
+        ctx["window"] = services.checkin_window(activity)
+        ctx["window_open"] = services.checkin_open(activity)
+    return render(request, "activities/console/checkin.html", ctx)
 
 
 @staff_required

@@ -3,14 +3,14 @@
 import pytest
 
 from lianxin.activities import selectors, services
-from lianxin.activities.testing import make_activity, make_member
+from lianxin.activities.testing import make_activity, make_activity_at_the_door, make_member
 from lianxin.core.errors import PermissionDenied
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 
 def test_checkin_once_and_only_for_confirmed(district):
-    a = make_activity(district.street_a, capacity=1, waitlist_size=1)
+    a = make_activity_at_the_door(district.street_a, capacity=1, waitlist_size=1)
     m1, m2 = make_member(district.base_a1, "甲"), make_member(district.base_a1, "乙")
     s1 = services.sign_up(actor=m1.user, activity_id=a.pk)
     s2 = services.sign_up(actor=m2.user, activity_id=a.pk)
@@ -21,7 +21,7 @@ def test_checkin_once_and_only_for_confirmed(district):
     assert not again.ok and "已签到" in again.message
     assert "候补" in services.check_in(actor=staff, token=services.checkin_token(s2)).message
     assert services.check_in(actor=staff, token="123:forged").message == "无效的签到码"
-    other = make_activity(district.street_a, title="另一个活动")
+    other = make_activity_at_the_door(district.street_a, title="另一个活动")
     assert "其他活动" in services.check_in(actor=staff, token=services.checkin_token(s1), activity_id=other.pk).message
 
 
@@ -35,7 +35,7 @@ def test_checkin_needs_scope_and_a_deciding_role(district):
 
 
 def test_attendance_statistics(district):
-    a = make_activity(district.fed, capacity=10)
+    a = make_activity_at_the_door(district.fed, capacity=10)
     ms = [make_member(district.base_a1 if i < 3 else district.base_b1, f"会员{i}") for i in range(5)]
     sign = [services.sign_up(actor=m.user, activity_id=a.pk) for m in ms]
     for s in sign[:2] + sign[3:4]:
@@ -51,7 +51,7 @@ def test_attendance_statistics(district):
 
 
 def test_checkin_page(client, district):
-    a = make_activity(district.fed)
+    a = make_activity_at_the_door(district.fed)
     s = services.sign_up(actor=make_member(district.base_a1, "签到人").user, activity_id=a.pk)
     client.force_login(district.users["fed.reviewer"])
     r = client.post(f"/console/activities/checkin/?activity={a.pk}",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from lianxin.activities.api import member_token
 from lianxin.activities.models import Activity, Signup
-from lianxin.activities.testing import make_activity, make_member
+from lianxin.activities.testing import make_activity, make_activity_at_the_door, make_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
@@ -27,12 +27,13 @@ def test_calendar_shows_only_my_audience(client, district):
 
 
 def test_signup_and_cancel_through_pages(client, district):
-    a = make_activity(district.fed, capacity=1, waitlist_size=1)
+    a = make_activity_at_the_door(district.fed, capacity=1, waitlist_size=1)
     m1, m2 = make_member(district.base_a1, "甲"), make_member(district.base_a1, "乙")
     client.force_login(m1.user)
     client.post(f"/m/activities/{a.pk}/signup/")
     html = client.get(f"/m/activities/{a.pk}/").content.decode()
-    assert "报名成功" in html and "<svg" in html  # check-in QR
+    assert "报名成功" in html and 'id="checkin-qr"' in html and "<svg" in html  # check-in QR, door open now
+    assert 'http-equiv="refresh"' in html  # the code on the phone renews itself
     client.force_login(m2.user)
     client.post(f"/m/activities/{a.pk}/signup/")
     assert "候补第 1 位" in client.get(f"/m/activities/{a.pk}/").content.decode()
