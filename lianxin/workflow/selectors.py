@@ -10,15 +10,24 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lianxin.core.scoping import can, get_scoped_or_404, scope_for, scoped
+from lianxin.core import notify
+from lianxin.core.scoping import ACTIONS, can, get_scoped_or_404, scope_for, scoped
 
 from .models import FINISHED_STATES, PENDING_STATES, Application, Attachment, Certificate, State, Step
 from .programmes import PROGRAMMES
 
+REVIEW_ROLES = tuple(sorted(ACTIONS["review"]))  # the roles that may decide (core.scoping is the one source)
+
+# A step is "mine" (待我审核) for a reviewer whose review grant sits directly at one of these organisations of
+# the step: its own level, the union handling it because the one below has no reviewers, or the one it was
+# escalated to. :func:`queue` filters steps by them; :func:`step_reviewers` reads the same fields from one step
+# to find its people, so the queue and the new-step notifications cannot drift apart.
+MINE_FIELDS = ("org_id", "assigned_to_id", "escalated_to_id")
+
 
 def review_org_ids(actor) -> set[int]:
     """Organisations where the actor holds a reviewing role directly (not their subtrees)."""
-    return set(actor.staff_roles.filter(active=True, role__in=("admin", "reviewer"))
+    return set(actor.staff_roles.filter(active=True, role__in=REVIEW_ROLES)
                .values_list("organization_id", flat=True)) if getattr(actor, "pk", None) else set()
 
 
@@ -31,12 +40,46 @@ def queue(*, actor, programme: str = "", scope: str = "mine", overdue: bool = Fa
                 actor, "review").filter(decision__isnull=True, application__state__in=PENDING_STATES)
     if scope == "mine" and not scope_for(actor).superuser:
         ids = review_org_ids(actor)
-        qs = qs.filter(Q(org_id__in=ids) | Q(assigned_to_id__in=ids) | Q(escalated_to_id__in=ids))
+        mine = Q(pk__in=[])
+        for f in MINE_FIELDS:
+            mine |= Q(**{f"{f}__in": ids})
+        qs = qs.filter(mine)
     if programme:
         qs = qs.filter(application__programme=programme)
     if overdue:
         qs = qs.filter(due_at__lt=timezone.now())
     return qs.order_by("due_at", "id")
+
+
+def step_reviewers(step: Step) -> list:
+    """The staff who find ``step`` under 待我审核: :func:`queue`'s rule read from the step's side (a direct
+    review grant at one of its :data:`MINE_FIELDS` organisations, and ``review`` reaching the step through
+    core.scoping). Platform superusers see every queue but hold no organisation's desk, so they are not
+    counted. Ordered by id so messages are written in a stable order."""
+    from lianxin.accounts.models import User
+
+    org_ids = {getattr(step, f) for f in MINE_FIELDS} - {None}
+    candidates = (User.objects.filter(is_active=True, is_superuser=False, staff_roles__active=True,
+                                      staff_roles__role__in=REVIEW_ROLES, staff_roles__organization_id__in=org_ids)
+                  .distinct().order_by("pk"))
+    return [u for u in candidates if can(u, "review", step.org.path)]
+
+
+def staff_inbox(*, actor):
+    """The signed-in staff member's own in-app messages, newest first (never anyone else's)."""
+    return notify.inbox(actor)
+
+
+def staff_unread_count(*, actor) -> int:
+    return notify.inbox(actor).filter(read_at__isnull=True).count()
+
+
+def staff_message(*, actor, pk):
+    """One of the actor's own in-app messages; 404 for anyone else's (ids do not leak)."""
+    n = notify.inbox(actor).filter(pk=pk).first()
+    if n is None:
+        raise Http404
+    return n
 
 
 def application_list(*, actor, programme: str = "", state: str = "", q: str = "") -> QuerySet[Application]:
@@ -149,3 +192,11 @@ def trips_report(*, actor, programme: str = "", by: str = "org") -> tuple[list[d
             if o is not None]
     totals = [row(p, None, g) for (p, o), g in sorted(groups.items(), key=lambda kv: kv[0][0]) if o is None]
     return rows, totals
+
+
+def still_waiting(messages) -> set[int]:
+    """Of the steps these (the actor's own) messages announce, the ones still awaiting a decision, so the inbox
+    can say which messages are done with. Only ids named in the actor's messages are looked up."""
+    ids = {m.context.get("step") for m in messages if isinstance(m.context, dict)} - {None}
+    return set(Step.objects.filter(pk__in=ids, decision__isnull=True, application__state__in=PENDING_STATES)
+               .values_list("pk", flat=True))

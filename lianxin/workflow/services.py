@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 import uuid
 
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from lianxin.core import audit, crypto, notify
@@ -45,12 +47,12 @@ from .models import (
     Step,
 )
 from .programmes import Programme, Route, ancestors, field_specs, get_programme, validate_form
+from .selectors import REVIEW_ROLES, step_reviewers
 
 log = logging.getLogger("lianxin.workflow")
 
 ALLOWED_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 MAX_ATTACHMENT_BYTES = getattr(settings, "LIANXIN_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024)
-REVIEW_ROLES = ("admin", "reviewer")
 
 
 class EngineActor:
@@ -153,16 +155,72 @@ def _path_orgs(prog: Programme, app: Application) -> list[tuple[int, str, Organi
     return out
 
 
-def _open_step(app: Application, seq: int, label: str, org: Organization, days: int) -> Step:
-    """Open the next review. The one-open-step constraint turns a double submit (two tabs, a double tap) into a
-    clear message instead of a fork in the path."""
+def _open_step(app: Application, seq: int, label: str, org: Organization, days: int, *,
+               how: str = "submitted") -> Step:
+    """Open the next review and tell its reviewers, in the caller's transaction: a step and its messages
+    commit together or not at all. The one-open-step constraint turns a double submit (two tabs, a double
+    tap) into a clear message instead of a fork in the path (and so no second round of messages)."""
     try:
         with transaction.atomic():
-            return Step.objects.create(application=app, seq=seq, level=label, org=org,
+            step = Step.objects.create(application=app, seq=seq, level=label, org=org,
                                        assigned_to=_nearest_staffed(org),
                                        due_at=timezone.now() + dt.timedelta(days=days))
     except IntegrityError:
         raise ServiceError("该申请已在审核中，请勿重复提交", code="already_submitted") from None
+    notify_step_reviewers(step, how=how)
+    return step
+
+
+# Long digit runs that could be an identity number (18 with a check character, or the old 15) are masked in any
+# text that goes into a message, whatever field it came from: message bodies are stored in plain text.
+_ID_LIKE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+
+
+def _scrub(text: str) -> str:
+    return _ID_LIKE.sub(lambda m: mask_id(m.group()), text)
+
+
+def applicant_label(app: Application) -> str:
+    """Who is asking, by name only (never an ID number or phone): the union for a union's programme, else the
+    person on record, else the name on the form (a worker joining has no record yet), else the account."""
+    prog = get_programme(app.programme)
+    if prog.applicant_kind == "union":
+        name = app.org.name
+    elif app.person_id:
+        name = app.person.name
+    elif isinstance(app.form.get("name"), str) and app.form["name"].strip():
+        name = app.form["name"]
+    elif app.applicant_id:
+        name = str(app.applicant)
+    else:
+        name = "（未填写）"
+    return _scrub(name.strip())[:50]
+
+
+_HOW = {"submitted": "已提交至", "resubmitted": "已补正后重新提交至", "forwarded": "已通过上一环节，转"}
+
+
+def notify_step_reviewers(step: Step, *, how: str = "submitted") -> int:
+    """One in-app message to every reviewer who now finds ``step`` under 待我审核 (the queue's own rule,
+    :func:`selectors.step_reviewers`): "an application has arrived at your level". Keyed on (step, reviewer)
+    in the outbox, so calling this again — a retried request, a double call — writes nothing new, while a
+    resubmission (a new step) is announced again. Returns the number of reviewers addressed."""
+    app = step.application
+    prog = get_programme(app.programme)
+    url = reverse("workflow-detail", args=[app.pk])
+    due = timezone.localtime(step.due_at)
+    who = applicant_label(app)
+    handled = (f"，由{step.assigned_to.name}代办" if step.assigned_to_id and step.assigned_to_id != step.org_id
+               else "")
+    title = _scrub(f"待审核：{prog.name}（{who}）")
+    body = _scrub(f"{prog.name}申请 {app.number}，申请人：{who}，{_HOW.get(how, _HOW['submitted'])}"
+                  f"{step.org.name}（{step.level}{handled}），请于 {due:%Y-%m-%d} 前审核。查看：{url}")
+    reviewers = step_reviewers(step)
+    for u in reviewers:
+        notify.enqueue(channel="inapp", user=u, template="workflow_new", title=title, body=body,
+                       dedupe_key=f"wf-new:{step.pk}:{u.pk}",
+                       context={"application": app.pk, "step": step.pk, "url": url, "how": how})
+    return len(reviewers)
 
 
 def _staff_of(org: Organization, roles=REVIEW_ROLES, *, nearest: bool = False):
@@ -362,7 +420,7 @@ def submit_application(*, actor, app: Application) -> Application:
         last = app.steps.filter(decision=Decision.RETURNED).order_by("-id").first()
         resume = next((i for i, p in enumerate(path) if last and p[0] == last.seq), 0)
     seq, label, org, days = path[resume]
-    step = _open_step(app, seq, label, org, days)
+    step = _open_step(app, seq, label, org, days, how="resubmitted" if was_returned else "submitted")
     now = timezone.now()
     app.state = State.SUBMITTED if resume == 0 else State.IN_REVIEW
     app.submitted_at = app.submitted_at or now
@@ -374,11 +432,7 @@ def submit_application(*, actor, app: Application) -> Application:
 
         update_enterprise(actor=EngineActor(actor), enterprise=route.needs_founding, needs_union_founding=True)
     audit.record(actor=actor, action="workflow.resubmit" if was_returned else "workflow.submit", obj=app,
-                 org_path=app.org.path, detail={"to": org.name, "level": label})
-    for u in _staff_of(step.assigned_to or org):
-        notify.enqueue(channel="inapp", user=u, template="workflow_new", title=f"待审核：{app.title}",
-                       body=f"{app.number} {app.title} 已提交至{org.name}（{label}），请在办理时限内审核。",
-                       dedupe_key=f"wf-new:{app.pk}:{app.steps.count()}:{u.pk}")
+                 org_path=app.org.path, detail={"to": org.name, "level": label, "step": step.pk})
     return app
 
 
@@ -458,7 +512,7 @@ def decide(*, actor, step_id: int, decision: str, comment: str = "", fields=(), 
     detail = {"step": step.pk, "level": step.level, "decision": decision, "fields": fields,
               "in_person": bool(in_person)}
     if decision == Decision.APPROVED and idx + 1 < len(path):
-        _open_step(app, *path[idx + 1])
+        _open_step(app, *path[idx + 1], how="forwarded")
         app.state = State.IN_REVIEW
         title = f"您的“{prog.name}”申请已通过{step.level}"
         body = f"申请 {app.number} 已通过{step.org.name}{step.level}，转{path[idx + 1][2].name}{path[idx + 1][1]}。"
@@ -599,7 +653,9 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
                     notify.enqueue(channel="inapp", user=u, template="workflow_overdue",
                                    title=f"超期未审：{app.title}",
                                    body=f"{app.number} 在{step.org.name}（{step.level}）已超过办理时限 {days_late} 天，请尽快审核。",
-                                   dedupe_key=f"wf-overdue:{step.pk}:{today}:{u.pk}")
+                                   dedupe_key=f"wf-overdue:{step.pk}:{today}:{u.pk}",
+                                   context={"application": app.pk, "step": step.pk,
+                                            "url": reverse("workflow-detail", args=[app.pk])})
                 counts["reminded"] += 1
         prog = get_programme(app.programme)
         period = next((lv.days for lv in prog.levels if lv.label == step.level), 5)
@@ -609,15 +665,23 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
                                                        dt.timedelta(0)):
             continue
         upper = _nearest_staffed(Organization.objects.get(pk=current.parent_id))
+        before = {u.pk for u in step_reviewers(step)}
         if Step.objects.filter(pk=step.pk, escalated_at=step.escalated_at).update(escalated_to=upper,
                                                                                   escalated_at=now):
+            step.escalated_to, step.escalated_at = upper, now
             audit.record(actor=None, action="workflow.escalate", obj=app, org_path=step.org.path,
                          detail={"step": step.pk, "from": current.name, "to": upper.name, "days_late": days_late})
-            for u in _staff_of(upper):
+            # the step has entered ``upper``'s queue (待我审核): tell whoever finds it there for the first time
+            url = reverse("workflow-detail", args=[app.pk])
+            body = _scrub(f"{prog.name}申请 {app.number}，申请人：{applicant_label(app)}，在{step.org.name}"
+                          f"（{step.level}）超期 {days_late} 天未审，已上报{upper.name}督办。查看：{url}")
+            for u in step_reviewers(step):
+                if u.pk in before:
+                    continue
                 notify.enqueue(channel="inapp", user=u, template="workflow_escalated",
-                               title=f"超期上报：{app.title}",
-                               body=f"{app.number} 在{step.org.name}（{step.level}）超期 {days_late} 天未审，已上报{upper.name}督办。",
-                               dedupe_key=f"wf-esc:{step.pk}:{upper.pk}:{u.pk}")
+                               title=_scrub(f"超期上报：{prog.name}（{applicant_label(app)}）"), body=body,
+                               dedupe_key=f"wf-esc:{step.pk}:{upper.pk}:{u.pk}",
+                               context={"application": app.pk, "step": step.pk, "url": url})
             counts["escalated"] += 1
     horizon = today + dt.timedelta(days=30)
     for cert in Certificate.objects.select_related("union").filter(status=CertStatus.VALID,
@@ -636,3 +700,19 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
                      detail={"number": cert.number, "valid_until": cert.valid_until})
         counts["cert_reminders"] += 1
     return counts
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reviewers' in-app messages
+
+
+def mark_messages_read(*, actor, ids=None) -> int:
+    """Mark the actor's own in-app messages read (all of them, or ``ids``). Only ``read_at`` of rows belonging to
+    the actor changes, conditionally, so a message already read keeps its first reading time; not audited
+    (reading one's own messages is no act on anyone's data)."""
+    if not getattr(actor, "pk", None):
+        raise PermissionDenied("请先登录")
+    qs = notify.inbox(actor).filter(read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

@@ -11,6 +11,8 @@ urlpatterns = [
     path("m/my/applications/<int:pk>/", views.m_my_detail, name="workflow-m-detail"),
     # staff console (console/base.html)
     path("console/applications/", views.queue, name="workflow-queue"),
+    path("console/applications/messages/", views.inbox, name="workflow-inbox"),
+    path("console/applications/messages/<int:pk>/", views.inbox_open, name="workflow-inbox-open"),
     path("console/applications/report/", views.report, name="workflow-report"),
     path("console/applications/certificates/", views.certificates, name="workflow-certificates"),
     path("console/applications/file/<slug:code>/", views.console_file, name="workflow-file"),

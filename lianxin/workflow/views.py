@@ -274,7 +274,46 @@ def queue(request):
         ctx["state"] = state if state in State.values else ""
         ctx["page"] = paginate(request, selectors.application_list(
             actor=request.user, programme=programme, state=ctx["state"], q=request.GET.get("q", "")))
+    ctx["unread"] = selectors.staff_unread_count(actor=request.user)
+    if ctx["unread"]:
+        latest = list(selectors.staff_inbox(actor=request.user).filter(read_at__isnull=True)[:5])
+        ctx["latest"] = _with_state(latest)
     return render(request, "workflow/queue.html", ctx)
+
+
+def _with_state(items):
+    waiting = selectors.still_waiting(items)
+    for n in items:
+        step = n.context.get("step") if isinstance(n.context, dict) else None
+        n.waiting = step in waiting
+        n.done = step is not None and step not in waiting
+    return items
+
+
+@staff_required
+def inbox(request):
+    """The reviewer's in-app messages (new applications at their level, overdue reminders, escalations): the
+    console's only place to read them. Opening one marks it read; "全部标为已读" marks the rest."""
+    if request.method == "POST":
+        n = services.mark_messages_read(actor=request.user)
+        messages.info(request, f"已将 {n} 条消息标为已读")
+        return redirect(reverse("workflow-inbox"))
+    page = paginate(request, selectors.staff_inbox(actor=request.user))
+    _with_state(list(page))
+    return render(request, "workflow/inbox.html", {
+        "page": page, "unread": selectors.staff_unread_count(actor=request.user)})
+
+
+@staff_required
+def inbox_open(request, pk):
+    """Open one message: mark it read and go to the application it is about (the console page, which checks
+    scope again), or back to the list when it names none."""
+    n = selectors.staff_message(actor=request.user, pk=pk)
+    services.mark_messages_read(actor=request.user, ids=[n.pk])
+    url = n.context.get("url", "") if isinstance(n.context, dict) else ""
+    if isinstance(url, str) and url.startswith("/console/applications/") and "//" not in url:
+        return redirect(url)
+    return redirect(reverse("workflow-inbox"))
 
 
 def _decision_context(request, app, error=None):
