@@ -1,5 +1,6 @@
-"""Activity pages: the member calendar, detail, sign-up and cancel; the staff console (publish, sign-ups,
-attendance, door check-in scan page). Thin: parse, call a service or selector, render."""
+"""Activity pages: the member calendar, detail (with the check-in QR while the door is open), sign-up and
+cancel; the staff console (publish, sign-ups and cancelling one with a reason, attendance, door check-in scan
+page). Thin: parse, call a service or selector, render."""
 
 from __future__ import annotations
 
