@@ -142,6 +142,7 @@ AXES_LOCKOUT_TEMPLATE = "console/locked.html"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
+LOCALE_PATHS = [BASE_DIR / "lianxin" / "locale"]  # our catalog for strings unfold ships untranslated
 TIME_ZONE = "Asia/Shanghai"  # shown; stored in UTC
 USE_I18N = True
 USE_TZ = True
