@@ -65,18 +65,33 @@ def step_reviewers(step: Step) -> list:
     return [u for u in candidates if can(u, "review", step.org.path)]
 
 
+# The in-app messages the workflow writes (reviewers' arrivals, overdue reminders and escalations, union admins'
+# certificate reminders, and decisions on what staff filed for their union). The console's 审批消息 inbox, its
+# unread counts (queue page and main navigation) and "全部标为已读" are all about these and nothing else: a staff
+# member who is also a member keeps their activity notices etc. for the member pages, unread there.
+WORKFLOW_TEMPLATES = ("workflow_new", "workflow_overdue", "workflow_escalated", "workflow_decision", "cert_expiry")
+# The messages that announce one step (context["step"], dedupe key "<prefix>:<step>:…"); when the step closes they
+# are done with (services.close_step_messages).
+STEP_MESSAGE_PREFIXES = ("wf-new", "wf-overdue", "wf-esc")
+
+
 def staff_inbox(*, actor):
-    """The signed-in staff member's own in-app messages, newest first (never anyone else's)."""
-    return notify.inbox(actor)
+    """The signed-in staff member's own workflow messages, newest first (never anyone else's)."""
+    return notify.inbox(actor).filter(template__in=WORKFLOW_TEMPLATES)
 
 
 def staff_unread_count(*, actor) -> int:
-    return notify.inbox(actor).filter(read_at__isnull=True).count()
+    """One COUNT: ``user = ? AND channel = 'inapp'`` is the prefix of core's ``notif_user_inbox`` index
+    (user, channel, -id); ``template`` and ``read_at IS NULL`` are then checked on those rows, so the cost grows
+    with the user's in-app messages, read or not (see README, "Unread counts")."""
+    if not getattr(actor, "pk", None):
+        return 0
+    return staff_inbox(actor=actor).filter(read_at__isnull=True).count()
 
 
 def staff_message(*, actor, pk):
     """One of the actor's own in-app messages; 404 for anyone else's (ids do not leak)."""
-    n = notify.inbox(actor).filter(pk=pk).first()
+    n = staff_inbox(actor=actor).filter(pk=pk).first()
     if n is None:
         raise Http404
     return n

@@ -47,7 +47,7 @@ from .models import (
     Step,
 )
 from .programmes import Programme, Route, ancestors, field_specs, get_programme, validate_form
-from .selectors import REVIEW_ROLES, step_reviewers
+from .selectors import REVIEW_ROLES, staff_inbox, step_reviewers
 
 log = logging.getLogger("lianxin.workflow")
 
@@ -712,7 +712,7 @@ def mark_messages_read(*, actor, ids=None) -> int:
     (reading one's own messages is no act on anyone's data)."""
     if not getattr(actor, "pk", None):
         raise PermissionDenied("请先登录")
-    qs = notify.inbox(actor).filter(read_at__isnull=True)
+    qs = staff_inbox(actor=actor).filter(read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
