@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",  # staff second factor: TOTP + single-use backup codes (lianxin/accounts/otp.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # self-hosted Swagger UI assets for /api/docs (no CDN)
     "django_tasks_db",
     "lianxin.core",
@@ -64,11 +67,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "lianxin.core.admin_scoping.AdminCSPMiddleware",  # after CSPMiddleware: admin-only 'unsafe-eval' for unfold
     "axes.middleware.AxesMiddleware",
+    "lianxin.accounts.otp.StaffOTPMiddleware",  # staff sessions pass the code step before anything else
 ]
 
 ROOT_URLCONF = "lianxin.urls"
@@ -140,6 +145,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "console/locked.html"
 AXES_VERBOSE = False
+
+# Staff second factor (django-otp). "required" everywhere but the local demo, whose var/local.env says "off".
+LIANXIN_STAFF_OTP = os.environ.get("LIANXIN_STAFF_OTP", "required").strip().lower()
+if LIANXIN_STAFF_OTP not in ("required", "off"):
+    raise RuntimeError("LIANXIN_STAFF_OTP must be 'required' or 'off'")
+OTP_TOTP_ISSUER = "连心工作台"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n successive wrong codes wait 2^(n-1) s; 0 would switch throttling off
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "zh-hans"
 LOCALE_PATHS = [BASE_DIR / "lianxin" / "locale"]  # our catalog for strings unfold ships untranslated

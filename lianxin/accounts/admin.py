@@ -5,6 +5,11 @@ the account belongs to). Accounts themselves are read-only here: passwords, acti
 through the account services and the console, not an unaudited admin form. Grants are made through
 ``grant_role`` and withdrawn through ``revoke_role`` (the row stays, inactive, for the record); both are
 audited.
+
+Second-factor devices (django-otp) are not admin models here: django-otp's own admin would list every
+account's devices unscoped and show TOTP secrets to anyone with the model permission. Staff reset a lost
+phone through the scoped, audited ``reset_staff_otp`` (console page /console/staff-otp/, or the action on
+the user list below).
 """
 
 from django.contrib import admin, messages
@@ -17,6 +22,21 @@ from . import services
 from .models import StaffRole, User
 
 
+def _unregister_otp_admins():
+    from django.contrib.admin.exceptions import NotRegistered
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        try:
+            admin.site.unregister(model)
+        except NotRegistered:
+            pass
+
+
+_unregister_otp_admins()
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, ModelAdmin):
     list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
@@ -24,6 +44,25 @@ class UserAdmin(ScopedAdminMixin, ModelAdmin):
     search_fields = ("username", "display_name")
     fields = ("username", "display_name", "is_active", "is_staff", "last_login", "date_joined", "person")
     ordering = ("username",)
+    actions = ("reset_otp_selected",)
+
+    def has_reset_otp_permission(self, request):
+        return self._reaches(request, "change")
+
+    @admin.action(description="重置所选工作人员的二次验证（手机丢失）", permissions=["reset_otp"])
+    def reset_otp_selected(self, request, queryset):
+        users = scope_queryset(queryset, request.user, "change")
+        done, failed = 0, []
+        for user in users:
+            try:
+                services.reset_staff_otp(actor=request.user, user=user, reason="后台操作：手机丢失，重置验证器")
+                done += 1
+            except ServiceError as e:
+                failed.append(f"{user}：{e.message}")
+        if done:
+            self.message_user(request, f"已重置 {done} 个账号的验证器，其下次登录时重新绑定", messages.SUCCESS)
+        for msg in failed:
+            self.message_user(request, msg, messages.ERROR)
 
 
 @admin.register(StaffRole)

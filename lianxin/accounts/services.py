@@ -45,3 +45,168 @@ def revoke_role(*, actor, grant: StaffRole) -> None:
     StaffRole.objects.filter(pk=grant.pk).update(active=False)
     audit.record(actor=actor, action="role.revoke", obj=grant, org_path=grant.organization.path,
                  detail={"user": grant.user.username, "role": grant.role})
+
+
+# ------------------------------------------------------------------ staff second factor (django-otp)
+#
+# Enrolment: a staff account without a confirmed device gets one unconfirmed TOTP device (its secret is shown
+# as a QR code and in base32); a current code confirms it and creates 10 single-use backup codes, returned
+# once and never shown again (django-otp keeps them to compare, the page does not re-read them).
+# Sign-in: a 6-digit TOTP code or a backup code. django-otp throttles every device exponentially after a
+# failure (1, 2, 4, 8 … s; OTP_*_THROTTLE_FACTOR in settings). Failures are written to the audit log, so the
+# user's administrators and auditors see guessing in /console/audit/.
+
+BACKUP_CODES = 10
+TOTP_NAME = "手机验证器"
+BACKUP_NAME = "备用验证码"
+WRONG_CODE = "验证码不正确或已过期"
+
+
+def _staff_org_path(user) -> str:
+    """Where a staff account's OTP events sit in the audit log: its highest active grant (so that grant's
+    administrators and auditors see them); superusers without grants sit at the root ("")."""
+    paths = sorted(StaffRole.objects.filter(user=user, active=True).values_list("organization__path", flat=True))
+    return min(paths, key=len) if paths else ""
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(str(code or "").split()).replace("-", "").lower()
+
+
+def begin_totp_enrollment(*, user: User):
+    """The user's pending (unconfirmed) TOTP device, created on first use and kept across page reloads so a
+    code scanned a minute ago still matches. Refused once a confirmed device exists: a second device is added
+    only after an administrator's reset (a stolen password must not be enough to add one)."""
+    from django_otp import user_has_device
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if user_has_device(user, confirmed=True):
+        raise ServiceError("该账号已绑定验证器；如手机丢失，请联系上级管理员重置", code="otp_enrolled")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+    return device
+
+
+def totp_secret_base32(device) -> str:
+    """The secret as people type it into an authenticator app: base32, in groups of four."""
+    from base64 import b32encode
+
+    raw = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def confirm_totp_enrollment(*, user: User, code: str):
+    """Confirm the pending device with a current code. Returns ``(device, backup_codes)``; the codes are
+    shown once by the caller. A wrong code counts towards the device's throttle (kept even though this
+    raises: the count is committed before the error)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    token = _normalise_code(code)
+    if not token.isdigit() or len(token) != 6:
+        raise ServiceError("请输入验证器上显示的 6 位数字", field="code")
+    with transaction.atomic():
+        device = (TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first())
+        if device is None:
+            raise ServiceError("没有待绑定的验证器，请刷新页面重新扫码", field="code")
+        allowed, info = device.verify_is_allowed()
+        ok = allowed and device.verify_token(token)  # a failure is saved on the device (throttle)
+        if ok:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            backup = StaticDevice.objects.create(user=user, name=BACKUP_NAME, confirmed=True)
+            codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+            StaticToken.objects.bulk_create([StaticToken(device=backup, token=c) for c in codes])
+            audit.record(actor=user, action="otp.enroll", obj=user, org_path=_staff_org_path(user),
+                         detail={"user": user.username, "backup_codes": BACKUP_CODES})
+            return device, codes
+    _refused(user, allowed, info, [device], stage="enroll")
+
+
+def verify_staff_code(*, user: User, code: str):
+    """Check a TOTP code (6 digits) or a backup code (8 letters/digits, used up on success) against the
+    user's confirmed devices and return the device that accepted it; the caller stores it in the session
+    with ``django_otp.login``. While any of the user's devices is throttled every code is refused, so
+    switching between the TOTP and the backup codes does not double an attacker's guesses."""
+    from django_otp import devices_for_user
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    token = _normalise_code(code)
+    if not token:
+        raise ServiceError("请输入验证码", field="code")
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=True, for_verify=True))  # row locks: one use per code
+        if not devices:
+            raise ServiceError("该账号尚未绑定验证器", code="otp_not_enrolled")
+        blocked = [info for ok, info in (d.verify_is_allowed() for d in devices) if not ok]
+        if blocked:
+            allowed, info, matched = False, max(blocked, key=lambda i: i["locked_until"]), None
+        else:
+            allowed, info = True, None
+            kind = TOTPDevice if (token.isdigit() and len(token) == 6) else StaticDevice
+            matched = next((d for d in devices if isinstance(d, kind) and d.verify_token(token)), None)
+            if matched is None:
+                # verify_token counted the failure on the device it tried; count it on the others too, so
+                # every device of the account backs off together
+                for d in devices:
+                    if not isinstance(d, kind):
+                        d.throttle_increment(commit=True)
+        if matched is not None:
+            audit.record(actor=user, action="otp.verify", obj=user, org_path=_staff_org_path(user),
+                         detail={"user": user.username, "device": matched.persistent_id,
+                                 "backup_code": isinstance(matched, StaticDevice)})
+            return matched
+    _refused(user, allowed, info, devices, stage="verify")
+
+
+def _refused(user, allowed: bool, info, devices, *, stage: str):
+    """Audit a refused code and raise the Chinese message: throttled (with the time to wait) or wrong."""
+    from django.utils import timezone
+
+    failures = 0
+    for d in devices:
+        d.refresh_from_db(fields=["throttling_failure_count"])
+        failures = max(failures, d.throttling_failure_count)
+    audit.record(actor=user, action="otp.fail", obj=user, org_path=_staff_org_path(user),
+                 detail={"user": user.username, "stage": stage, "throttled": not allowed, "failures": failures})
+    if not allowed:
+        wait = max(1, int((info["locked_until"] - timezone.now()).total_seconds() + 0.999))
+        raise ServiceError(f"尝试过于频繁，请 {wait} 秒后再试（已连续失败 {info['failure_count']} 次）",
+                           field="code", code="otp_throttled")
+    raise ServiceError(f"{WRONG_CODE}（已连续失败 {failures} 次，失败越多需等待越久）", field="code",
+                       code="otp_wrong")
+
+
+@transaction.atomic
+def reset_staff_otp(*, actor, user: User, reason: str) -> int:
+    """Remove a staff member's authenticator and backup codes (lost phone). They enrol again at their next
+    sign-in, and any session verified with the removed devices stops being verified. The actor must be
+    allowed to change every organisation the user holds an active grant in (a street administrator cannot
+    reset a federation account); superusers and grant-less staff accounts are reset by superusers only; no
+    one resets their own. Audited with the reason."""
+    from django_otp import devices_for_user
+
+    from lianxin.core.errors import PermissionDenied
+    from lianxin.core.scoping import scope_for
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写重置原因", field="reason")
+    if getattr(actor, "pk", None) == user.pk:
+        raise PermissionDenied("不能重置自己的验证器，请联系上级管理员")
+    grants = list(StaffRole.objects.filter(user=user, active=True).select_related("organization"))
+    if user.is_superuser or not grants:
+        if not scope_for(actor).superuser:
+            raise PermissionDenied("该账号的验证器只能由平台管理员重置")
+    for g in grants:
+        require(actor, "change", g.organization.path, "该工作人员不在您的管理范围内")
+    devices = list(devices_for_user(user, confirmed=None))
+    for d in devices:
+        d.delete()
+    audit.record(actor=actor, action="otp.reset", obj=user, org_path=_staff_org_path(user), reason=reason,
+                 detail={"user": user.username, "devices": len(devices)})
+    return len(devices)

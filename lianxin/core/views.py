@@ -17,8 +17,8 @@ from .scoping import scope_for
 
 
 def staff_required(view):
-    """Console views: a signed-in user with at least one staff grant. A PermissionDenied raised inside is
-    answered with a 403 page in Chinese, never a 500."""
+    """Console views: a signed-in user with at least one staff grant whose session passed the second factor
+    when it is required. A PermissionDenied raised inside is answered with a 403 page in Chinese, never a 500."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -26,6 +26,10 @@ def staff_required(view):
             return redirect(f"/console/login/?next={request.path}")
         if not scope_for(request.user).is_staff:
             return HttpResponseForbidden("您没有工作人员权限".encode())
+        from lianxin.accounts.otp import second_step_pending, verify_url
+
+        if second_step_pending(request):  # password only: the code step first (LIANXIN_STAFF_OTP)
+            return redirect(verify_url(request.get_full_path() if request.method == "GET" else ""))
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied as e:

@@ -1,0 +1,58 @@
+"""Reads of staff accounts for the console, always scoped (DESIGN rule 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lianxin.core.admin_scoping import scope_queryset
+
+from .models import User
+
+
+@dataclass
+class StaffOTPRow:
+    user: User
+    enrolled: bool
+    pending: bool  # an unconfirmed device: enrolment started, not finished
+    backup_left: int
+    failures: int  # successive failed codes right now (django-otp's throttle counter)
+
+
+def staff_otp_overview(*, actor) -> list[StaffOTPRow]:
+    """Staff accounts whose grants lie in the actor's *change* reach, with their second-factor state. Used by
+    administrators to spot guessing (failures) and to reset a lost phone."""
+    from django.db.models import Count, Max, Q
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    users = list(scope_queryset(User.objects.filter(Q(staff_roles__active=True) | Q(is_superuser=True)).distinct(),
+                                actor, "change").order_by("username")[:500])
+    ids = [u.pk for u in users]
+    totp = {r["user"]: r for r in TOTPDevice.objects.filter(user__in=ids).values("user").annotate(
+        n_confirmed=Count("pk", filter=Q(confirmed=True)), n_pending=Count("pk", filter=Q(confirmed=False)),
+        max_failures=Max("throttling_failure_count"))}
+    static = {r["user"]: r for r in StaticDevice.objects.filter(user__in=ids).values("user").annotate(
+        n_tokens=Count("token_set"), max_failures=Max("throttling_failure_count"))}
+    rows = []
+    for u in users:
+        t, s = totp.get(u.pk, {}), static.get(u.pk, {})
+        rows.append(StaffOTPRow(user=u, enrolled=bool(t.get("n_confirmed")), pending=bool(t.get("n_pending")),
+                                backup_left=s.get("n_tokens") or 0,
+                                failures=max(t.get("max_failures") or 0, s.get("max_failures") or 0)))
+    return rows
+
+
+def staff_user_for_change(*, actor, pk) -> User:
+    """One staff account in the actor's change reach; 404 outside (existence does not leak)."""
+    from django.http import Http404
+
+    try:
+        return scope_queryset(User.objects.all(), actor, "change").get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def backup_codes_left(user) -> int:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -1,0 +1,1 @@
+from lianxin.accounts.testing import otp_required  # noqa: F401  (fixture)

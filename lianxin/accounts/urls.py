@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("console/otp/", views.otp_verify, name="otp-verify"),
+    path("console/otp/setup/", views.otp_setup, name="otp-setup"),
+    path("console/staff-otp/", views.staff_otp, name="staff-otp"),
+    path("console/staff-otp/<int:pk>/reset/", views.staff_otp_reset, name="staff-otp-reset"),
+]
