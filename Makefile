@@ -56,6 +56,7 @@ var/local.env:
 	@$(PYTHON) scripts/local_env.py var/local.env
 
 run: install var/local.env
+	@$(PYTHON) scripts/local_env.py var/local.env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo --if-empty

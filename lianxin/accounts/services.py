@@ -156,6 +156,9 @@ def verify_staff_code(*, user: User, code: str):
                     if not isinstance(d, kind):
                         d.throttle_increment(commit=True)
         if matched is not None:
+            for d in devices:  # successive failures are the account's: a success clears every device's count
+                if d is not matched and d.throttling_failure_count:
+                    d.throttle_reset(commit=True)
             audit.record(actor=user, action="otp.verify", obj=user, org_path=_staff_org_path(user),
                          detail={"user": user.username, "device": matched.persistent_id,
                                  "backup_code": isinstance(matched, StaticDevice)})

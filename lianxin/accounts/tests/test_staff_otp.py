@@ -208,6 +208,7 @@ def test_later_sign_in_takes_a_totp_code_and_refuses_a_wrong_one(district, clien
     assert client.get("/console/").status_code == 200
     device.refresh_from_db()
     assert device.throttling_failure_count == 0
+    assert StaticDevice.objects.get(user=user).throttling_failure_count == 0  # the account's count is cleared
     # a TOTP code is good once: a replay in another session is refused
     other = client.__class__()
     password_login(other, user)

@@ -212,3 +212,9 @@ class Command(BaseCommand):
         for u, d in rows:
             self.stdout.write(f"  {u:52s} {d}")
         self.stdout.write("工作台：http://127.0.0.1:8000/console/   后台：/admin/   会员 H5：/m/   API 文档：/api/docs")
+        if getattr(settings, "LIANXIN_STAFF_OTP", "required") == "off":
+            self.stdout.write("工作人员二次验证：已关闭（LIANXIN_STAFF_OTP=off，仅本地演示，由 var/local.env 设置；"
+                              "生产环境默认开启，登录需手机验证器动态码）")
+        else:
+            self.stdout.write("工作人员二次验证：已开启（LIANXIN_STAFF_OTP=required）。首次登录扫码绑定手机验证器并保存"
+                              "备用验证码；本地演示可在 var/local.env 写 LIANXIN_STAFF_OTP=off 关闭")
