@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lianxin.core.routers.ReplicaMiddleware",  # marks safe requests whose reads may go to a replica
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,10 +110,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Read replicas: LIANXIN_REPLICA_URLS (comma-separated URLs) -> aliases replica_1, replica_2…; only safe requests
+# not just after the same browser's write read from them (lianxin/core/routers.py). None by default.
+from lianxin.core.routers import replica_databases  # noqa: E402
+
+DATABASES.update(replica_databases(os.environ.get("LIANXIN_REPLICA_URLS", ""), DATABASES["default"],
+                                   conn_max_age=int(os.environ.get("LIANXIN_CONN_MAX_AGE", "0"))))
+LIANXIN_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+LIANXIN_REPLICA_PIN_SECONDS = int(os.environ.get("LIANXIN_REPLICA_PIN_SECONDS", "10"))
+DATABASE_ROUTERS = ["lianxin.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-# Cache: local memory by default; LIANXIN_REDIS_URL for several app servers (rate limits must be shared).
+# Cache: the database by default; LIANXIN_REDIS_URL for several app servers (rate limits must be shared).
 if os.environ.get("LIANXIN_REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": os.environ["LIANXIN_REDIS_URL"]}}
