@@ -47,7 +47,7 @@ from .models import (
     Step,
 )
 from .programmes import Programme, Route, ancestors, field_specs, get_programme, validate_form
-from .selectors import REVIEW_ROLES, staff_inbox, step_reviewers
+from .selectors import REVIEW_ROLES, STEP_MESSAGE_PREFIXES, staff_inbox, step_reviewers
 
 log = logging.getLogger("lianxin.workflow")
 
@@ -223,18 +223,40 @@ def notify_step_reviewers(step: Step, *, how: str = "submitted") -> int:
     return len(reviewers)
 
 
-def _staff_of(org: Organization, roles=REVIEW_ROLES, *, nearest: bool = False):
-    """Staff holding ``roles`` at ``org``. With ``nearest``, a union without such staff hands the message to the
-    closest ancestor that has them (most small unions have no console accounts of their own)."""
+def _nearest_admins(org: Organization):
+    """The admins of ``org``, or of its closest ancestor that has some (most small unions have no console
+    accounts of their own): who is told a union's legal-person certificate is about to expire. Not a rule for
+    reviewers: who is told about a step is :func:`selectors.step_reviewers`, the queue's own rule."""
     from lianxin.accounts.models import User
 
-    chain = list(reversed(ancestors(org))) if nearest else [org]
-    for o in chain:
-        users = list(User.objects.filter(staff_roles__organization=o, staff_roles__role__in=roles,
-                                         staff_roles__active=True, is_active=True).distinct())
+    for o in reversed(ancestors(org)):
+        users = list(User.objects.filter(staff_roles__organization=o, staff_roles__role="admin",
+                                         staff_roles__active=True, is_active=True).distinct().order_by("pk"))
         if users:
             return users
     return []
+
+
+def close_step_messages(step_ids) -> int:
+    """Mark read every unread message announcing one of these steps (its arrival, overdue reminders,
+    escalation), whoever received it, because the step has closed: decided by one of its reviewers (the others
+    have nothing left to do) or removed by a withdrawal. Called in the same transaction as the write that closes
+    the steps, so an unread count never includes a step nobody can act on. Only ``read_at`` changes (the
+    messages stay in each inbox, marked 已处理). The rows are found by their dedupe keys' ``<prefix>:<step>:``
+    ranges — the unique key's index (on PostgreSQL also its ``varchar_pattern_ops`` twin serves LIKE 'x%'),
+    never a scan of the outbox's JSON."""
+    from django.db.models import Q
+
+    from lianxin.core.models import Notification
+
+    ranges = [Q(dedupe_key__startswith=f"{prefix}:{int(sid)}:") for sid in set(step_ids)
+              for prefix in STEP_MESSAGE_PREFIXES]
+    if not ranges:
+        return 0
+    q = ranges[0]
+    for r in ranges[1:]:
+        q |= r
+    return Notification.objects.filter(q, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def _applicant_mobile(app: Application) -> str:
@@ -451,8 +473,11 @@ def withdraw_application(*, actor, app: Application) -> Application:
         raise ServiceError(f"申请{app.get_state_display()}，不能撤回")
     app.state, app.decided_at = State.WITHDRAWN, None
     app.save(update_fields=["state", "decided_at", "updated_at"])
-    # the undecided step, if any, is closed so no reviewer acts on a withdrawn application
-    app.steps.filter(decision__isnull=True).delete()
+    # the undecided step, if any, is closed so no reviewer acts on a withdrawn application, and its reviewers'
+    # messages about it stop counting as unread
+    open_ids = list(app.steps.filter(decision__isnull=True).values_list("pk", flat=True))
+    app.steps.filter(pk__in=open_ids).delete()
+    close_step_messages(open_ids)
     audit.record(actor=actor, action="workflow.withdraw", obj=app, org_path=app.org.path)
     return app
 
@@ -504,6 +529,7 @@ def decide(*, actor, step_id: int, decision: str, comment: str = "", fields=(), 
     if won != 1:  # only reachable without row locks (SQLite): still exactly one decision
         raise ServiceError("该环节已被其他审核人处理，不能重复审核", code="already_decided")
     step.refresh_from_db()
+    close_step_messages([step.pk])  # before any next step opens: its new messages stay unread
     if in_person:
         Application.objects.filter(pk=app.pk).update(trips=F("trips") + 1)
         app.refresh_from_db(fields=["trips"])
@@ -648,8 +674,14 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
         app = step.application
         days_late = (now - step.due_at).days
         if step.reminded_at is None or timezone.localdate(step.reminded_at) < today:
-            if Step.objects.filter(pk=step.pk, reminded_at=step.reminded_at).update(reminded_at=now):
-                for u in _staff_of(step.assigned_to or step.org):
+            # ``decision IS NULL`` again in the conditional UPDATE: a step decided since the SELECT above (its
+            # messages just closed by decide) is not reminded about; on PostgreSQL the UPDATE waits for the
+            # deciding transaction and re-checks the row.
+            if Step.objects.filter(pk=step.pk, reminded_at=step.reminded_at, decision__isnull=True).update(
+                    reminded_at=now):
+                # the queue's own rule: exactly the people who find it under 待我审核 today (its level, the
+                # union handling it, the level it was escalated to), so reminder and queue cannot disagree
+                for u in step_reviewers(step):
                     notify.enqueue(channel="inapp", user=u, template="workflow_overdue",
                                    title=f"超期未审：{app.title}",
                                    body=f"{app.number} 在{step.org.name}（{step.level}）已超过办理时限 {days_late} 天，请尽快审核。",
@@ -666,8 +698,8 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
             continue
         upper = _nearest_staffed(Organization.objects.get(pk=current.parent_id))
         before = {u.pk for u in step_reviewers(step)}
-        if Step.objects.filter(pk=step.pk, escalated_at=step.escalated_at).update(escalated_to=upper,
-                                                                                  escalated_at=now):
+        if Step.objects.filter(pk=step.pk, escalated_at=step.escalated_at, decision__isnull=True).update(
+                escalated_to=upper, escalated_at=now):
             step.escalated_to, step.escalated_at = upper, now
             audit.record(actor=None, action="workflow.escalate", obj=app, org_path=step.org.path,
                          detail={"step": step.pk, "from": current.name, "to": upper.name, "days_late": days_late})
@@ -691,7 +723,7 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
                 expiry_reminded_at=now):
             continue
         left = (cert.valid_until - today).days
-        for u in _staff_of(cert.union, roles=("admin",), nearest=True):
+        for u in _nearest_admins(cert.union):
             notify.enqueue(channel="inapp", user=u, template="cert_expiry", title="工会法人资格证书即将到期",
                            body=f"{cert.union_name}的法人资格证书（{cert.number}）将于 {cert.valid_until} 到期"
                                 f"（还有 {left} 天），请完成换届后在线申请换领。",
