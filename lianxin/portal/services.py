@@ -1,12 +1,13 @@
-"""Every write of the member portal: SMS sign-in, WeChat binding, member cards. (Correcting one's own data
-is the workflow programme ``profile_correction``.)
+"""Every write of the member portal: SMS sign-in, WeChat binding, member cards, revoking member API tokens.
+(Correcting one's own data is the workflow programme ``profile_correction``.)
 
 SMS sign-in rules (all state in database rows, so they hold across app processes and servers):
 * a code lives CODE_TTL, is stored only as an HMAC, and dies at first use or after MAX_GUESSES wrong tries;
 * sending is limited per number (one per RESEND_SECONDS, SENDS_PER_NUMBER_HOUR an hour) and per client
-  address (SENDS_PER_IP_HOUR), each by an atomic bucket upsert that refuses once the limit is reached;
-* wrong codes are counted per number and per address in LOCK_WINDOW buckets; past the limit the number (or
-  address) is locked until the window ends, even with a fresh code.
+  address (SENDS_PER_IP_HOUR), each a sliding limit (:func:`take`): it holds over every period of that length,
+  so a burst around a clock boundary cannot double it;
+* wrong codes are counted per number and per address; once FAILURES_PER_NUMBER (FAILURES_PER_IP) fall within
+  the last LOCK_WINDOW the number (address) is locked, even with a fresh code, until enough of them age out.
 The reply to "send me a code" never says whether the number belongs to a member.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -26,14 +28,14 @@ from django.utils import timezone
 
 from lianxin.accounts.models import User
 from lianxin.core import audit, crypto, notify
-from lianxin.core.errors import ServiceError
+from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.idnumbers import parse_mobile
 from lianxin.core.models import Notification
 from lianxin.core.scoping import require, scope_for
 from lianxin.members.models import ACTIVE_STATUSES, Membership, MembershipStatus, Person
 from lianxin.members.services import mobile_bidx
 
-from .models import MemberCard, RateBucket, SmsCode, WeChatIdentity
+from .models import MemberCard, MemberTokenGeneration, RateEvent, SmsCode, WeChatIdentity
 
 CODE_TTL = dt.timedelta(minutes=5)
 RESEND_SECONDS = 60
@@ -43,50 +45,84 @@ MAX_GUESSES = 5
 LOCK_WINDOW = dt.timedelta(minutes=30)
 FAILURES_PER_NUMBER = 10
 FAILURES_PER_IP = 30
+LONGEST_LIMIT = max(dt.timedelta(hours=1), LOCK_WINDOW)  # rate events older than this count for nothing
 CARD_SALT = "lianxin.portal.card"
 CARD_TTL = 600  # seconds a card QR stays valid; the card page refreshes itself well before
 
 
-# ---------------------------------------------------------------- rate buckets
+# ---------------------------------------------------------------- rate limits (sliding log)
 
-def _window(now: dt.datetime, size: dt.timedelta) -> dt.datetime:
-    secs = int(size.total_seconds())
-    return dt.datetime.fromtimestamp(int(now.timestamp()) // secs * secs, tz=dt.UTC)
+def _serialise(key: str) -> None:
+    """Make the takers of one key wait for each other until the current transaction ends, so the count and
+    the insert of :func:`take` agree across processes and servers. PostgreSQL: a transaction-level advisory
+    lock on a 64-bit hash of the key (a collision only makes two keys queue together; nothing is held in a
+    process). SQLite has one writer at a time and runs take's conditional insert as a single write, so a
+    second taker either sees the first one's row or fails with "database is locked"; it never counts past
+    the limit."""
+    if connection.vendor == "postgresql":
+        digest = hashlib.blake2b(f"lianxin.rate:{key}".encode(), digest_size=8).digest()
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
 
 
 def take(key: str, *, limit: int, per: dt.timedelta, now: dt.datetime | None = None) -> bool:
-    """Count one event in the current window of ``per``; False (and nothing counted) once ``limit`` is reached.
-    One atomic upsert: correct with any number of processes."""
-    table = RateBucket._meta.db_table
-    win = _window(now or timezone.now(), per)
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table} (\"key\", \"window\", count) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (\"key\", \"window\") DO UPDATE SET count = {table}.count + 1 "
-            f"WHERE {table}.count < %s RETURNING count",
-            [key, connection.ops.adapt_datetimefield_value(win), limit],
-        )
-        return cur.fetchone() is not None
+    """Count one event under ``key`` unless ``limit`` events already fall within the last ``per``; False, and
+    nothing counted, once the limit is reached. Sliding, so "5 an hour" holds for every hour, including one
+    that straddles a clock hour (a fixed window let 5 at 12:59 and 5 more at 13:00 through). Runs inside the
+    caller's transaction (or its own): a refused or rolled-back request counts nothing."""
+    now = now or timezone.now()
+    table = RateEvent._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    with transaction.atomic():
+        _serialise(key)
+        with connection.cursor() as cur:
+            cur.execute(
+                f'INSERT INTO {table} ("key", at) SELECT %s, %s '
+                f'WHERE (SELECT count(*) FROM {table} WHERE "key" = %s AND at > %s) < %s RETURNING id',
+                [key, adapt(now), key, adapt(now - per), limit],
+            )
+            return cur.fetchone() is not None
+
+
+def record(key: str, *, now: dt.datetime | None = None) -> None:
+    """Count an event with no limit of its own (a wrong code); :func:`wait_seconds` decides what it locks."""
+    RateEvent.objects.create(key=key, at=now or timezone.now())
 
 
 def count(key: str, *, per: dt.timedelta, now: dt.datetime | None = None) -> int:
-    win = _window(now or timezone.now(), per)
-    return RateBucket.objects.filter(key=key, window=win).values_list("count", flat=True).first() or 0
+    now = now or timezone.now()
+    return RateEvent.objects.filter(key=key, at__gt=now - per).count()
 
 
-def prune_buckets(older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    return RateBucket.objects.filter(window__lt=timezone.now() - older_than).delete()[0]
+def wait_seconds(key: str, *, limit: int, per: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Seconds until ``key`` is under ``limit`` again (0 when it already is): the moment the ``limit``-th most
+    recent event leaves the last ``per``. One indexed query, reading at most ``limit`` rows."""
+    now = now or timezone.now()
+    recent = list(RateEvent.objects.filter(key=key, at__gt=now - per).order_by("-at")
+                  .values_list("at", flat=True)[:limit])
+    if len(recent) < limit:
+        return 0
+    return max(1, math.ceil((recent[-1] + per - now).total_seconds()))
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def prune_events(older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Delete events older than ``older_than`` (never less than the longest limit's period)."""
+    older_than = max(older_than, LONGEST_LIMIT)
+    return RateEvent.objects.filter(at__lt=timezone.now() - older_than).delete()[0]
 
 
 def cleanup_sign_in(older_than: dt.timedelta = dt.timedelta(days=1)) -> dict:
     """Housekeeping (manage.py portal_cleanup, from cron): blank the outbox text of codes that expired unused,
-    delete code rows and rate windows older than ``older_than``. Locks still in force are kept."""
+    delete code rows and rate events older than ``older_than``. Locks still in force are kept."""
     now = timezone.now()
     expired = list(SmsCode.objects.filter(expires_at__lte=now).values_list("pk", flat=True))
     _scrub_messages(expired)
     codes = SmsCode.objects.filter(created_at__lt=now - older_than).delete()[0]
-    return {"scrubbed": len(expired), "codes_deleted": codes,
-            "buckets_deleted": prune_buckets(max(older_than, LOCK_WINDOW))}
+    return {"scrubbed": len(expired), "codes_deleted": codes, "events_deleted": prune_events(older_than)}
 
 
 def _ip_hash(ip: str) -> str:
@@ -105,14 +141,18 @@ def request_sms_code(*, mobile: str, ip: str) -> None:
     phone = parse_mobile(mobile, field="手机号码")
     bidx, iph = mobile_bidx(phone), _ip_hash(ip)
     now = timezone.now()
-    if _locked(bidx, iph, now):
-        raise ServiceError("验证失败次数过多，请稍后再试", field="mobile", code="locked")
+    if wait := _locked(bidx, iph, now):
+        raise ServiceError(f"验证失败次数过多，请 {_minutes(wait)} 分钟后再试", field="mobile", code="locked")
+    gap, hour = dt.timedelta(seconds=RESEND_SECONDS), dt.timedelta(hours=1)
     with transaction.atomic():
-        if not take(f"sms:gap:{bidx}", limit=1, per=dt.timedelta(seconds=RESEND_SECONDS), now=now):
-            raise ServiceError(f"发送过于频繁，请 {RESEND_SECONDS} 秒后再试", field="mobile", code="throttled")
-        if not take(f"sms:hour:{bidx}", limit=SENDS_PER_NUMBER_HOUR, per=dt.timedelta(hours=1), now=now):
-            raise ServiceError("该号码本小时获取验证码次数已达上限", field="mobile", code="throttled")
-        if not take(f"sms:ip:{iph}", limit=SENDS_PER_IP_HOUR, per=dt.timedelta(hours=1), now=now):
+        if not take(f"sms:gap:{bidx}", limit=1, per=gap, now=now):
+            wait = wait_seconds(f"sms:gap:{bidx}", limit=1, per=gap, now=now)
+            raise ServiceError(f"发送过于频繁，请 {wait or 1} 秒后再试", field="mobile", code="throttled")
+        if not take(f"sms:hour:{bidx}", limit=SENDS_PER_NUMBER_HOUR, per=hour, now=now):
+            wait = wait_seconds(f"sms:hour:{bidx}", limit=SENDS_PER_NUMBER_HOUR, per=hour, now=now)
+            raise ServiceError(f"该号码一小时内获取验证码次数已达上限，请 {_minutes(wait)} 分钟后再试",
+                               field="mobile", code="throttled")
+        if not take(f"sms:ip:{iph}", limit=SENDS_PER_IP_HOUR, per=hour, now=now):
             raise ServiceError("本网络获取验证码过于频繁，请稍后再试", field="mobile", code="throttled")
         code = f"{secrets.randbelow(1_000_000):06d}"
         # Older unused codes die: only the latest one works.
@@ -134,14 +174,18 @@ def _scrub_messages(code_ids) -> None:
             body="【连心】登录验证码（已失效）")
 
 
-def _locked(bidx: str, iph: str, now) -> bool:
-    return (count(f"smsfail:n:{bidx}", per=LOCK_WINDOW, now=now) >= FAILURES_PER_NUMBER
-            or count(f"smsfail:ip:{iph}", per=LOCK_WINDOW, now=now) >= FAILURES_PER_IP)
+def _locked(bidx: str, iph: str, now) -> int:
+    """Seconds the number or the address stays locked (0: not locked). Two indexed queries."""
+    return max(wait_seconds(f"smsfail:n:{bidx}", limit=FAILURES_PER_NUMBER, per=LOCK_WINDOW, now=now),
+               wait_seconds(f"smsfail:ip:{iph}", limit=FAILURES_PER_IP, per=LOCK_WINDOW, now=now))
 
 
 def _fail(bidx: str, iph: str, now) -> None:
-    take(f"smsfail:n:{bidx}", limit=10**6, per=LOCK_WINDOW, now=now)
-    take(f"smsfail:ip:{iph}", limit=10**6, per=LOCK_WINDOW, now=now)
+    """Count a wrong code. Not itself limited: a locked number or address is refused before it guesses, so
+    each key gathers at most its limit (plus guesses already in flight) per LOCK_WINDOW. Guesses at one code are
+    serialised by its row lock and capped at MAX_GUESSES, so requests in flight add little."""
+    record(f"smsfail:n:{bidx}", now=now)
+    record(f"smsfail:ip:{iph}", now=now)
 
 
 def verify_sms_code(*, mobile: str, code: str, ip: str) -> User:
@@ -149,8 +193,8 @@ def verify_sms_code(*, mobile: str, code: str, ip: str) -> User:
     phone = parse_mobile(mobile, field="手机号码")
     bidx, iph = mobile_bidx(phone), _ip_hash(ip)
     now = timezone.now()
-    if _locked(bidx, iph, now):
-        raise ServiceError("验证失败次数过多，已暂时锁定，请30分钟后再试", field="code", code="locked")
+    if wait := _locked(bidx, iph, now):
+        raise ServiceError(f"验证失败次数过多，已暂时锁定，请 {_minutes(wait)} 分钟后再试", field="code", code="locked")
     code = (code or "").strip()
     problem = ""
     with transaction.atomic():
@@ -303,3 +347,24 @@ def verify_card(*, actor, token: str) -> CardCheck:
     if expired:
         return CardCheck("expired", "二维码已过期，请会员刷新会员卡页面", **who)
     return CardCheck("valid", "有效会员", **who)
+
+
+# ---------------------------------------------------------------- member API tokens
+
+def revoke_member_tokens(*, actor, user) -> int:
+    """Sign-out: refuse every member API token of ``user`` issued so far (see ``lianxin.portal.tokens``). It
+    raises the user's token generation in one upsert, so all of the user's tokens die together, on every
+    device and every app server; a device still signed in by session simply fetches a new token. Password
+    changes and deactivation need no call here: the token check reads them from the same row. Returns the new
+    generation."""
+    if getattr(actor, "pk", None) != user.pk:
+        raise PermissionDenied("只能注销本人的登录令牌")
+    table = MemberTokenGeneration._meta.db_table
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (user_id, generation, revoked_at) VALUES (%s, 1, %s) "
+            f"ON CONFLICT (user_id) DO UPDATE SET generation = {table}.generation + 1, "
+            f"revoked_at = EXCLUDED.revoked_at RETURNING generation",
+            [user.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        return cur.fetchone()[0]

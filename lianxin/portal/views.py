@@ -101,6 +101,10 @@ def wechat_callback(request):
 
 @require_POST
 def logout_view(request):
+    """Sign out of the H5 pages, and revoke every member API token of this user (all devices; the WeChat front
+    end asks for a new one after signing in again), so a token copied before sign-out stops working too."""
+    if request.user.is_authenticated:
+        services.revoke_member_tokens(actor=request.user, user=request.user)
     logout(request)
     return redirect("/m/login/")
 

@@ -14,7 +14,7 @@ from lianxin.core.errors import ServiceError
 from lianxin.core.testing import make_person
 from lianxin.members.services import mobile_bidx
 from lianxin.portal import services
-from lianxin.portal.models import SmsCode
+from lianxin.portal.models import RateEvent, SmsCode
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 PHONE = "13912345678"
@@ -57,7 +57,7 @@ def test_unknown_worker_still_gets_a_user_without_person(district, send):
     # Signing in again later finds the same user, now linked once the roster has the person.
     p = make_person(district.base_a1, "新职工", mobile_no=PHONE)
     SmsCode.objects.update(used_at=timezone.now())
-    services.RateBucket.objects.all().delete()
+    RateEvent.objects.all().delete()
     again = services.verify_sms_code(mobile=PHONE, code=send(), ip="1.1.1.1")
     assert again.pk == user.pk and again.person == p
 
@@ -73,13 +73,13 @@ def test_wrong_codes_kill_the_code_then_lock_the_number(district, send):
         services.verify_sms_code(mobile=PHONE, code=code, ip="10.0.0.2")
     # Keep guessing with fresh codes until the number is locked; then even a correct code is refused.
     for _ in range(50):
-        services.RateBucket.objects.filter(key__startswith="sms:").delete()
+        RateEvent.objects.filter(key__startswith="sms:").delete()
         try:
             services.verify_sms_code(mobile=PHONE, code=wrong, ip="10.0.0.2")
         except ServiceError as e:
             if e.code == "locked":
                 break
-    services.RateBucket.objects.filter(key__startswith="sms:").delete()
+    RateEvent.objects.filter(key__startswith="sms:").delete()
     with pytest.raises(ServiceError) as e:
         services.request_sms_code(mobile=PHONE, ip="10.0.0.3")
     assert e.value.code == "locked"
@@ -101,12 +101,12 @@ def test_resend_gap_and_hourly_limit_per_number(district, send):
         send()
     assert e.value.code == "throttled" and "秒后" in e.value.message
     for _i in range(1, services.SENDS_PER_NUMBER_HOUR):
-        services.RateBucket.objects.filter(key__startswith="sms:gap:").delete()
+        RateEvent.objects.filter(key__startswith="sms:gap:").delete()
         send()
-    services.RateBucket.objects.filter(key__startswith="sms:gap:").delete()
+    RateEvent.objects.filter(key__startswith="sms:gap:").delete()
     with pytest.raises(ServiceError) as e:
         send()
-    assert "本小时" in e.value.message
+    assert "一小时内" in e.value.message and "分钟后再试" in e.value.message
     assert SmsCode.objects.count() == services.SENDS_PER_NUMBER_HOUR
 
 
@@ -121,7 +121,7 @@ def test_limit_per_address(district, send):
 
 def test_only_latest_code_works(district, send):
     first = send()
-    services.RateBucket.objects.filter(key__startswith="sms:gap:").delete()
+    RateEvent.objects.filter(key__startswith="sms:gap:").delete()
     second = send()
     if first != second:
         with pytest.raises(ServiceError):
@@ -170,7 +170,7 @@ def test_cleanup_blanks_expired_codes_and_prunes_old_rows(district, send):
     assert Notification.objects.filter(body__contains=code).exists()
     SmsCode.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1),
                            created_at=timezone.now() - dt.timedelta(days=2))
-    services.RateBucket.objects.update(window=timezone.now() - dt.timedelta(days=2))
+    RateEvent.objects.update(at=timezone.now() - dt.timedelta(days=2))
     call_command("portal_cleanup")
     assert not Notification.objects.filter(body__contains=code).exists()
-    assert not SmsCode.objects.exists() and not services.RateBucket.objects.exists()
+    assert not SmsCode.objects.exists() and not RateEvent.objects.exists()

@@ -9,4 +9,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         r = cleanup_sign_in()
         self.stdout.write(f"已置空 {r['scrubbed']} 条过期验证码短信正文，删除验证码 {r['codes_deleted']} 条、"
-                          f"限流计数 {r['buckets_deleted']} 条")
+                          f"限流记录 {r['events_deleted']} 条")
