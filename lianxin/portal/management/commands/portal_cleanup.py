@@ -4,7 +4,7 @@ from lianxin.portal.services import cleanup_sign_in
 
 
 class Command(BaseCommand):
-    help = "清理短信登录数据：过期验证码的短信正文置空，删除一天前的验证码记录与限流计数（建议每小时由 cron 运行）"
+    help = "清理短信登录数据：过期验证码的短信正文置空，删除一天前的验证码记录与限流记录（建议每小时由 cron 运行）"
 
     def handle(self, *args, **options):
         r = cleanup_sign_in()
