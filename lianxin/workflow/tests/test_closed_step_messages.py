@@ -116,3 +116,62 @@ def test_only_that_steps_keys_and_only_on_commit(district):
     lookalike.refresh_from_db()
     assert lookalike.read_at is None
     assert services.close_step_messages([]) == 0
+
+
+@pytest.mark.pgonly
+@pytest.mark.django_db(transaction=True)
+def test_sweep_racing_a_decision_leaves_no_unread_reminder(district):
+    """The daily sweep reads the step as open while a reviewer's decision is still uncommitted, then waits on the
+    step's row lock. When the decision commits, the sweep's conditional UPDATE sees a decided step and writes no
+    reminder and no escalation: nothing unread about a closed step (without ``decision IS NULL`` in the UPDATE
+    the reminder would be written after the decision had closed the step's messages)."""
+    import threading
+
+    from django.db import connection
+
+    from lianxin.workflow.models import Step
+
+    d = district
+    app = services.create_application(actor=worker(), programme="join", data=join_data(d, n=5007), submit=True)
+    step = app.steps.get()
+    late = step.due_at + dt.timedelta(hours=1)
+    decided, proceed, out = threading.Event(), threading.Event(), {}
+
+    def reviewer():
+        try:
+            with transaction.atomic():
+                services.decide(actor=d.users["base_a1.reviewer"], step_id=step.pk, decision="approved")
+                decided.set()
+                assert proceed.wait(30)
+        finally:
+            connection.close()
+
+    def sweep():
+        try:
+            out["sweep"] = services.run_daily(now=late)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=reviewer)
+    a.start()
+    assert decided.wait(30)
+    b = threading.Thread(target=sweep)
+    b.start()
+    # let the decision commit only once the sweep is blocked on the step's row lock
+    with connection.cursor() as c:
+        for _ in range(3000):
+            c.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = "
+                      "current_database()")
+            if c.fetchone()[0]:
+                break
+            threading.Event().wait(0.01)
+        else:
+            proceed.set()
+            pytest.fail("the sweep never waited for the deciding transaction")
+    proceed.set()
+    a.join()
+    b.join()
+    assert out["sweep"] == {"reminded": 0, "escalated": 0, "cert_reminders": 0}
+    assert Step.objects.get(pk=step.pk).decision == "approved"
+    assert not Notification.objects.filter(template__in=["workflow_overdue", "workflow_escalated"]).exists()
+    assert unread_about(step) == set()
