@@ -9,40 +9,43 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core import signing
 from django.db import connection
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from lianxin.accounts.models import User
 from lianxin.members.models import Membership, MembershipStatus, Person
 from lianxin.orgs.models import Organization
+from lianxin.portal import tokens as member_tokens
+from lianxin.portal.models import MemberTokenGeneration
 
 from . import selectors, services
 from .services import instance_from_row
 
-TOKEN_SALT = "lianxin.activities.api-token"
-TOKEN_TTL = 2 * 3600
+TOKEN_TTL = member_tokens.TTL
 
 
 def member_token(user) -> str:
-    return signing.TimestampSigner(salt=TOKEN_SALT).sign(str(user.pk))
+    return member_tokens.issue(user)
 
 
 class MemberToken(HttpBearer):
     def authenticate(self, request, token):
-        try:
-            pk = int(signing.TimestampSigner(salt=TOKEN_SALT).unsign(token, max_age=TOKEN_TTL))
-        except (signing.BadSignature, ValueError):
-            return None
-        m = load_member(pk)
+        claims = member_tokens.parse(token)
+        if claims is None:
+            raise HttpError(401, member_tokens.REFUSED)
+        m, password, generation = load_member(claims.user_id)
         if m is not None:
+            if not member_tokens.accepts(claims, password=password, generation=generation):
+                raise HttpError(401, member_tokens.REFUSED)
             user = m.person.user
             user._lianxin_member = (m.person, m)
         else:
-            user = User.objects.select_related("person").filter(pk=pk, is_active=True).first()
-        if user is not None:
-            request.user = user
+            user = member_tokens.authenticate(token)
+            if user is None:
+                raise HttpError(401, member_tokens.REFUSED)
+        request.user = user
         return user
 
 
@@ -50,7 +53,7 @@ _PERSON_COLS = ("id", "name", "gender", "birth_date", "is_migrant", "is_frontlin
 _MEMBER_SQL: str | None = None
 
 
-def load_member(user_pk: int) -> Membership | None:
+def load_member(user_pk: int) -> tuple[Membership | None, str, int | None]:
     """The hot path of a sign-up burst: the user, their person and live membership (with its union) in one
     statement, as model instances wired together, so the services need not fetch them again. Written as SQL
     once because compiling the equivalent four-table ORM query costs more than running it; it reads only the
@@ -61,15 +64,16 @@ def load_member(user_pk: int) -> Membership | None:
         _MEMBER_SQL = (
             "SELECT m.id, m.member_no, o.id, o.name, o.path, "
             + ", ".join(f"p.{c}" for c in _PERSON_COLS)
-            + ", u.id, u.username, u.display_name, u.is_superuser "
+            + ", u.id, u.username, u.display_name, u.is_superuser, u.password, g.generation "
             f"FROM {t[Membership]} m JOIN {t[Person]} p ON p.id = m.person_id "
             f"JOIN {t[User]} u ON u.person_id = p.id JOIN {t[Organization]} o ON o.id = m.union_id "
-            "WHERE u.id = %s AND u.is_active AND m.status = %s LIMIT 1")
+            f"LEFT JOIN {MemberTokenGeneration._meta.db_table} g ON g.user_id = u.id "
+            "WHERE u.id = %s AND u.is_active AND NOT u.is_staff AND NOT u.is_superuser AND m.status = %s LIMIT 1")
     with connection.cursor() as cur:
         cur.execute(_MEMBER_SQL, [user_pk, MembershipStatus.MEMBER.value])
         row = cur.fetchone()
     if row is None:
-        return None
+        return None, "", None
     union = instance_from_row(Organization, dict(zip(("id", "name", "path"), row[2:5])))
     person = instance_from_row(Person, dict(zip(_PERSON_COLS, row[5:13])))
     user = instance_from_row(User, {**dict(zip(("id", "username", "display_name", "is_superuser"), row[13:17])),
@@ -77,7 +81,7 @@ def load_member(user_pk: int) -> Membership | None:
     m = instance_from_row(Membership, {"id": row[0], "status": MembershipStatus.MEMBER.value, "member_no": row[1],
                                        "union_id": union.pk, "person_id": person.pk})
     m.union, m.person, user.person = union, person, person
-    return m
+    return m, row[17], row[18]
 
 
 router = Router(auth=[MemberToken(), django_auth], tags=["activities"])

@@ -108,3 +108,19 @@ def test_back_office_lists_are_scoped(client, district):
     assert "白杨街道插花" in html and "下沙街道插花" not in html
     other = Activity.objects.get(title="下沙街道插花")
     assert client.get(f"/admin/activities/activity/{other.pk}/change/").status_code == 404
+
+
+def test_member_token_dies_at_logout(client, district):
+    """Activities' API accepts the portal's member tokens, so logging out on the phone revokes them here too
+    (all of that member's tokens; another member's keep working)."""
+    a = make_activity(district.fed, capacity=5)
+    m1, m2 = make_member(district.base_a1, "甲"), make_member(district.base_a1, "乙")
+    h1 = {"Authorization": f"Bearer {member_token(m1.user)}"}
+    h2 = {"Authorization": f"Bearer {member_token(m2.user)}"}
+    assert client.get("/api/v1/activities/", headers=h1).status_code == 200
+    client.force_login(m1.user)
+    client.post("/m/logout/")
+    r = client.post(f"/api/v1/activities/{a.pk}/signup", headers=h1)
+    assert r.status_code == 401 and r.json()["detail"] == "登录已失效，请重新登录"
+    assert client.post(f"/api/v1/activities/{a.pk}/signup", headers=h2).json()["status"] == "confirmed"
+    assert not Signup.objects.filter(person=m1.person).exists()
