@@ -70,7 +70,17 @@ def _staff_org_path(user) -> str:
 
 
 def _normalise_code(code: str) -> str:
-    return "".join(str(code or "").split()).replace("-", "").lower()
+    """Spaces, dashes and case do not matter, full-width digits (Chinese input methods) count as digits.
+    Anything that cannot be a code (NUL bytes, symbols, 17+ characters) is refused before it reaches the
+    database — it could match nothing anyway."""
+    import re
+    import unicodedata
+
+    token = unicodedata.normalize("NFKC", str(code or ""))
+    token = "".join(token.split()).replace("-", "").lower()
+    if token and not re.fullmatch(r"[0-9a-z]{1,16}", token):
+        raise ServiceError(WRONG_CODE, field="code", code="otp_wrong")
+    return token
 
 
 def begin_totp_enrollment(*, user: User):
@@ -104,7 +114,7 @@ def confirm_totp_enrollment(*, user: User, code: str):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     token = _normalise_code(code)
-    if not token.isdigit() or len(token) != 6:
+    if not (token.isascii() and token.isdigit() and len(token) == 6):
         raise ServiceError("请输入验证器上显示的 6 位数字", field="code")
     with transaction.atomic():
         device = (TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first())
@@ -147,7 +157,7 @@ def verify_staff_code(*, user: User, code: str):
             allowed, info, matched = False, max(blocked, key=lambda i: i["locked_until"]), None
         else:
             allowed, info = True, None
-            kind = TOTPDevice if (token.isdigit() and len(token) == 6) else StaticDevice
+            kind = TOTPDevice if (token.isdigit() and len(token) == 6) else StaticDevice  # ASCII after _normalise_code
             matched = next((d for d in devices if isinstance(d, kind) and d.verify_token(token)), None)
             if matched is None:
                 # verify_token counted the failure on the device it tried; count it on the others too, so

@@ -4,6 +4,8 @@ in services.py (codes, throttling, audit) and otp.py (who must pass, the gate)."
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -40,7 +42,7 @@ def otp_verify(request):
     from django_otp import user_has_device
 
     if not user_has_device(request.user, confirmed=True):
-        return redirect(f"{SETUP_URL}?next={nxt}")
+        return redirect(f"{SETUP_URL}?next={quote(nxt)}")
     error = ""
     if request.method == "POST":
         try:

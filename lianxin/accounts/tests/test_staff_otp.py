@@ -377,3 +377,21 @@ def test_one_backup_code_used_twice_at_once_verifies_once(otp_required):
     results = race([lambda: services.verify_staff_code(user=user, code=codes[0])] * 2, ok_label="ok")
     assert sorted(results) == ["ok", "otp_wrong"]
     assert StaticToken.objects.filter(device__user=user).count() == 9
+
+
+@pytest.mark.pg
+@pytest.mark.django_db
+def test_malformed_input_gets_the_chinese_message_never_a_500(district, client, otp_required):
+    user = district.users["base_a1.auditor"]
+    device, _ = enroll(user)
+    password_login(client, user)
+    for code in ("abc\x00defg", "x" * 5000, "<script>", "１２３", ""):
+        r = client.post("/console/otp/", {"code": code})
+        assert r.status_code == 400, code
+        assert WRONG in r.content.decode() or "请输入验证码" in r.content.decode()
+    # full-width digits from a Chinese input method are digits ("１２３" above was a wrong code: wait it out)
+    TOTPDevice.objects.filter(user=user).update(throttling_failure_timestamp=None)
+    StaticDevice.objects.filter(user=user).update(throttling_failure_timestamp=None)
+    fullwidth = current_code(device, steps_ahead=1).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    r = client.post("/console/otp/", {"code": fullwidth, "next": "/console/"})
+    assert r.status_code == 302 and r.url == "/console/"
