@@ -670,6 +670,16 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
     counts = {"reminded": 0, "escalated": 0, "cert_reminders": 0}
     overdue = (Step.objects.select_related("org", "assigned_to", "escalated_to", "application")
                .filter(decision__isnull=True, application__state__in=PENDING_STATES, due_at__lt=now))
+    # who reviews a step depends only on (its organisation, the one handling it, the one it was escalated to):
+    # worked out once per such triple in this run, not once per overdue step
+    reviewers_of: dict[tuple, list] = {}
+
+    def reviewers(step: Step) -> list:
+        key = (step.org_id, step.assigned_to_id, step.escalated_to_id)
+        if key not in reviewers_of:
+            reviewers_of[key] = step_reviewers(step)
+        return reviewers_of[key]
+
     for step in overdue:
         app = step.application
         days_late = (now - step.due_at).days
@@ -681,7 +691,7 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
                     reminded_at=now):
                 # the queue's own rule: exactly the people who find it under 待我审核 today (its level, the
                 # union handling it, the level it was escalated to), so reminder and queue cannot disagree
-                for u in step_reviewers(step):
+                for u in reviewers(step):
                     notify.enqueue(channel="inapp", user=u, template="workflow_overdue",
                                    title=f"超期未审：{app.title}",
                                    body=f"{app.number} 在{step.org.name}（{step.level}）已超过办理时限 {days_late} 天，请尽快审核。",
@@ -697,7 +707,7 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
                                                        dt.timedelta(0)):
             continue
         upper = _nearest_staffed(Organization.objects.get(pk=current.parent_id))
-        before = {u.pk for u in step_reviewers(step)}
+        before = {u.pk for u in reviewers(step)}
         if Step.objects.filter(pk=step.pk, escalated_at=step.escalated_at, decision__isnull=True).update(
                 escalated_to=upper, escalated_at=now):
             step.escalated_to, step.escalated_at = upper, now
@@ -707,7 +717,7 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
             url = reverse("workflow-detail", args=[app.pk])
             body = _scrub(f"{prog.name}申请 {app.number}，申请人：{applicant_label(app)}，在{step.org.name}"
                           f"（{step.level}）超期 {days_late} 天未审，已上报{upper.name}督办。查看：{url}")
-            for u in step_reviewers(step):
+            for u in reviewers(step):
                 if u.pk in before:
                     continue
                 notify.enqueue(channel="inapp", user=u, template="workflow_escalated",
