@@ -89,4 +89,8 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_due"),
-                   models.Index(fields=["user", "channel", "-id"], name="notif_user_inbox")]
+                   models.Index(fields=["user", "channel", "-id"], name="notif_user_inbox"),
+                   # unread counts (nav badges, the member's 我的消息): only the unread in-app rows, so a count
+                   # costs what is unread, not everything the user ever received
+                   models.Index(fields=["user", "template"], name="notif_user_unread",
+                                condition=models.Q(read_at__isnull=True, channel="inapp"))]

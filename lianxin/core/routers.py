@@ -3,9 +3,11 @@
 ``LIANXIN_REPLICA_URLS`` (comma-separated database URLs) adds aliases ``replica_1``, ``replica_2``… next to
 ``default``. Only what cannot be hurt by replication lag reads from them:
 
-- a web request with a safe method (GET, HEAD, OPTIONS) — :class:`ReplicaMiddleware` marks it;
-- and not within ``LIANXIN_REPLICA_PIN_SECONDS`` (default 10) of the same browser's last write: a write response
-  sets a short cookie so the page the user lands on after saving shows what they saved (read your writes);
+- a web request with a safe method (GET, HEAD, OPTIONS) — :class:`ReplicaMiddleware` marks it — until it
+  writes something itself (then the rest of it reads the primary);
+- and not within ``LIANXIN_REPLICA_PIN_SECONDS`` (default 10) of the same browser's last write: a response to a
+  request that wrote, or used an unsafe method, sets a short cookie so the page the user lands on after saving
+  shows what they saved (read your writes);
 - and not inside a transaction on ``default`` (a ``select_for_update``, a service's checks before its write).
 
 Everything else reads the primary: writes, task workers (the import, notifications, daily sweeps), management
@@ -65,21 +67,49 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
+WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "COPY"})
+
+
+def _is_write(sql: str) -> bool:
+    head = sql.lstrip()[:8].split(None, 1)
+    if not head:
+        return False
+    verb = head[0].upper()
+    if verb == "WITH":  # a data-modifying CTE
+        upper = sql.upper()
+        return any(f"{v} " in upper for v in ("INSERT", "UPDATE", "DELETE"))
+    return verb in WRITE_VERBS
+
+
 class ReplicaMiddleware:
     """Mark the requests whose reads may go to a replica, and pin a browser to the primary for a few seconds
-    after it wrote something."""
+    after it wrote something. "Wrote" is seen, not guessed from the method: while replicas are configured the
+    primary's statements are watched, so a GET that writes (opening a message marks it read) reads the primary
+    for the rest of the request and pins the browser too."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if not replica_aliases():
+            return self.get_response(request)
         safe = request.method in SAFE_METHODS
-        token = _replica_ok.set(safe and PIN_COOKIE not in request.COOKIES and bool(replica_aliases()))
+        wrote = False
+
+        def watch(execute, sql, params, many, context):
+            nonlocal wrote
+            if not wrote and _is_write(sql):
+                wrote = True
+                _replica_ok.set(False)  # read your own writes for the rest of this request
+            return execute(sql, params, many, context)
+
+        token = _replica_ok.set(safe and PIN_COOKIE not in request.COOKIES)
         try:
-            response = self.get_response(request)
+            with connections[DEFAULT_DB_ALIAS].execute_wrapper(watch):
+                response = self.get_response(request)
         finally:
             _replica_ok.reset(token)
-        if not safe and replica_aliases():
+        if wrote or not safe:
             response.set_cookie(PIN_COOKIE, "1", max_age=settings.LIANXIN_REPLICA_PIN_SECONDS, httponly=True,
                                 samesite="Lax", secure=request.is_secure())
         return response

@@ -81,9 +81,8 @@ def staff_inbox(*, actor):
 
 
 def staff_unread_count(*, actor) -> int:
-    """One COUNT: ``user = ? AND channel = 'inapp'`` is the prefix of core's ``notif_user_inbox`` index
-    (user, channel, -id); ``template`` and ``read_at IS NULL`` are then checked on those rows, so the cost grows
-    with the user's in-app messages, read or not (see README, "Unread counts")."""
+    """One COUNT, served by core's partial index ``notif_user_unread`` (the user's unread in-app rows only), so
+    its cost follows what is unread (see README, "Unread counts")."""
     if not getattr(actor, "pk", None):
         return 0
     return staff_inbox(actor=actor).filter(read_at__isnull=True).count()

@@ -95,3 +95,44 @@ def test_settings_take_replicas_from_the_environment(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [
         ["default", "replica_1"], ["replica_1"], ["lianxin.core.routers.ReplicaRouter"], True, "replica-a"]
+
+
+@pytest.mark.django_db(transaction=True)  # a test wrapped in a transaction would read the primary
+def test_a_get_that_writes_reads_the_primary_afterwards_and_pins_the_browser(with_replicas, district):
+    """Opening a message marks it read (a write on a GET): the rest of that request, and the browser's next
+    pages, must not read a replica that has not seen the write yet."""
+    from lianxin.core.models import Notification
+
+    user = district.users["base_a1.reviewer"]
+    seen = {}
+
+    def view(req):
+        seen["before"] = ReplicaRouter().db_for_read(Person)
+        Notification.objects.filter(user=user).update(read_at=None)  # a write outside any transaction
+        seen["after"] = ReplicaRouter().db_for_read(Person)
+        return HttpResponse("ok")
+
+    response = ReplicaMiddleware(view)(RequestFactory().get("/console/applications/messages/1/"))
+    assert seen["before"] in ("replica_1", "replica_2") and seen["after"] is None
+    assert PIN_COOKIE in response.cookies
+
+    seen.clear()
+
+    def read_only(req):
+        seen["read"] = ReplicaRouter().db_for_read(Person)
+        Notification.objects.using("default").filter(user=user).exists()  # a SELECT on the primary is no write
+        return HttpResponse("ok")
+
+    response = ReplicaMiddleware(read_only)(RequestFactory().get("/console/"))
+    assert seen["read"] in ("replica_1", "replica_2") and PIN_COOKIE not in response.cookies
+
+
+def test_write_statements_are_recognised():
+    from lianxin.core.routers import _is_write
+
+    for sql in ('INSERT INTO "x" VALUES (1)', ' update x set a = 1', "DELETE FROM x", "COPY x FROM STDIN",
+                "WITH moved AS (DELETE FROM x RETURNING *) SELECT * FROM moved"):
+        assert _is_write(sql), sql
+    for sql in ('SELECT "x"."id" FROM "x"', "SAVEPOINT s1", "RELEASE SAVEPOINT s1", "SELECT 1 FOR UPDATE",
+                "WITH t AS (SELECT 1) SELECT * FROM t", ""):
+        assert not _is_write(sql), sql

@@ -1,0 +1,30 @@
+"""Unread counts (the console's 审批消息 badge on every page, the member's 我的消息) can be answered from the
+partial index ``notif_user_unread`` — only unread in-app rows — instead of walking every message the user ever
+received. The planner is told not to scan the table so that the test asks "can the index serve this query"
+(its predicate must be implied by the query's filters) rather than "is it worth it on a tiny table"."""
+
+import pytest
+from django.db import connection
+
+from lianxin.core import notify
+
+pytestmark = [pytest.mark.pgonly, pytest.mark.django_db]
+
+
+def _plan(qs) -> str:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as c:
+        c.execute("SET LOCAL enable_seqscan = off")
+        c.execute("EXPLAIN " + sql, params)
+        return "\n".join(r[0] for r in c.fetchall())
+
+
+def test_unread_counts_use_the_partial_index(district):
+    user = district.users["base_a1.reviewer"]
+    for i in range(3):
+        notify.enqueue(channel="inapp", user=user, template="workflow_new", title="t", body="b",
+                       dedupe_key=f"test-unread-{i}")
+    unread = notify.inbox(user).filter(read_at__isnull=True).order_by()
+    assert "notif_user_unread" in _plan(unread.values("id"))
+    assert "notif_user_unread" in _plan(unread.filter(template__in=["workflow_new", "workflow_overdue"]).values("id"))
+    assert unread.count() == 3
