@@ -20,12 +20,12 @@ class User(AbstractUser):
 
 
 class StaffRole(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles", verbose_name="用户")
     organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="staff_roles",
                                      verbose_name="组织")
     role = models.CharField("角色", max_length=16, choices=ROLE_CHOICES)
     active = models.BooleanField("有效", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("授予时间", auto_now_add=True)
 
     SCOPE_PATHS = ("organization__path",)
 

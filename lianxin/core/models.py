@@ -9,8 +9,8 @@ class AuditEntry(models.Model):
     ``seq`` is gap-free and ``hash`` chains each row to the previous one; :class:`AuditHead` holds the last
     seq and hash, so editing, deleting (even the newest rows) or reordering is detected by audit_verify."""
 
-    seq = models.BigIntegerField(unique=True)
-    at = models.DateTimeField()
+    seq = models.BigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               db_constraint=False, related_name="+")
     actor_label = models.CharField("操作人", max_length=150, blank=True)
@@ -20,8 +20,8 @@ class AuditEntry(models.Model):
     org_path = models.CharField("所属组织路径", max_length=255, blank=True, db_index=True)
     reason = models.CharField("事由", max_length=500, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField("前一条哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
 
     SCOPE_PATHS = ("org_path",)
 
