@@ -2,7 +2,8 @@
 
 A user is listed to the staff whose subtree holds one of the user's active grants (or the person record
 the account belongs to). Accounts themselves are read-only here: passwords, activation and creation go
-through the account services and the console, not an unaudited admin form. Grants are made through
+through the account services and the console, not an unaudited admin form (a forgotten staff password: the
+temporary-password reset on /console/staff-otp/; one's own: 我的账号, /console/account/). Grants are made through
 ``grant_role`` and withdrawn through ``revoke_role`` (the row stays, inactive, for the record); both are
 audited.
 
@@ -42,7 +43,8 @@ class UserAdmin(ScopedAdminMixin, ModelAdmin):
     list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
     list_filter = ("is_active", "is_staff")
     search_fields = ("username", "display_name")
-    fields = ("username", "display_name", "is_active", "is_staff", "last_login", "date_joined", "person")
+    fields = ("username", "display_name", "is_active", "is_staff", "must_change_password", "last_login",
+              "date_joined", "person")
     ordering = ("username",)
     actions = ("reset_otp_selected",)
 

@@ -11,6 +11,9 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     person = models.OneToOneField("members.Person", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="user", verbose_name="对应人员")
+    # Set when an administrator gives the account a temporary password (services.reset_staff_password); while
+    # set, otp.StaffOTPMiddleware sends every page to the change-password page. Cleared by change_own_password.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

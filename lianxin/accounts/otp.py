@@ -15,6 +15,11 @@ StaffRole. Members with no staff role are never affected — the portal stays on
 ``make run`` writes into var/local.env, and the test settings — the OTP tests switch it back on). It is read
 on every request so tests can flip it with the ``settings`` fixture.
 
+The same middleware enforces a temporary password (``User.must_change_password``, set when an administrator
+resets a forgotten password): such a session, once past the code step, opens nothing but the change-password
+page (:data:`PASSWORD_URL`) and the log-in/log-out pages until the password is changed. It also sends Django
+admin's own password-change form to 我的账号, so every password change goes through the audited service.
+
 Verification state is django-otp's: :class:`django_otp.middleware.OTPMiddleware` (listed right after
 AuthenticationMiddleware) gives ``request.user.is_verified()``, true once :func:`django_otp.login` stored a
 confirmed device of this user in the session. Resetting a user's devices therefore un-verifies every session
@@ -45,6 +50,25 @@ ALLOWED_PREFIXES = (
     "/m/login/",
     "/m/logout/",
     "/verify/",  # public certificate verification, no session needed
+)
+
+
+PASSWORD_URL = "/console/account/password/"
+ACCOUNT_URL = "/console/account/"
+ADMIN_PASSWORD_CHANGE = "/admin/password_change/"
+
+# Paths a session with a temporary password may still open: the change-password page, the code step that
+# comes before it, and signing in or out.
+PASSWORD_ALLOWED_PREFIXES = (
+    PASSWORD_URL,
+    "/console/otp/",
+    "/console/login/",
+    "/console/logout/",
+    "/admin/login/",
+    "/admin/logout/",
+    "/m/login/",
+    "/m/logout/",
+    "/verify/",
 )
 
 
@@ -79,6 +103,12 @@ def second_step_pending(request) -> bool:
     return otp_required() and is_staff_account(user) and not is_verified(user)
 
 
+def password_change_pending(request) -> bool:
+    """A signed-in account still on the temporary password an administrator gave it."""
+    user = getattr(request, "user", None)
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "must_change_password", False))
+
+
 def verify_url(next_path: str = "") -> str:
     return f"{VERIFY_URL}?next={quote(next_path)}" if next_path else VERIFY_URL
 
@@ -109,12 +139,20 @@ class StaffOTPMiddleware:
                                     status=403, json_dumps_params={"ensure_ascii": False})
             nxt = request.get_full_path() if request.method == "GET" else ""
             return redirect(verify_url(nxt))
+        if password_change_pending(request) and not self._allowed(request.path_info, PASSWORD_ALLOWED_PREFIXES):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": "请先修改管理员给您的临时密码", "code": "password_change_required"},
+                                    status=403, json_dumps_params={"ensure_ascii": False})
+            nxt = request.get_full_path() if request.method == "GET" else ""
+            return redirect(f"{PASSWORD_URL}?next={quote(nxt)}" if nxt else PASSWORD_URL)
+        if request.path_info.startswith(ADMIN_PASSWORD_CHANGE) and request.user.is_authenticated:
+            return redirect(ACCOUNT_URL)  # one, audited way to change a password (accounts.services)
         return self.get_response(request)
 
     @staticmethod
-    def _allowed(path: str) -> bool:
+    def _allowed(path: str, prefixes=ALLOWED_PREFIXES) -> bool:
         static = settings.STATIC_URL or "/static/"
-        return path.startswith(ALLOWED_PREFIXES) or path.startswith(static)
+        return path.startswith(prefixes) or path.startswith(static)
 
 
 def qr_svg(data: str) -> str:

@@ -56,3 +56,26 @@ def backup_codes_left(user) -> int:
     from django_otp.plugins.otp_static.models import StaticToken
 
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@dataclass
+class MyAccount:
+    user: User
+    roles: list  # active StaffRole rows, organisation loaded
+    enrolled: bool  # a confirmed authenticator
+    pending: bool  # enrolment started, not finished
+    backup_left: int
+
+
+def my_account(*, actor) -> MyAccount:
+    """What 我的账号 shows the signed-in user about their own account: their active roles (organisation and
+    role) and the state of their second factor. Only the actor's own rows are read."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .models import StaffRole
+
+    roles = list(StaffRole.objects.filter(user=actor, active=True).select_related("organization")
+                 .order_by("organization__path", "role"))
+    states = set(TOTPDevice.objects.filter(user=actor).values_list("confirmed", flat=True))
+    return MyAccount(user=actor, roles=roles, enrolled=True in states, pending=False in states and True not in states,
+                     backup_left=backup_codes_left(actor))

@@ -194,32 +194,186 @@ def _refused(user, allowed: bool, info, devices, *, stage: str):
                        code="otp_wrong")
 
 
+def _require_reach_over_account(actor, user, *, platform_only: str, not_self: str) -> list[StaffRole]:
+    """The one rule for acting on another staff member's sign-in (lost phone, forgotten password): the actor
+    must be allowed to change every organisation the user holds an active grant in (a street administrator
+    cannot touch a federation account); superusers and grant-less accounts are handled by superusers only; no
+    one acts on their own account this way. Returns the user's active grants."""
+    from lianxin.core.errors import PermissionDenied
+    from lianxin.core.scoping import scope_for
+
+    if getattr(actor, "pk", None) == user.pk:
+        raise PermissionDenied(not_self)
+    grants = list(StaffRole.objects.filter(user=user, active=True).select_related("organization"))
+    if user.is_superuser or not grants:
+        if not scope_for(actor).superuser:
+            raise PermissionDenied(platform_only)
+    for g in grants:
+        require(actor, "change", g.organization.path, "该工作人员不在您的管理范围内")
+    return grants
+
+
 @transaction.atomic
 def reset_staff_otp(*, actor, user: User, reason: str) -> int:
     """Remove a staff member's authenticator and backup codes (lost phone). They enrol again at their next
-    sign-in, and any session verified with the removed devices stops being verified. The actor must be
-    allowed to change every organisation the user holds an active grant in (a street administrator cannot
-    reset a federation account); superusers and grant-less staff accounts are reset by superusers only; no
-    one resets their own. Audited with the reason."""
+    sign-in, and any session verified with the removed devices stops being verified. Who may: see
+    :func:`_require_reach_over_account`. Audited with the reason."""
     from django_otp import devices_for_user
-
-    from lianxin.core.errors import PermissionDenied
-    from lianxin.core.scoping import scope_for
 
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写重置原因", field="reason")
-    if getattr(actor, "pk", None) == user.pk:
-        raise PermissionDenied("不能重置自己的验证器，请联系上级管理员")
-    grants = list(StaffRole.objects.filter(user=user, active=True).select_related("organization"))
-    if user.is_superuser or not grants:
-        if not scope_for(actor).superuser:
-            raise PermissionDenied("该账号的验证器只能由平台管理员重置")
-    for g in grants:
-        require(actor, "change", g.organization.path, "该工作人员不在您的管理范围内")
+    _require_reach_over_account(actor, user, platform_only="该账号的验证器只能由平台管理员重置",
+                                not_self="不能重置自己的验证器，请联系上级管理员")
     devices = list(devices_for_user(user, confirmed=None))
     for d in devices:
         d.delete()
     audit.record(actor=actor, action="otp.reset", obj=user, org_path=_staff_org_path(user), reason=reason,
                  detail={"user": user.username, "devices": len(devices)})
     return len(devices)
+
+
+def regenerate_backup_codes(*, actor: User, code: str) -> list[str]:
+    """A fresh set of 10 backup codes for the actor's own account, the old ones all void. Needs a current
+    code from the authenticator (not a backup code): someone who found an unlocked console must not be able to
+    mint codes for later. The code is checked like the sign-in step (row locks, the account-wide throttle,
+    failures audited as ``otp.fail``) and is spent. The backup-code device itself is kept, only its tokens
+    change, so a session verified with a backup code stays verified. Returns the codes, shown once."""
+    from django_otp import devices_for_user
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    token = _normalise_code(code)
+    if not (token.isdigit() and len(token) == 6):
+        raise ServiceError("请输入验证器上显示的 6 位数字（不能使用备用验证码）", field="code")
+    with transaction.atomic():
+        devices = list(devices_for_user(actor, confirmed=True, for_verify=True))
+        totp = [d for d in devices if isinstance(d, TOTPDevice)]
+        if not totp:
+            raise ServiceError("尚未绑定手机验证器，无法生成备用验证码", code="otp_not_enrolled")
+        blocked = [info for ok, info in (d.verify_is_allowed() for d in devices) if not ok]
+        if blocked:
+            allowed, info, matched = False, max(blocked, key=lambda i: i["locked_until"]), None
+        else:
+            allowed, info = True, None
+            matched = next((d for d in totp if d.verify_token(token)), None)
+            if matched is None:  # as in verify_staff_code: every device of the account backs off together
+                for d in devices:
+                    if d not in totp:
+                        d.throttle_increment(commit=True)
+        if matched is not None:
+            for d in devices:
+                if d is not matched and d.throttling_failure_count:
+                    d.throttle_reset(commit=True)
+            static = next((d for d in devices if isinstance(d, StaticDevice)), None)
+            if static is None:
+                static = StaticDevice.objects.create(user=actor, name=BACKUP_NAME, confirmed=True)
+            voided, _ = StaticToken.objects.filter(device__user=actor).delete()
+            codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+            StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+            audit.record(actor=actor, action="account.backup_codes", obj=actor, org_path=_staff_org_path(actor),
+                         detail={"user": actor.username, "backup_codes": BACKUP_CODES, "voided": voided})
+            return codes
+    _refused(actor, allowed, info, devices, stage="backup_codes")
+
+
+# ------------------------------------------------------------------ passwords
+#
+# Staff change their own password on 我的账号 (/console/account/); an administrator gives a staff member who
+# forgot theirs a temporary password, which the account must replace at its next sign-in (User.
+# must_change_password, enforced by otp.StaffOTPMiddleware). Changing the password changes Django's session
+# auth hash, so every other session of the account is signed out on its next request; the view keeps the
+# current one with update_session_auth_hash. Passwords never reach the audit log.
+
+PASSWORD_MAX = 128
+TEMP_PASSWORD_LENGTH = 12
+TEMP_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I to misread
+
+
+def _password_problems(password: str, user: User) -> list[str]:
+    """Django's AUTH_PASSWORD_VALIDATORS, always in Chinese (the console is Chinese whatever language the
+    browser asks for; LocaleMiddleware would otherwise pick English for an English browser)."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as e:
+            return [str(m) for m in e.messages]
+    return []
+
+
+def change_own_password(*, actor: User, current: str, new: str) -> User:
+    """Replace the actor's password after checking the current one and the password validators. Clears a
+    temporary password's must-change flag. Returns the saved user (the caller passes it to
+    update_session_auth_hash to keep its own session). A wrong current password is audited
+    (``account.password_change_fail``) so guessing from an unattended console shows in the log."""
+    current, new = str(current or ""), str(new or "")
+    if not current:
+        raise ServiceError("请输入当前密码", field="current")
+    if not new:
+        raise ServiceError("请输入新密码", field="new")
+    if "\x00" in new:
+        raise ServiceError("新密码不能包含空字符", field="new")
+    if len(new) > PASSWORD_MAX:
+        raise ServiceError(f"新密码不能超过 {PASSWORD_MAX} 个字符", field="new")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        wrong = len(current) > PASSWORD_MAX or not user.check_password(current)
+        if not wrong:
+            if new == current:
+                raise ServiceError("新密码不能与当前密码相同", field="new")
+            problems = _password_problems(new, user)
+            if problems:
+                raise ServiceError(" ".join(problems), field="new", code="password_invalid")
+            was_temporary = user.must_change_password
+            user.set_password(new)
+            user.must_change_password = False
+            user.save(update_fields=["password", "must_change_password"])
+            audit.record(actor=user, action="account.password_change", obj=user, org_path=_staff_org_path(user),
+                         detail={"user": user.username, "was_temporary": was_temporary})
+            return user
+    audit.record(actor=actor, action="account.password_change_fail", obj=actor, org_path=_staff_org_path(actor),
+                 detail={"user": actor.username})
+    raise ServiceError("当前密码不正确", field="current", code="wrong_password")
+
+
+def _temporary_password(user: User) -> str:
+    import secrets
+
+    while True:  # the validators pass at the first try in practice (12 random letters and digits)
+        pw = "".join(secrets.choice(TEMP_PASSWORD_ALPHABET) for _ in range(TEMP_PASSWORD_LENGTH))
+        if any(c.isdigit() for c in pw) and any(c.isalpha() for c in pw) and not _password_problems(pw, user):
+            return pw
+
+
+@transaction.atomic
+def reset_staff_password(*, actor, user: User, reason: str) -> str:
+    """Give a staff member who forgot their password a generated temporary one, returned once for the
+    administrator to hand over in person or by phone. The account must change it at its next sign-in
+    (must_change_password); its existing sessions end (the session auth hash changes); a login lockout
+    (django-axes) of the account is lifted, since a forgotten password is the usual reason for one. The second
+    factor is untouched: a temporary password alone still does not open a staff session. Who may: the rule of
+    reset_staff_otp (:func:`_require_reach_over_account`). Audited with the reason, never the password."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写重置原因", field="reason")
+    grants = _require_reach_over_account(actor, user, platform_only="该账号的密码只能由平台管理员重置",
+                                         not_self="不能在这里重置自己的密码，请在“我的账号”中修改")
+    if not (user.is_superuser or user.is_staff or grants):
+        raise ServiceError("只能重置工作人员账号的密码（会员使用短信验证码登录）", code="not_staff")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.is_active:
+        raise ServiceError("该账号已停用，不能重置密码", code="inactive")
+    temporary = _temporary_password(locked)
+    locked.set_password(temporary)
+    locked.must_change_password = True
+    locked.save(update_fields=["password", "must_change_password"])
+    from axes.utils import reset as axes_reset
+
+    cleared = axes_reset(username=locked.get_username())
+    audit.record(actor=actor, action="account.password_reset", obj=locked, org_path=_staff_org_path(locked),
+                 reason=reason, detail={"user": locked.username, "lockouts_cleared": cleared})
+    return temporary

@@ -1,12 +1,14 @@
-"""Console pages of the staff second factor: the code step after the password, first-time enrolment with
-a QR code and backup codes, and the administrators' overview with the lost-phone reset. Thin: the rules are
-in services.py (codes, throttling, audit) and otp.py (who must pass, the gate)."""
+"""Console pages of staff accounts: the second-factor code step after the password, first-time enrolment with
+a QR code and backup codes, 我的账号 (own roles, password change, new backup codes), and the administrators'
+overview with the lost-phone and forgotten-password resets. Thin: the rules are in services.py (codes,
+throttling, passwords, audit) and otp.py (who must pass, the gate)."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -114,3 +116,80 @@ def staff_otp_reset(request, pk):
     else:
         messages.success(request, f"已重置 {target} 的验证器（删除 {n} 个设备），其下次登录时重新绑定")
     return redirect("/console/staff-otp/")
+
+
+# ---------------------------------------------------------------- 我的账号
+
+
+def _render_account(request, *, code_error: str = "", status: int = 200):
+    return render(request, "accounts/account.html", {
+        "a": selectors.my_account(actor=request.user), "otp_on": otp_required(), "code_error": code_error,
+    }, status=status)
+
+
+@staff_required
+@never_cache
+def account(request):
+    """The signed-in staff member's own account: name, roles, second factor, password change, backup codes."""
+    return _render_account(request)
+
+
+@staff_required
+@never_cache
+def account_password(request):
+    """Change one's own password: current one, new one twice. Also the page a temporary password leads to
+    (otp.StaffOTPMiddleware sends every other page here until it is changed). The current session stays
+    signed in; the account's other sessions end."""
+    nxt = safe_next(request, default="/console/account/")
+    errors = {}
+    if request.method == "POST":
+        new = request.POST.get("new", "")
+        if new and request.POST.get("new_again", "") != new:
+            errors["new_again"] = "两次输入的新密码不一致"
+        else:
+            try:
+                user = services.change_own_password(actor=request.user, current=request.POST.get("current", ""),
+                                                    new=new)
+            except ServiceError as e:
+                errors[e.field if e.field in ("current", "new") else "current"] = e.message
+            else:
+                update_session_auth_hash(request, user)  # this session stays; the others end
+                messages.success(request, "密码已修改；该账号在其他设备上的登录已退出")
+                return redirect(nxt)
+    return render(request, "accounts/password_change.html", {
+        "errors": errors, "next": nxt, "forced": request.user.must_change_password,
+    }, status=400 if errors else 200)
+
+
+@staff_required
+@require_POST
+@never_cache
+def account_backup_codes(request):
+    """New backup codes for one's own account (the old ones void), against a current authenticator code."""
+    try:
+        codes = services.regenerate_backup_codes(actor=request.user, code=request.POST.get("code", ""))
+    except ServiceError as e:
+        return _render_account(request, code_error=e.message, status=400)
+    return render(request, "accounts/otp_backup_codes.html", {"codes": codes, "next": "/console/account/",
+                                                               "regenerated": True})
+
+
+# ---------------------------------------------------------------- administrators: forgotten password
+
+
+@staff_required
+@require_POST
+@never_cache
+def staff_password_reset(request, pk):
+    """A temporary password for a staff member in the administrator's reach, shown on this response only
+    (not put in a flash message: those can sit in a cookie)."""
+    _require_some_change(request.user)
+    target = selectors.staff_user_for_change(actor=request.user, pk=pk)
+    try:
+        temporary = services.reset_staff_password(actor=request.user, user=target,
+                                                  reason=request.POST.get("reason", ""))
+    except ServiceError as e:
+        messages.error(request, f"{target}：{e.message}")
+        return redirect("/console/staff-otp/")
+    return render(request, "accounts/password_reset_done.html", {"target": target, "temporary": temporary,
+                                                                  "otp_on": otp_required()})
