@@ -109,3 +109,20 @@ def test_without_an_authenticator_there_is_nothing_to_regenerate(district, clien
         r = client.post("/console/account/backup-codes/", {"code": bad})
         assert r.status_code == 400, bad
     assert not StaticToken.objects.filter(device__user=user).exists()
+
+
+@pytest.mark.pgonly
+@pytest.mark.django_db(transaction=True)
+def test_one_code_used_twice_at_once_makes_one_set_of_codes(otp_required):
+    """The devices are locked while the code is checked (devices_for_user(for_verify=True)), so two requests
+    with the same authenticator code cannot both mint a set: one succeeds, the other finds the code spent."""
+    from lianxin.core.testing import build_district, race
+
+    d = build_district()
+    user = d.users["street_b.admin"]
+    device, _ = enroll(user)
+    code = current_code(device, steps_ahead=1)
+    results = race([lambda: services.regenerate_backup_codes(actor=user, code=code)] * 2, ok_label="ok")
+    assert sorted(results) == ["ok", "otp_wrong"]
+    assert StaticToken.objects.filter(device__user=user).count() == 10
+    assert AuditEntry.objects.filter(action="account.backup_codes").count() == 1
