@@ -108,6 +108,8 @@ def test_a_wrong_current_password_is_refused_in_chinese_and_audited(district, cl
     ("Ab#1", None, "此密码太短，至少要包含 8 个字符。"),
     ("password", None, "这个密码太常见了。"),
     ("12345678", None, "这个密码太常见了。"),
+    ("20261125", None, "密码只包含数字。"),
+    ("street_a.viewer9", None, "太相似了"),  # the user's own user name
     (NEW, NEW + "x", "两次输入的新密码不一致"),
     (PASSWORD, None, "新密码不能与当前密码相同"),
     ("", "", "请输入新密码"),
