@@ -59,17 +59,7 @@ ADMIN_PASSWORD_CHANGE = "/admin/password_change/"
 
 # Paths a session with a temporary password may still open: the change-password page, the code step that
 # comes before it, and signing in or out.
-PASSWORD_ALLOWED_PREFIXES = (
-    PASSWORD_URL,
-    "/console/otp/",
-    "/console/login/",
-    "/console/logout/",
-    "/admin/login/",
-    "/admin/logout/",
-    "/m/login/",
-    "/m/logout/",
-    "/verify/",
-)
+PASSWORD_ALLOWED_PREFIXES = (PASSWORD_URL, *ALLOWED_PREFIXES)
 
 
 def otp_mode() -> str:

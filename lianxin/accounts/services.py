@@ -152,28 +152,31 @@ def verify_staff_code(*, user: User, code: str):
         devices = list(devices_for_user(user, confirmed=True, for_verify=True))  # row locks: one use per code
         if not devices:
             raise ServiceError("该账号尚未绑定验证器", code="otp_not_enrolled")
-        blocked = [info for ok, info in (d.verify_is_allowed() for d in devices) if not ok]
-        if blocked:
-            allowed, info, matched = False, max(blocked, key=lambda i: i["locked_until"]), None
-        else:
-            allowed, info = True, None
-            kind = TOTPDevice if (token.isdigit() and len(token) == 6) else StaticDevice  # ASCII after _normalise_code
-            matched = next((d for d in devices if isinstance(d, kind) and d.verify_token(token)), None)
-            if matched is None:
-                # verify_token counted the failure on the device it tried; count it on the others too, so
-                # every device of the account backs off together
-                for d in devices:
-                    if not isinstance(d, kind):
-                        d.throttle_increment(commit=True)
+        kind = TOTPDevice if (token.isdigit() and len(token) == 6) else StaticDevice  # ASCII after _normalise_code
+        allowed, info, matched = _match_code(devices, [d for d in devices if isinstance(d, kind)], token)
         if matched is not None:
-            for d in devices:  # successive failures are the account's: a success clears every device's count
-                if d is not matched and d.throttling_failure_count:
-                    d.throttle_reset(commit=True)
             audit.record(actor=user, action="otp.verify", obj=user, org_path=_staff_org_path(user),
                          detail={"user": user.username, "device": matched.persistent_id,
                                  "backup_code": isinstance(matched, StaticDevice)})
             return matched
     _refused(user, allowed, info, devices, stage="verify")
+
+
+def _match_code(devices: list, candidates: list, token: str):
+    """(allowed, throttle info, matching device or None) for ``token`` tried on ``candidates`` among the
+    account's (row-locked) ``devices``. Throttling is the account's, not a device's: while any device is
+    throttled nothing is tried; a failure is counted on every device (verify_token counted it on the ones it
+    tried), a success clears every device's count."""
+    blocked = [info for ok, info in (d.verify_is_allowed() for d in devices) if not ok]
+    if blocked:
+        return False, max(blocked, key=lambda i: i["locked_until"]), None
+    matched = next((d for d in candidates if d.verify_token(token)), None)
+    for d in devices:
+        if matched is None and d not in candidates:
+            d.throttle_increment(commit=True)
+        elif matched is not None and d is not matched and d.throttling_failure_count:
+            d.throttle_reset(commit=True)
+    return True, None, matched
 
 
 def _refused(user, allowed: bool, info, devices, *, stage: str):
@@ -251,20 +254,8 @@ def regenerate_backup_codes(*, actor: User, code: str) -> list[str]:
         totp = [d for d in devices if isinstance(d, TOTPDevice)]
         if not totp:
             raise ServiceError("尚未绑定手机验证器，无法生成备用验证码", code="otp_not_enrolled")
-        blocked = [info for ok, info in (d.verify_is_allowed() for d in devices) if not ok]
-        if blocked:
-            allowed, info, matched = False, max(blocked, key=lambda i: i["locked_until"]), None
-        else:
-            allowed, info = True, None
-            matched = next((d for d in totp if d.verify_token(token)), None)
-            if matched is None:  # as in verify_staff_code: every device of the account backs off together
-                for d in devices:
-                    if d not in totp:
-                        d.throttle_increment(commit=True)
+        allowed, info, matched = _match_code(devices, totp, token)
         if matched is not None:
-            for d in devices:
-                if d is not matched and d.throttling_failure_count:
-                    d.throttle_reset(commit=True)
             static = next((d for d in devices if isinstance(d, StaticDevice)), None)
             if static is None:
                 static = StaticDevice.objects.create(user=actor, name=BACKUP_NAME, confirmed=True)
