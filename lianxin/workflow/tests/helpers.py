@@ -64,3 +64,14 @@ def attach_all(app, actor, slots):
 
 __all__ = ["PDF", "PNG", "Upload", "worker", "member_user", "join_data", "legal_data", "attach_all",
            "make_enterprise", "ROOT"]
+
+
+def overdue_morning(due_at):
+    """10:00 local time on the day after ``due_at``: overdue, and far from local midnight, so a rerun "the same
+    day" an hour later stays on that day whatever time of day the tests run (``due_at + 1 hour`` did not: run
+    after 22:00 in Shanghai, the rerun fell on the next day and reminded again)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.localtime(due_at) + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)

@@ -11,7 +11,7 @@ from lianxin.core.models import AuditEntry, Notification
 from lianxin.workflow import selectors, services
 from lianxin.workflow.models import Step
 
-from .helpers import join_data, worker
+from .helpers import join_data, overdue_morning, worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
@@ -25,7 +25,7 @@ def test_overdue_reminded_and_escalated(district):
     step = app.steps.get()
     now = timezone.now()
     assert services.run_daily(now=now) == {"reminded": 0, "escalated": 0, "cert_reminders": 0}
-    later = step.due_at + dt.timedelta(hours=1)
+    later = overdue_morning(step.due_at)
     assert services.run_daily(now=later) == {"reminded": 1, "escalated": 1, "cert_reminders": 0}
     step.refresh_from_db()
     assert step.escalated_to == d.joint_a and step.reminded_at == later

@@ -12,7 +12,7 @@ from lianxin.core.models import Notification
 from lianxin.core.testing import make_user
 from lianxin.workflow import services
 
-from .helpers import join_data, worker
+from .helpers import join_data, overdue_morning, worker
 from .test_reviewer_notifications import in_queue_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pg]
@@ -35,7 +35,7 @@ def test_reminder_reaches_exactly_the_queue_also_after_escalation(district):
     step = app.steps.get()
 
     # day 1: overdue; reminded first (base_a1 holds it), then escalated to the street (白杨联合工会 has nobody)
-    day1 = step.due_at + dt.timedelta(hours=1)
+    day1 = overdue_morning(step.due_at)
     queue_before = in_queue_of(step)
     assert services.run_daily(now=day1) == {"reminded": 1, "escalated": 1, "cert_reminders": 0}
     step.refresh_from_db()
@@ -71,7 +71,7 @@ def test_once_per_step_reviewer_and_day_even_if_the_step_guard_is_lost(district)
     d = district
     app = services.create_application(actor=worker(), programme="join", data=join_data(d, n=3002), submit=True)
     step = app.steps.get()
-    day1 = step.due_at + dt.timedelta(hours=1)
+    day1 = overdue_morning(step.due_at)
     d1 = timezone.localdate(day1)
     services.run_daily(now=day1)
     assert reminded(step, d1) == {"base_a1.admin": 1, "base_a1.reviewer": 1}
@@ -93,7 +93,7 @@ def test_withdrawn_grant_and_new_reviewer_follow_the_queue(district):
     step = app.steps.get()
     StaffRole.objects.filter(user=d.users["base_a1.admin"]).update(active=False)
     make_user("base_a1.newcomer", d.base_a1, "reviewer")
-    day1 = step.due_at + dt.timedelta(hours=1)
+    day1 = overdue_morning(step.due_at)
     services.run_daily(now=day1)
     assert reminded(step, timezone.localdate(day1)) == {"base_a1.reviewer": 1, "base_a1.newcomer": 1}
 
