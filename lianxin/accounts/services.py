@@ -106,11 +106,20 @@ def totp_secret_base32(device) -> str:
     return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
+def _issue_backup_codes(device) -> list[str]:
+    """BACKUP_CODES fresh single-use codes on the backup-code ``device``, returned once for the page."""
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
 def confirm_totp_enrollment(*, user: User, code: str):
     """Confirm the pending device with a current code. Returns ``(device, backup_codes)``; the codes are
     shown once by the caller. A wrong code counts towards the device's throttle (kept even though this
     raises: the count is committed before the error)."""
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     token = _normalise_code(code)
@@ -127,9 +136,7 @@ def confirm_totp_enrollment(*, user: User, code: str):
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             StaticDevice.objects.filter(user=user).delete()
-            backup = StaticDevice.objects.create(user=user, name=BACKUP_NAME, confirmed=True)
-            codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
-            StaticToken.objects.bulk_create([StaticToken(device=backup, token=c) for c in codes])
+            codes = _issue_backup_codes(StaticDevice.objects.create(user=user, name=BACKUP_NAME, confirmed=True))
             audit.record(actor=user, action="otp.enroll", obj=user, org_path=_staff_org_path(user),
                          detail={"user": user.username, "backup_codes": BACKUP_CODES})
             return device, codes
@@ -260,8 +267,7 @@ def regenerate_backup_codes(*, actor: User, code: str) -> list[str]:
             if static is None:
                 static = StaticDevice.objects.create(user=actor, name=BACKUP_NAME, confirmed=True)
             voided, _ = StaticToken.objects.filter(device__user=actor).delete()
-            codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
-            StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+            codes = _issue_backup_codes(static)
             audit.record(actor=actor, action="account.backup_codes", obj=actor, org_path=_staff_org_path(actor),
                          detail={"user": actor.username, "backup_codes": BACKUP_CODES, "voided": voided})
             return codes
