@@ -27,6 +27,21 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def env_positive_int(name: str, default: int) -> int:
+    """A whole number ≥ 1 from the environment; anything else stops start-up with a message naming it (a
+    typo must not silently become 0 minutes or an unlimited window)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise RuntimeError(f"{name} must be a positive whole number, got {raw!r}")
+    return value
+
+
 DEBUG = env_bool("LIANXIN_DEBUG", False)
 SECRET_KEY = os.environ.get("LIANXIN_SECRET_KEY") or ("insecure-dev-only-" + "x" * 40 if DEBUG else "")
 if not SECRET_KEY:
@@ -162,6 +177,9 @@ AXES_VERBOSE = False
 LIANXIN_STAFF_OTP = os.environ.get("LIANXIN_STAFF_OTP", "required").strip().lower()
 if LIANXIN_STAFF_OTP not in ("required", "off"):
     raise RuntimeError("LIANXIN_STAFF_OTP must be 'required' or 'off'")
+# A temporary password an administrator issues (accounts.services.reset_staff_password) stops working this many
+# hours later (lianxin/accounts/models.py, User.check_password).
+LIANXIN_TEMP_PASSWORD_HOURS = env_positive_int("LIANXIN_TEMP_PASSWORD_HOURS", 72)
 OTP_TOTP_ISSUER = "连心工作台"
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n successive wrong codes wait 2^(n-1) s; 0 would switch throttling off
 OTP_STATIC_THROTTLE_FACTOR = 1

@@ -1,10 +1,33 @@
 """Accounts: a user is staff through StaffRole grants (user, organisation, role), or a member through
 ``person``. Django's own permission flags are not used for scope; see lianxin.core.scoping."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from lianxin.core.scoping import ROLE_CHOICES
+
+
+class TemporaryPasswordExpired(ValidationError):
+    """Raised by :meth:`User.check_password` when the password given is the account's temporary password and
+    it has expired. A ValidationError on purpose: Django's ``authenticate()`` lets it through (it only stops on
+    PermissionDenied), so the console's and the admin's AuthenticationForm show it as the form's message
+    instead of the generic "wrong password"; inside any other form's ``clean_*`` it is a form error too."""
+
+    def __init__(self, hours: int):
+        super().__init__(f"临时密码已过期（发放后 {hours} 小时内有效），请联系您的管理员重新发放临时密码",
+                         code="temporary_password_expired")
+        self.hours = hours
+
+
+def temporary_password_hours() -> int:
+    """How long a temporary password is valid (settings.LIANXIN_TEMP_PASSWORD_HOURS, read per call so tests
+    can change it)."""
+    return int(getattr(settings, "LIANXIN_TEMP_PASSWORD_HOURS", 72))
 
 
 class User(AbstractUser):
@@ -14,12 +37,66 @@ class User(AbstractUser):
     # Set when an administrator gives the account a temporary password (services.reset_staff_password); while
     # set, otp.StaffOTPMiddleware sends every page to the change-password page. Cleared by change_own_password.
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    # When that temporary password was issued; it stops working LIANXIN_TEMP_PASSWORD_HOURS later (a password
+    # handed over by phone must not stay usable for months). Set and cleared together with the flag above.
+    temporary_password_issued_at = models.DateTimeField("临时密码发放时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
+        constraints = [
+            # a temporary password always has an issue time, so its expiry is always known
+            models.CheckConstraint(
+                condition=models.Q(must_change_password=False) | models.Q(temporary_password_issued_at__isnull=False),
+                name="user_temporary_password_issued_at"),
+        ]
 
     def __str__(self):
         return self.display_name or self.username
+
+    @property
+    def temporary_password_expires_at(self):
+        """When the current temporary password stops working; None when the account has none."""
+        if not self.must_change_password:
+            return None
+        if self.temporary_password_issued_at is None:  # cannot happen (constraint); fail closed
+            return timezone.now() - timedelta(seconds=1)
+        return self.temporary_password_issued_at + timedelta(hours=temporary_password_hours())
+
+    @property
+    def temporary_password_expired(self) -> bool:
+        expires = self.temporary_password_expires_at
+        return expires is not None and timezone.now() >= expires
+
+    def check_password(self, raw_password):
+        """Django's check, plus: an expired temporary password does not work anywhere. Every password check in
+        Django goes through here (ModelBackend for the console and admin sign-in, the password-change forms,
+        accounts.services.change_own_password), so this is the one place that rule can live. When the password
+        given *is* the expired temporary one, the refusal is audited (``account.login_refused``) and
+        :class:`TemporaryPasswordExpired` raised so the sign-in form can say why; a wrong password stays a
+        plain ``False``. An inactive account only ever gets ``False`` (its state is not revealed)."""
+        ok = super().check_password(raw_password)
+        if ok and self.temporary_password_expired:
+            if not self.is_active:
+                return False
+            from .services import record_expired_temporary_password
+
+            record_expired_temporary_password(user=self)
+            raise TemporaryPasswordExpired(temporary_password_hours())
+        return ok
+
+    async def acheck_password(self, raw_password):
+        """The async twin of :meth:`check_password` (Django's async sign-in path), same rule."""
+        ok = await super().acheck_password(raw_password)
+        if ok and self.temporary_password_expired:
+            if not self.is_active:
+                return False
+            from asgiref.sync import sync_to_async
+
+            from .services import record_expired_temporary_password
+
+            await sync_to_async(record_expired_temporary_password)(user=self)
+            raise TemporaryPasswordExpired(temporary_password_hours())
+        return ok
 
 
 class StaffRole(models.Model):

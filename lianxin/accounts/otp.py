@@ -19,6 +19,8 @@ The same middleware enforces a temporary password (``User.must_change_password``
 resets a forgotten password): such a session, once past the code step, opens nothing but the change-password
 page (:data:`PASSWORD_URL`) and the log-in/log-out pages until the password is changed. It also sends Django
 admin's own password-change form to 我的账号, so every password change goes through the audited service.
+Once the temporary password has expired (LIANXIN_TEMP_PASSWORD_HOURS), such a session is signed out with the
+reason (the password itself is refused by ``User.check_password``).
 
 Verification state is django-otp's: :class:`django_otp.middleware.OTPMiddleware` (listed right after
 AuthenticationMiddleware) gives ``request.user.is_verified()``, true once :func:`django_otp.login` stored a
@@ -54,6 +56,7 @@ ALLOWED_PREFIXES = (
 
 
 PASSWORD_URL = "/console/account/password/"
+LOGIN_URL = "/console/login/"
 ACCOUNT_URL = "/console/account/"
 ADMIN_PASSWORD_CHANGE = "/admin/password_change/"
 
@@ -123,6 +126,8 @@ class StaffOTPMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if password_change_pending(request) and request.user.temporary_password_expired:
+            return self._end_expired_session(request)
         if second_step_pending(request) and not self._allowed(request.path_info):
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"detail": "请先完成工作人员二次验证（动态验证码）", "code": "otp_required"},
@@ -138,6 +143,23 @@ class StaffOTPMiddleware:
         if request.path_info.startswith(ADMIN_PASSWORD_CHANGE) and request.user.is_authenticated:
             return redirect(ACCOUNT_URL)  # one, audited way to change a password (accounts.services)
         return self.get_response(request)
+
+    @staticmethod
+    def _end_expired_session(request):
+        """A session signed in with a temporary password that has since expired: it could only ever change
+        the password, and that needs the expired password, so it is signed out with the reason."""
+        from django.contrib import messages
+        from django.contrib.auth import logout
+
+        from .models import TemporaryPasswordExpired, temporary_password_hours
+
+        message = TemporaryPasswordExpired(temporary_password_hours()).messages[0]
+        logout(request)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "temporary_password_expired"}, status=401,
+                                json_dumps_params={"ensure_ascii": False})
+        messages.error(request, message)
+        return redirect(LOGIN_URL)
 
     @staticmethod
     def _allowed(path: str, prefixes=ALLOWED_PREFIXES) -> bool:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from lianxin.core import audit
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import ROLE_CHOICES, require
 
-from .models import StaffRole, User
+from .models import StaffRole, TemporaryPasswordExpired, User, temporary_password_hours
 
 
 @transaction.atomic
@@ -188,8 +189,6 @@ def _match_code(devices: list, candidates: list, token: str):
 
 def _refused(user, allowed: bool, info, devices, *, stage: str):
     """Audit a refused code and raise the Chinese message: throttled (with the time to wait) or wrong."""
-    from django.utils import timezone
-
     failures = 0
     for d in devices:
         d.refresh_from_db(fields=["throttling_failure_count"])
@@ -281,6 +280,11 @@ def regenerate_backup_codes(*, actor: User, code: str) -> list[str]:
 # must_change_password, enforced by otp.StaffOTPMiddleware). Changing the password changes Django's session
 # auth hash, so every other session of the account is signed out on its next request; the view keeps the
 # current one with update_session_auth_hash. Passwords never reach the audit log.
+# A temporary password expires LIANXIN_TEMP_PASSWORD_HOURS (default 72) after it was issued
+# (User.temporary_password_issued_at): User.check_password then refuses it everywhere with a message telling the
+# person to ask their administrator for a new one, audited as account.login_refused, and a session still
+# signed in with it is ended by otp.StaffOTPMiddleware. A new temporary password restarts the clock; a
+# password of the account's own clears it.
 
 PASSWORD_MAX = 128
 TEMP_PASSWORD_LENGTH = 12
@@ -316,9 +320,13 @@ def change_own_password(*, actor: User, current: str, new: str) -> User:
         raise ServiceError("新密码不能包含空字符", field="new")
     if len(new) > PASSWORD_MAX:
         raise ServiceError(f"新密码不能超过 {PASSWORD_MAX} 个字符", field="new")
+    expired = None
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=actor.pk)
-        wrong = len(current) > PASSWORD_MAX or not user.check_password(current)
+        try:
+            wrong = len(current) > PASSWORD_MAX or not user.check_password(current)
+        except TemporaryPasswordExpired as e:  # audited by check_password; kept: this block commits
+            wrong, expired = True, e
         if not wrong:
             if new == current:
                 raise ServiceError("新密码不能与当前密码相同", field="new")
@@ -328,10 +336,13 @@ def change_own_password(*, actor: User, current: str, new: str) -> User:
             was_temporary = user.must_change_password
             user.set_password(new)
             user.must_change_password = False
-            user.save(update_fields=["password", "must_change_password"])
+            user.temporary_password_issued_at = None
+            user.save(update_fields=["password", "must_change_password", "temporary_password_issued_at"])
             audit.record(actor=user, action="account.password_change", obj=user, org_path=_staff_org_path(user),
                          detail={"user": user.username, "was_temporary": was_temporary})
             return user
+    if expired is not None:
+        raise ServiceError(expired.messages[0], field="current", code="temporary_password_expired")
     audit.record(actor=actor, action="account.password_change_fail", obj=actor, org_path=_staff_org_path(actor),
                  detail={"user": actor.username})
     raise ServiceError("当前密码不正确", field="current", code="wrong_password")
@@ -352,7 +363,8 @@ def reset_staff_password(*, actor, user: User, reason: str) -> str:
     administrator to hand over in person or by phone. The account must change it at its next sign-in
     (must_change_password); its existing sessions end (the session auth hash changes); a login lockout
     (django-axes) of the account is lifted, since a forgotten password is the usual reason for one. The second
-    factor is untouched: a temporary password alone still does not open a staff session. Who may: the rule of
+    factor is untouched: a temporary password alone still does not open a staff session. It expires
+    LIANXIN_TEMP_PASSWORD_HOURS after now (a later reset replaces it and restarts the clock). Who may: the rule of
     reset_staff_otp (:func:`_require_reach_over_account`). Audited with the reason, never the password."""
     reason = (reason or "").strip()
     if not reason:
@@ -367,10 +379,23 @@ def reset_staff_password(*, actor, user: User, reason: str) -> str:
     temporary = _temporary_password(locked)
     locked.set_password(temporary)
     locked.must_change_password = True
-    locked.save(update_fields=["password", "must_change_password"])
+    locked.temporary_password_issued_at = timezone.now()  # a fresh one restarts the clock
+    locked.save(update_fields=["password", "must_change_password", "temporary_password_issued_at"])
     from axes.utils import reset as axes_reset
 
     cleared = axes_reset(username=locked.get_username())
     audit.record(actor=actor, action="account.password_reset", obj=locked, org_path=_staff_org_path(locked),
-                 reason=reason, detail={"user": locked.username, "lockouts_cleared": cleared})
+                 reason=reason, detail={"user": locked.username, "lockouts_cleared": cleared,
+                                        "expires_at": locked.temporary_password_expires_at.isoformat()})
     return temporary
+
+
+def record_expired_temporary_password(*, user: User) -> None:
+    """Audit a sign-in refused because the password given was the account's temporary password after it
+    expired (called by User.check_password, the one place every password check passes; see there). Its own
+    transaction, so the entry stays when the caller's sign-in fails. Never the password itself."""
+    audit.record(actor=user, action="account.login_refused", obj=user, org_path=_staff_org_path(user),
+                 detail={"user": user.username, "why": "temporary_password_expired",
+                         "issued_at": user.temporary_password_issued_at.isoformat()
+                         if user.temporary_password_issued_at else None,
+                         "hours": temporary_password_hours()})

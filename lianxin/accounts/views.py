@@ -18,6 +18,7 @@ from lianxin.core.scoping import scope_for
 from lianxin.core.views import staff_required
 
 from . import selectors, services
+from .models import temporary_password_hours
 from .otp import SETUP_URL, is_staff_account, is_verified, otp_required, qr_svg, safe_next, verify_url
 
 
@@ -191,5 +192,8 @@ def staff_password_reset(request, pk):
     except ServiceError as e:
         messages.error(request, f"{target}：{e.message}")
         return redirect("/console/staff-otp/")
-    return render(request, "accounts/password_reset_done.html", {"target": target, "temporary": temporary,
-                                                                  "otp_on": otp_required()})
+    target.refresh_from_db(fields=["must_change_password", "temporary_password_issued_at"])
+    return render(request, "accounts/password_reset_done.html", {
+        "target": target, "temporary": temporary, "otp_on": otp_required(),
+        "expires_at": target.temporary_password_expires_at, "hours": temporary_password_hours(),
+    })

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.utils import timezone
 
 from lianxin.accounts import services
 from lianxin.accounts.models import User
@@ -165,7 +166,7 @@ def test_every_console_page_waits_for_the_new_password(district, client):
     """Fail-closed like the code step: a page written later without thought for temporary passwords is covered
     too. (Second factor off here, so only the password gate is in play.)"""
     user = district.users["base_a1.admin"]
-    User.objects.filter(pk=user.pk).update(must_change_password=True)
+    User.objects.filter(pk=user.pk).update(must_change_password=True, temporary_password_issued_at=timezone.now())
     client.force_login(user)
     exempt = ("/console/otp/", "/console/login/", "/console/logout/", FORCED)
     for path in _console_paths():
