@@ -1,0 +1,302 @@
+"""Crawl the member H5 pages the way a union member meets them: start at /m/ and follow every same-site member
+link breadth-first (bounded), once as a signed-in member, once as a signed-in worker who has not joined yet, and
+once as an anonymous visitor. Every page must answer without a server error, and every HTML page must be a
+Chinese mobile page: ``<html lang="zh-hans">``, a viewport meta tag, nothing loaded from another origin (the
+platform runs on intranets where the internet is out of reach, and a CDN would leak who reads what), and no
+untranslated English interface words or raw status codes where a Chinese label belongs.
+
+The error pages a member can land on (a stale link, an expired form) are checked too: Django's built-in ones
+are English, ``lang="en"`` and not made for a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from lianxin.accounts.models import User
+from lianxin.activities import services as activities
+from lianxin.activities.testing import make_activity, make_member
+from lianxin.core import notify
+from lianxin.core.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+HOST = "testserver"
+START = "/m/"
+MAX_PAGES = 250
+MAX_DEPTH = 4  # month/week pagers lead on forever; four steps reach every page type from the home page
+# Links that act (sign out), stream a file, or leave for WeChat; everything else under /m/ is a page to read.
+SKIP = re.compile(r"^/m/(logout/|login/wechat/)|/(download|cover)/$|^/m/sites/photos/")
+
+# English interface words that would mean a template or a widget was not translated. Content written by the
+# unions may contain English (brand names, "PDF"), so the list is of interface words only, matched as whole
+# words. Python's None/True/False catch a value printed raw.
+ENGLISH_UI = re.compile(
+    r"\b(Submit|Cancel|Save|Delete|Edit|Back|Next|Previous|Home|Login|Log in|Logout|Log out|Sign in|Sign up|"
+    r"Search|Loading|Upload|Download|Required|This field|Invalid|Enter a valid|Not Found|Forbidden|Server Error|"
+    r"Page \d+ of|Choose File|No file chosen|Yes|No|None|True|False|"
+    r"January|February|March|April|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun|a\.m\.|p\.m\.)\b")
+
+
+def raw_codes() -> set[str]:
+    """The stored values of the choices members meet (states, kinds, categories): shown as such they are raw
+    codes instead of the Chinese label."""
+    from lianxin.activities.models import Signup
+    from lianxin.content.models import Article
+    from lianxin.venues.models import Booking, Site
+    from lianxin.workflow.models import Application
+
+    codes = set()
+    for model in (Signup, Booking, Site, Article, Application):
+        for field in model._meta.get_fields():
+            for value, _label in getattr(field, "flatchoices", None) or ():
+                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z_]{2,}", value):
+                    codes.add(value)
+    return codes
+
+
+class Page(HTMLParser):
+    """Visible text (plus the attribute texts a member reads or hears: placeholder, title, alt, aria-label,
+    button values), links, and every URL the page would load or send to."""
+
+    SILENT = {"script", "style", "template", "noscript", "title"}
+    SPOKEN = ("placeholder", "title", "alt", "aria-label")
+    URL_ATTRS = ("src", "href", "action", "poster", "data", "formaction", "srcset")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.links: list[str] = []
+        self.urls: list[str] = []
+        self.lang = None
+        self.viewport = None
+        self._silent = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in self.SILENT:
+            self._silent += 1
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "meta" and (a.get("name") or "").lower() == "viewport":
+            self.viewport = a.get("content") or ""
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        for k in self.URL_ATTRS:
+            if a.get(k):
+                self.urls.extend(a[k].split(",") if k == "srcset" else [a[k]])
+        if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh" and "url=" in (a.get("content") or ""):
+            self.urls.append(a["content"].split("url=", 1)[1])
+        self.text.extend(a[k] for k in self.SPOKEN if a.get(k))
+        if tag in ("input", "button") and a.get("type") in ("submit", "button", "reset") and a.get("value"):
+            self.text.append(a["value"])
+
+    def handle_endtag(self, tag):
+        if tag in self.SILENT and self._silent:
+            self._silent -= 1
+
+    def handle_data(self, data):
+        if not self._silent:
+            self.text.append(data)
+
+
+def foreign_urls(html: str, page: Page) -> list[str]:
+    """URLs pointing at another host: in attributes, and in inline CSS (``url(...)``, ``@import``)."""
+    found = [u.strip() for u in page.urls]
+    found += re.findall(r"url\(\s*['\"]?([^'\")\s]+)", html) + re.findall(r"@import\s+['\"]([^'\"]+)", html)
+    bad = []
+    for u in found:
+        parts = urlsplit(u.split()[0] if u.split() else u)
+        if parts.scheme in ("http", "https", "ws", "wss", "") and parts.netloc and parts.netloc != HOST:
+            bad.append(u)
+    return bad
+
+
+def problems_of(url: str, html: str, codes: set[str]) -> tuple[list[str], Page]:
+    page = Page()
+    page.feed(html)
+    out = []
+    if page.lang != "zh-hans":
+        out.append(f'lang="{page.lang}" (want zh-hans)')
+    if not page.viewport or "width=device-width" not in page.viewport:
+        out.append("no viewport meta tag")
+    for u in foreign_urls(html, page):
+        out.append(f"loads from another origin: {u}")
+    text = " ".join(" ".join(page.text).split())
+    for m in ENGLISH_UI.finditer(text):
+        out.append(f"English UI word {m.group()!r} in …{text[max(0, m.start() - 20):m.end() + 20]}…")
+    for word in set(re.findall(r"\b[a-z][a-z_]{2,}\b", text)) & codes:
+        out.append(f"raw code {word!r} shown instead of its label")
+    return out, page
+
+
+def crawl(client: Client, codes: set[str], start: str = START) -> dict[str, int]:
+    """Breadth-first over same-site /m/ links; fails on the first server error (the test client re-raises it)
+    and collects every page's problems. Returns {url: status}."""
+    seen: dict[str, int] = {}
+    problems: dict[str, list[str]] = {}
+    queue = deque([(start, 0)])
+    while queue and len(seen) < MAX_PAGES:
+        url, depth = queue.popleft()
+        if url in seen:
+            continue
+        resp = client.get(url)
+        seen[url] = resp.status_code
+        assert resp.status_code < 500, f"{url} answered {resp.status_code}"
+        targets = []
+        if resp.status_code in (301, 302, 303, 307, 308):
+            targets = [resp["Location"]]
+        elif resp.status_code == 200 and resp.get("Content-Type", "").startswith("text/html"):
+            found, page = problems_of(url, resp.content.decode(), codes)
+            if found:
+                problems[url] = found
+            targets = page.links
+        if depth >= MAX_DEPTH:
+            continue
+        for href in targets:
+            parts = urlsplit(urljoin(f"http://{HOST}{url}", href))
+            if parts.scheme not in ("http", "https") or parts.netloc != HOST:
+                continue
+            nxt = parts.path + (f"?{parts.query}" if parts.query else "")
+            if nxt.startswith("/m/") and not SKIP.search(parts.path) and nxt not in seen:
+                queue.append((nxt, depth + 1))
+    assert not problems, "\n".join(f"{u}:\n  " + "\n  ".join(p) for u, p in problems.items())
+    return seen
+
+
+@pytest.fixture
+def world(district, settings, tmp_path):
+    """One of everything a member can open: activities (signed up, waitlisted), news, a weekly digest, an EPUB
+    and a PDF book, a bookable site with a booking, an application under review, a message."""
+    from lianxin.content import samples
+    from lianxin.content import services as content
+    from lianxin.content.tests.conftest import epub_book, pdf_book, publish
+    from lianxin.venues import services as venues
+    from lianxin.venues.models import Slot
+    from lianxin.workflow import services as workflow
+
+    settings.MEDIA_ROOT = tmp_path
+    d = district
+    m = make_member(d.base_a1, "林晓", gender="F", mobile_no="13711112222")
+    other = make_member(d.base_a1, "黄磊", mobile_no="13733334444")
+    full = make_activity(d.street_a, title="端午包粽子比赛", capacity=1, waitlist_size=3)
+    activities.sign_up(actor=other.user, activity_id=full.pk)
+    activities.sign_up(actor=m.user, activity_id=full.pk)  # waitlisted
+    mine = make_activity(d.fed, title="工匠沙龙", capacity=5)
+    activities.sign_up(actor=m.user, activity_id=mine.pk)
+    make_activity(d.base_a1, title="女职工读书会", starts_in=dt.timedelta(days=40))
+    publish(d, title="白杨街道举办职工技能大赛", body="比赛分为钳工、电工两个项目。\n\n欢迎报名。")
+    publish(d, title="关于开展职工疗休养的通知", category="notice")
+    content.build_weekly_digest()
+    epub_book(d)
+    pdf_book(d)
+    assert samples  # the books above are built from it
+    site = venues.create_site(actor=d.users["street_a.admin"], org=d.street_a, street=d.street_a, kind="sports",
+                              name="浙江理工大学体育馆", address="白杨街道2号大街928号", latitude=30.319,
+                              longitude=120.353, bookable=True, opening_hours="周六日 9:00-17:00",
+                              equipment="羽毛球场 4 片")
+    start = timezone.now() + dt.timedelta(days=2)
+    slots = [Slot.objects.create(site=site, starts_at=start + dt.timedelta(hours=h),
+                                 ends_at=start + dt.timedelta(hours=h + 1), capacity=2) for h in (0, 1)]
+    venues.book_slot(actor=m.user, slot_id=slots[0].pk)
+    workflow.create_application(actor=m.user, programme="profile_correction", submit=True,
+                                data={"job": "班组长", "reason": "已晋升，请更新岗位"})
+    notify.enqueue(channel="inapp", user=m.user, template="t", title="预约提醒", body="您预约的场地后天开放",
+                   dedupe_key="crawl:1")
+    return m
+
+
+def test_member_crawl(client, world):
+    client.force_login(world.user)
+    seen = crawl(client, raw_codes())
+    ok = {u for u, s in seen.items() if s == 200}
+    # the crawl really reached every member area (a broken link from the home page would drop one)
+    for must in ("/m/", "/m/card/", "/m/me/", "/m/activities/", "/m/news/", "/m/news/weekly/", "/m/books/",
+                 "/m/sites/", "/m/my/bookings/", "/m/services/", "/m/my/applications/", "/m/join/"):
+        assert must in ok, f"{must} not reached from the home page"
+    for pattern in (r"^/m/activities/\d+/$", r"^/m/news/\d+/$", r"^/m/books/\d+/$", r"^/m/books/\d+/read/",
+                    r"^/m/sites/\d+/$", r"^/m/my/applications/\d+/$", r"^/m/apply/[a-z_]+/$"):
+        assert any(re.search(pattern, u) for u in ok), f"no page like {pattern} reached"
+
+
+def test_worker_not_yet_member_crawl(client, world):
+    client.force_login(User.objects.create_user(username="worker1", password=PASSWORD, display_name="新职工"))
+    seen = crawl(client, raw_codes())
+    assert seen["/m/"] == 200 and seen.get("/m/join/") == 200
+
+
+def test_anonymous_crawl(client, world):
+    seen = crawl(client, raw_codes())
+    # member-only pages send visitors to sign in (and the sign-in page itself is checked)
+    assert seen["/m/card/"] == 302 and seen["/m/login/"] == 200
+    assert any(u.startswith("/m/activities/") and s == 200 for u, s in seen.items())
+
+
+@pytest.mark.parametrize("url", ["/m/activities/999999/", "/m/news/999999/", "/m/sites/999999/",
+                                 "/m/my/applications/999999/", "/m/nowhere/"])
+def test_missing_pages_are_chinese_phone_pages(client, world, url):
+    client.force_login(world.user)
+    resp = client.get(url)
+    assert resp.status_code == 404
+    found, page = problems_of(url, resp.content.decode(), raw_codes())
+    assert not found, found
+    assert "/m/" in page.links  # a way back
+
+
+def test_expired_form_is_a_chinese_phone_page(world):
+    """A form posted without its CSRF cookie (WeChat's web view drops cookies, or the page sat open for a day)
+    gets Django's CSRF failure page: it must say what happened in Chinese and lead back."""
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(world.user)
+    resp = c.post("/m/card/reissue/")
+    assert resp.status_code == 403
+    html = resp.content.decode()
+    found, page = problems_of("/m/card/reissue/", html, raw_codes())
+    assert not found, found
+    assert "CSRF" not in "".join(page.text) and page.links
+
+
+def test_crawler_catches_what_it_should():
+    """The checks themselves: each kind of problem on an otherwise good page is reported."""
+    good = ('<!doctype html><html lang="zh-hans"><head><meta name="viewport" content="width=device-width">'
+            '<link rel="stylesheet" href="/static/css/portal.css"></head><body><a href="/m/">首页</a>'
+            '<span class="wf-state submitted">已提交</span></body></html>')
+    codes = {"submitted", "booked"}
+    assert problems_of("/m/", good, codes)[0] == []
+    bad = {
+        "lang": good.replace('lang="zh-hans"', 'lang="en"'),
+        "viewport": good.replace('<meta name="viewport" content="width=device-width">', ""),
+        "another origin": good.replace("/static/css/portal.css", "https://cdn.example.com/x.css"),
+        "another origin ": good.replace("</head>", "<style>@import 'http://fonts.example.com/a.css';</style></head>"),
+        "English UI word 'Submit'": good.replace("首页", "Submit"),
+        "English UI word 'None'": good.replace("已提交", "None"),
+        "raw code 'booked'": good.replace("已提交", "booked"),
+    }
+    for what, html in bad.items():
+        found = problems_of("/m/", html, codes)[0]
+        assert any(what.strip() in p for p in found), (what, found)
+
+
+def test_server_error_page_renders_without_a_request(client):
+    """Django renders 500.html with an empty context (the database may be what failed): it must still be the
+    Chinese phone page."""
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    found, page = problems_of("/m/", html, set())
+    assert not found, found
+    assert "/m/" in page.links
+
+
+def test_staff_addresses_lead_back_to_the_console(client, district):
+    client.force_login(district.users["fed.admin"])
+    resp = client.get("/console/nowhere/")
+    assert resp.status_code == 404 and 'href="/console/"' in resp.content.decode()
