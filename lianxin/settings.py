@@ -2,6 +2,7 @@
 environment (see README): database, keys, hosts, cache, task backend. Nothing here is edited per deployment."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -27,18 +28,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
-def env_positive_int(name: str, default: int) -> int:
-    """A whole number ≥ 1 from the environment; anything else stops start-up with a message naming it (a
-    typo must not silently become 0 minutes or an unlimited window)."""
+def env_positive_int(name: str, default: int, maximum: int = 100_000) -> int:
+    """A whole number from 1 to ``maximum`` (plain ASCII digits) from the environment, ``default`` when unset;
+    anything else stops start-up with a message naming the variable — a typo must not silently become 0, a
+    negative window or a duration too large to add to a date."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise RuntimeError(f"{name} must be a positive whole number, got {raw!r}")
+    value = int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else 0
+    if not 1 <= value <= maximum:
+        raise RuntimeError(f"{name} must be a whole number from 1 to {maximum}, got {raw!r}")
     return value
 
 
@@ -179,7 +178,7 @@ if LIANXIN_STAFF_OTP not in ("required", "off"):
     raise RuntimeError("LIANXIN_STAFF_OTP must be 'required' or 'off'")
 # A temporary password an administrator issues (accounts.services.reset_staff_password) stops working this many
 # hours later (lianxin/accounts/models.py, User.check_password).
-LIANXIN_TEMP_PASSWORD_HOURS = env_positive_int("LIANXIN_TEMP_PASSWORD_HOURS", 72)
+LIANXIN_TEMP_PASSWORD_HOURS = env_positive_int("LIANXIN_TEMP_PASSWORD_HOURS", 72, maximum=24 * 366)
 OTP_TOTP_ISSUER = "连心工作台"
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n successive wrong codes wait 2^(n-1) s; 0 would switch throttling off
 OTP_STATIC_THROTTLE_FACTOR = 1
@@ -229,6 +228,12 @@ TASKS = {
 # all decrypt (rotation). LIANXIN_BLIND_INDEX_KEY = base64 HMAC key for exact lookup and dedupe.
 LIANXIN_FIELD_KEYS = os.environ.get("LIANXIN_FIELD_KEYS", "")
 LIANXIN_BLIND_INDEX_KEY = os.environ.get("LIANXIN_BLIND_INDEX_KEY", "")
+
+# Activities: a member's check-in QR code is accepted this many minutes after it was shown, and the door opens
+# this many minutes before the start (lianxin/activities/services.py).
+LIANXIN_CHECKIN_CODE_MINUTES = env_positive_int("LIANXIN_CHECKIN_CODE_MINUTES", 30, maximum=24 * 60)
+LIANXIN_CHECKIN_OPENS_MINUTES_BEFORE = env_positive_int("LIANXIN_CHECKIN_OPENS_MINUTES_BEFORE", 120,
+                                                       maximum=7 * 24 * 60)
 
 # Outbound message adapters (console by default).
 LIANXIN_SMS_BACKEND = os.environ.get("LIANXIN_SMS_BACKEND", "lianxin.core.notify.ConsoleSMS")

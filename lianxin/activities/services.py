@@ -14,8 +14,8 @@ Sign-up and cancellation are built so the limits hold with many app processes on
   withdrawing and staff cancelling a member's sign-up share that one path (``_withdraw``).
 
 Check-in at the door: the member's QR code is a signed sign-up id with its issue time, accepted for
-``CHECKIN_TOKEN_TTL`` and only inside the activity's check-in window (``CHECKIN_OPENS_BEFORE`` the start until
-the end); attendance is marked once by a conditional UPDATE (``checked_in_at IS NULL``).
+``checkin_code_ttl()`` (LIANXIN_CHECKIN_CODE_MINUTES) and only inside the activity's check-in window
+(``checkin_opens_before()``, LIANXIN_CHECKIN_OPENS_MINUTES_BEFORE, before the start until the end); attendance is marked once by a conditional UPDATE (``checked_in_at IS NULL``).
 
 Member sign-ups are not written to the audit log on purpose: they are the member's own act, not a staff
 decision, and one global audit chain lock per sign-up would serialise a whole district's burst.
@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -40,8 +41,6 @@ from lianxin.orgs.models import Organization, OrgKind
 from .models import Activity, MonthlyTally, Signup
 
 CHECKIN_SALT = "lianxin.activities.checkin"
-CHECKIN_TOKEN_TTL = 30 * 60  # seconds a check-in QR code is accepted after it was shown
-CHECKIN_OPENS_BEFORE = dt.timedelta(hours=2)  # the door opens this long before the start
 CHECKIN_EXPIRED = "签到码已过期，请会员刷新手机上的活动页面后重新出示"
 EDITABLE = ("title", "summary", "venue", "starts_at", "ends_at", "signup_opens_at", "signup_closes_at",
             "capacity", "waitlist_size", "monthly_limit", *Activity.FLAG_FIELDS)
@@ -404,11 +403,35 @@ def staff_cancel_signup(*, actor, signup_id, reason: str, activity_id=None) -> S
 
 # ---------------------------------------------------------------- check-in at the door
 
+def checkin_code_ttl() -> int:
+    """Seconds a check-in QR code is accepted after it was shown: settings.LIANXIN_CHECKIN_CODE_MINUTES
+    (default 30), read at each scan so a deployment (or a test) sets it without a code change."""
+    return int(settings.LIANXIN_CHECKIN_CODE_MINUTES) * 60
+
+
+def checkin_opens_before() -> dt.timedelta:
+    """How long before the start the door opens: settings.LIANXIN_CHECKIN_OPENS_MINUTES_BEFORE (default 120),
+    read at each use like :func:`checkin_code_ttl`."""
+    return dt.timedelta(minutes=int(settings.LIANXIN_CHECKIN_OPENS_MINUTES_BEFORE))
+
+
+_LIVE_CONSTANTS = {"CHECKIN_TOKEN_TTL": checkin_code_ttl, "CHECKIN_OPENS_BEFORE": checkin_opens_before}
+
+
+def __getattr__(name: str):
+    """``services.CHECKIN_TOKEN_TTL`` (seconds) and ``services.CHECKIN_OPENS_BEFORE`` (timedelta), the names
+    these limits had when they were constants, still read by the views, the test helpers and the tests: each
+    access now returns the current setting (PEP 562 module ``__getattr__``)."""
+    if name in _LIVE_CONSTANTS:
+        return _LIVE_CONSTANTS[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def checkin_window(activity: Activity) -> tuple[dt.datetime, dt.datetime]:
-    """When the door accepts check-ins: from CHECKIN_OPENS_BEFORE before the start (people queue early)
-    until the activity ends. Read from the activity as it is at scan time, so a rescheduled activity moves
-    its window too."""
-    return activity.starts_at - CHECKIN_OPENS_BEFORE, activity.ends_at
+    """When the door accepts check-ins: from :func:`checkin_opens_before` before the start (people queue
+    early) until the activity ends. Read from the activity as it is at scan time, so a rescheduled activity
+    moves its window too."""
+    return activity.starts_at - checkin_opens_before(), activity.ends_at
 
 
 def checkin_open(activity: Activity, now: dt.datetime | None = None) -> bool:
@@ -418,7 +441,7 @@ def checkin_open(activity: Activity, now: dt.datetime | None = None) -> bool:
 
 def checkin_token(signup: Signup) -> str:
     """What the member's QR code holds: the sign-up id and the time it was issued, signed (TimestampSigner).
-    The door accepts it for CHECKIN_TOKEN_TTL only, so a screenshot taken earlier or forwarded to someone
+    The door accepts it for :func:`checkin_code_ttl` only, so a screenshot taken earlier or forwarded to someone
     else soon stops working; the member's page shows the code only while the check-in window is open and
     reloads itself well within the TTL, so the code on the phone is always fresh."""
     return signing.TimestampSigner(salt=CHECKIN_SALT).sign(str(signup.pk))
@@ -428,7 +451,7 @@ def _read_checkin_token(token: str) -> tuple[int | None, str]:
     """(sign-up id, "") for a valid fresh token, else (None, the refusal)."""
     token = (token or "").strip()
     try:
-        return int(signing.TimestampSigner(salt=CHECKIN_SALT).unsign(token, max_age=CHECKIN_TOKEN_TTL)), ""
+        return int(signing.TimestampSigner(salt=CHECKIN_SALT).unsign(token, max_age=checkin_code_ttl())), ""
     except signing.SignatureExpired:
         return None, CHECKIN_EXPIRED
     except (signing.BadSignature, ValueError):
