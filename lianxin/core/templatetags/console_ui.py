@@ -1,0 +1,197 @@
+"""Template helpers for the staff console: what the signed-in user's roles allow (so a page does not offer a
+button that answers 403), and the audit log in words a union clerk reads (an action code such as
+``workflow.returned`` and a detail dict such as ``{'in_person': False}`` are for machines)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from django import template
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+
+from lianxin.core.scoping import can, scope_for
+
+register = template.Library()
+
+
+@register.filter
+def may(user, action: str) -> bool:
+    """``{% if user|may:"change" %}``: the user's roles allow ``action`` somewhere (a grant's subtree)."""
+    scope = scope_for(user)
+    return scope.superuser or bool(scope.paths(action))
+
+
+@register.simple_tag(takes_context=True)
+def can_at(context, action: str, path: str) -> bool:
+    """``{% can_at "view" org.path as ok %}``: the signed-in user may ``action`` things placed at ``path``."""
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    return bool(path) and can(user, action, path)
+
+
+# Every action code the services record (grep ``audit.record(``); an unknown code is shown as it is.
+AUDIT_ACTIONS = {
+    "org.create": "新建组织", "org.update": "修改组织", "org.move": "调整组织隶属",
+    "enterprise.create": "登记企业", "enterprise.update": "修改企业",
+    "person.create": "登记人员", "person.update": "修改人员信息", "person.reveal": "查看完整身份证号/手机号",
+    "membership.admit": "办理入会", "membership.transfer": "办理转会", "membership.end": "办理退会",
+    "user.create": "新建账号", "role.grant": "授予角色", "role.revoke": "撤销角色",
+    "account.password_change": "修改密码", "account.password_change_fail": "修改密码失败",
+    "account.password_reset": "重置密码", "account.backup_codes": "重新生成备用验证码",
+    "account.login_refused": "拒绝登录",
+    "otp.enroll": "绑定验证器", "otp.verify": "二次验证", "otp.fail": "二次验证失败", "otp.reset": "重置验证器",
+    "rosters.upload": "上传花名册", "rosters.import": "导入花名册", "rosters.import_rejected": "花名册未导入",
+    "rosters.error_report": "下载导入错误报告", "rosters.export": "导出人员名单",
+    "rosters.export_reveal": "导出含完整证件号的名单",
+    "workflow.create": "创建申请", "workflow.update": "修改申请", "workflow.submit": "提交申请",
+    "workflow.resubmit": "补正后重新提交", "workflow.withdraw": "撤回申请",
+    "workflow.approved": "审核通过", "workflow.returned": "退回补正", "workflow.rejected": "审核不予通过",
+    "workflow.escalate": "超期上报", "workflow.attach": "上传材料", "workflow.detach": "删除材料",
+    "workflow.cert_issue": "颁发法人资格证书", "workflow.cert_cancel": "注销法人资格证书",
+    "workflow.cert_expiry_reminder": "证书到期提醒",
+    "content.article_publish": "发布文章", "content.article_return": "退回文章", "content.article_withdraw": "撤下文章",
+    "content.book_upload": "上传电子书",
+    "activity.create": "新建活动", "activity.update": "修改活动", "activity.publish": "发布活动",
+    "activity.cancel": "取消活动", "activity.signup_cancel": "取消报名",
+    "venues.site_create": "登记服务阵地", "venues.slots_create": "开放预约时段", "venues.attendance": "登记到场",
+    "venues.pause_lift": "解除预约暂停",
+    "card.reissue": "补发电子会员卡", "crypto.rotate": "更换加密密钥", "demo.seed": "载入演示数据",
+}
+
+# Detail keys that are not a field of the object's model.
+DETAIL_KEYS = {
+    "before": "修改前", "after": "修改后", "changed": "修改项", "step": "环节序号", "level": "环节", "decision": "结论",
+    "fields": "需补正项", "in_person": "要求到场", "result": "办理结果", "to": "转至", "from": "原审核组织",
+    "days_late": "超期天数", "rerouted": "改派审核组织", "programme": "事项", "number": "编号", "on_behalf": "代为填报",
+    "notes": "说明", "slot": "材料", "type": "文件类型", "size": "大小（字节）", "sha256": "文件指纹",
+    "valid_until": "有效期至", "replaces": "替换证书", "credit_code": "统一社会信用代码", "kind": "类型",
+    "first_day": "起始日期", "days": "天数", "capacity": "名额", "created": "新增时段数", "file": "文件", "mode": "方式",
+    "total": "总行数", "added": "新增", "updated": "更新", "unchanged": "无变化", "rejected": "错误行",
+    "members_added": "新入会", "fmt": "格式", "q": "查询条件", "org": "组织", "status": "状态", "rows": "行数",
+    "reveal": "含完整证件号", "user": "账号", "role": "角色", "people": "人员数", "enterprises": "企业数",
+    "person": "人员编号", "member_no": "会员编号", "union": "工会", "from_union": "原工会", "to_union": "新工会",
+    "old": "原会籍编号", "id": "身份证号", "name": "名称", "title": "标题", "category": "栏目", "format": "格式",
+    "chapters": "章节数", "parent": "上级组织", "membership": "会籍编号", "certificate": "证书", "reason": "原因",
+    "field": "字段", "count": "数量",
+}
+TRUE_FALSE = {True: "是", False: "否", "True": "是", "False": "否", "true": "是", "false": "否"}
+
+
+@cache
+def _choice_index() -> dict[str, dict[str, str]]:
+    """field name -> {stored value: label}, over every project model (first model wins on a clash)."""
+    out: dict[str, dict[str, str]] = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("lianxin."):
+            continue
+        for f in model._meta.get_fields():
+            for value, label in getattr(f, "flatchoices", None) or ():
+                if isinstance(value, str) and value:
+                    out.setdefault(f.name, {}).setdefault(value, str(label))
+    return out
+
+
+def _model(object_type: str):
+    try:
+        return apps.get_model(object_type) if "." in (object_type or "") else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model, name):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _label(model, key: str) -> str:
+    f = _field(model, key)
+    if f is not None and getattr(f, "verbose_name", None) and not str(f.verbose_name).isascii():
+        return str(f.verbose_name)
+    return DETAIL_KEYS.get(key, key)
+
+
+def _value(model, key: str, value, field_labels: dict[str, str]) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, dict):
+        return "；".join(f"{_label(model, k)}：{_value(model, k, v, field_labels)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "、".join(_value(model, key, v, field_labels) for v in value) or "（无）"
+    if isinstance(value, bool | str) and value in TRUE_FALSE:
+        return TRUE_FALSE[value]
+    if isinstance(value, str):
+        if key == "programme":
+            from lianxin.workflow.programmes import PROGRAMMES
+
+            p = PROGRAMMES.get(value)
+            return p.name if p else value
+        if key in ("fields", "changed", "slot") and value in field_labels:
+            return field_labels[value]
+        f = _field(model, key)
+        choices = dict(f.flatchoices) if f is not None and getattr(f, "flatchoices", None) else None
+        if choices and value in choices:
+            return str(choices[value])
+        if value in _choice_index().get(key, {}):
+            return _choice_index()[key][value]
+    return str(value)
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    return AUDIT_ACTIONS.get(code, code)
+
+
+@register.filter
+def audit_object(entry) -> str:
+    model = _model(entry.object_type)
+    if model is None:
+        return f"{entry.object_type} {entry.object_id}".strip()
+    return f"{model._meta.verbose_name} {entry.object_id}".strip()
+
+
+@register.filter
+def audit_detail(entry) -> list[tuple[str, str]]:
+    """The detail dict as (Chinese label, readable value) pairs, in the order the service wrote them."""
+    detail = entry.detail if isinstance(entry.detail, dict) else {}
+    model = _model(entry.object_type)
+    field_labels: dict[str, str] = {}
+    if entry.object_type == "workflow.application":
+        from lianxin.workflow.programmes import PROGRAMMES
+
+        for p in PROGRAMMES.values():
+            field_labels.update(p.field_labels())
+            field_labels.update({a.code: a.label for a in p.attachments})
+    return [(_label(model, k), _value(model, k, v, field_labels)) for k, v in detail.items()]
+
+
+@register.simple_tag
+def audit_action_choices() -> list[tuple[str, str]]:
+    """(code, label) for the audit log's filter, grouped by area (the code's prefix) as the services name them."""
+    return sorted(AUDIT_ACTIONS.items())
+
+
+_PATH_TAIL = re.compile(r"\s*查看[:：]\s*/\S*\s*$")
+
+
+@register.filter
+def without_path(text: str) -> str:
+    """A message written for SMS/WeChat ends with "查看：/console/applications/48/"; on the page the title is
+    already the link, so the bare path is dropped."""
+    return _PATH_TAIL.sub("", text or "")
+
+
+FILE_KINDS = {"application/pdf": "PDF 文件", "image/jpeg": "JPEG 图片", "image/png": "PNG 图片",
+              "application/epub+zip": "EPUB 电子书",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel 表格",
+              "application/vnd.ms-excel": "Excel 表格", "text/csv": "CSV 表格",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文档"}
+
+
+@register.filter
+def file_kind(content_type: str) -> str:
+    return FILE_KINDS.get((content_type or "").split(";")[0].strip(), "文件")
