@@ -10,7 +10,14 @@ from lianxin.core.views import form_error, paginate, staff_required
 
 from . import selectors, services
 from .forms import EnterpriseForm, NewOrganizationForm, OrganizationForm
-from .models import OrgKind
+from .models import STEP, Organization, OrgKind
+
+
+def _crumbs(user, org) -> list[tuple[Organization, bool]]:
+    """The organisation's ancestors, root first, each with whether this user may open it: a base union's
+    reviewer sees the street above as plain text, not as a link that would answer 404."""
+    prefixes = [org.path[:i] for i in range(STEP, len(org.path), STEP)]
+    return [(a, can(user, "view", a.path)) for a in Organization.objects.filter(path__in=prefixes).order_by("depth")]
 
 
 @staff_required
@@ -31,6 +38,7 @@ def org_detail(request, pk):
     org = selectors.org_detail(actor=request.user, pk=pk)
     return render(request, "orgs/org_detail.html", {
         "org": org,
+        "crumbs": _crumbs(request.user, org),
         "members": selectors.member_count(org),
         "children": org.children.all(),
         "enterprises": selectors.enterprise_list(actor=request.user).filter(covering_union=org)[:50],
