@@ -31,13 +31,18 @@ def person_list(request):
     except ServiceError as e:
         messages.error(request, e.message)
         qs = selectors.person_list(actor=request.user)
+    employer = None
     if request.GET.get("employer", "").isdigit():
         qs = qs.filter(employer_id=int(request.GET["employer"]))
+        from lianxin.orgs.selectors import enterprise_list
+
+        # named in the heading (and kept by the search form) when the enterprise is in the user's scope
+        employer = enterprise_list(actor=request.user).filter(pk=int(request.GET["employer"])).first()
     page = paginate(request, qs)
     memberships = selectors.current_memberships(page.object_list)
     rows = [(p, memberships.get(p.pk)) for p in page.object_list]
     return render(request, "members/person_list.html", {
-        "page": page, "rows": rows, "q": q, "status": status, "org": org,
+        "page": page, "rows": rows, "q": q, "status": status, "org": org, "employer": employer,
         "export_query": request.GET.urlencode(),
     })
 
