@@ -1,0 +1,254 @@
+"""Crawl the staff console the way its users meet it: a federation administrator, a street viewer and a
+grassroots union reviewer each sign in, start at /console/ and follow every same-site /console/ link
+breadth-first (bounded: a few pages of each kind, so 20,000 people do not mean 20,000 requests).
+
+What every answer must satisfy:
+* no server error (the client does not re-raise, so all 500s are collected, not just the first);
+* no dead end reached through a link on a page: a link the user was shown must not answer 404 (a broken link,
+  or an object outside the user's scope) or 403 (an action the role may not take, offered anyway);
+* every HTML page is a Chinese console page: ``<html lang="zh-hans">``, not Django's English error or debug
+  page, no English interface words (a widget or template left untranslated, e.g. Django 6.1's
+  "- Select an option -" empty choice), no Python ``None``/``True``/``False`` printed raw, no raw choice codes
+  (``member``, ``pending``, ``published`` ...) where the Chinese label belongs, and no UTC/ISO timestamps.
+
+The data comes from ``seed_demo`` (small), which fills every app through its own services: people and
+memberships, an import, applications in every state, articles and books, activities with sign-ups, service
+sites with slots. The district fixture of ``lianxin.core.testing`` has the same three users but no people,
+applications or articles, so most console pages would only show their empty state. The three users get the
+district fixture's names and the same places in the tree (federation / first street / a base union of it)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from lianxin.accounts.models import StaffRole, User
+from lianxin.core.scoping import ADMIN, REVIEWER, VIEWER
+from lianxin.orgs.models import Organization, OrgKind
+
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
+
+HOST = "testserver"
+START = "/console/"
+MAX_PAGES = 220  # per user
+PER_KIND = 3  # pages per URL shape (digits collapsed, query keys kept): three people, three applications ...
+# Not pages: sign-out is a POST anyway; files are checked for status only (see ``crawl``).
+SKIP = re.compile(r"^/console/logout/")
+DOWNLOAD = re.compile(r"\.(xlsx|csv|pdf|epub)$|/export/|/download/|/cover/|/photos/\d+/$")
+
+# English interface words: what an untranslated template, form or widget shows. Content written by unions may
+# contain English (brand names, "PDF", "Excel"), so these are interface words only, matched as whole words.
+ENGLISH_UI = re.compile(
+    r"\b(Submit|Cancel|Save|Delete|Edit|Back|Next|Previous|Home|Log ?in|Log ?out|Sign in|Search|Filter|"
+    r"Select an option|Select|Choose File|No file chosen|Upload|Download|Required|This field|Enter a valid|"
+    r"Not Found|Forbidden|Server Error|Bad Request|Page not found|Traceback|Exception|Page \d+ of|"
+    r"Yes|No|None|True|False|Unknown|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.|a\.m\.|p\.m\.|midnight|noon)\b")
+# Timestamps as Python or the database print them: stored UTC shown raw instead of Asia/Shanghai local time.
+RAW_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:?\d\d|Z)|\bUTC\b|\+00:00")
+DJANGO_PAGES = re.compile(r"Django|DEBUG = True|csrfmiddlewaretoken.*verification failed|<h1>Not Found</h1>")
+
+
+def raw_codes() -> set[str]:
+    """The stored values of every choice field in the project (states, kinds, roles, categories): shown as
+    such, they are raw codes where the Chinese label belongs."""
+    from django.apps import apps
+
+    codes = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("lianxin."):
+            continue
+        for field in model._meta.get_fields():
+            for value, _label in getattr(field, "flatchoices", None) or ():
+                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z_]{2,}", value):
+                    codes.add(value)
+    return codes
+
+
+class Page(HTMLParser):
+    """Visible text plus what a user reads in attributes (placeholder, title, alt, aria-label, button
+    values, option labels), and the links."""
+
+    SILENT = {"script", "style", "template", "noscript"}
+    READ = ("placeholder", "title", "alt", "aria-label")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.links: list[str] = []
+        self.lang = None
+        self._silent = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in self.SILENT:
+            self._silent += 1
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        self.text.extend(a[k] for k in self.READ if a.get(k))
+        if tag in ("input", "button") and a.get("type") in ("submit", "button", "reset") and a.get("value"):
+            self.text.append(a["value"])
+
+    def handle_endtag(self, tag):
+        if tag in self.SILENT and self._silent:
+            self._silent -= 1
+
+    def handle_data(self, data):
+        if not self._silent:
+            self.text.append(data)
+
+
+def page_problems(html: str, codes: set[str]) -> tuple[list[str], Page]:
+    page = Page()
+    page.feed(html)
+    out = []
+    if page.lang != "zh-hans":
+        out.append(f'<html lang="{page.lang}"> (want zh-hans)')
+    if DJANGO_PAGES.search(html):
+        out.append("Django's own error/debug page")
+    text = " ".join(" ".join(page.text).split())
+
+    def around(m):
+        return f"…{text[max(0, m.start() - 25):m.end() + 25]}…"
+
+    for m in ENGLISH_UI.finditer(text):
+        out.append(f"English UI word {m.group()!r} in {around(m)}")
+    for m in RAW_TIME.finditer(text):
+        out.append(f"raw UTC/ISO time {m.group()!r} in {around(m)}")
+    for m in re.finditer(r"(?<![\w./=-])[a-z][a-z_]{2,}(?![\w./=@-])", text):
+        if m.group() in codes:
+            out.append(f"raw code {m.group()!r} instead of its label in {around(m)}")
+    return out, page
+
+
+def kind_of(path: str, query: str) -> str:
+    """The shape of a URL: /console/people/17/ and /console/people/23/ are one kind; so are ?page=2 and
+    ?page=3 of one list."""
+    keys = ",".join(sorted({k for k, _ in parse_qsl(query, keep_blank_values=True)}))
+    return re.sub(r"\d+", "N", path) + "?" + keys
+
+
+def crawl(client: Client, codes: set[str]) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Breadth-first over same-site /console/ links. Returns ({url: status}, {url: problems})."""
+    status: dict[str, int] = {}
+    problems: dict[str, list[str]] = {}
+    per_kind: dict[str, int] = {}
+    queue = deque([(START, "(start)")])
+    queued = {START}
+    while queue and len(status) < MAX_PAGES:
+        url, referrer = queue.popleft()
+        parts = urlsplit(url)
+        kind = kind_of(parts.path, parts.query)
+        if per_kind.get(kind, 0) >= PER_KIND:
+            continue
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+        resp = client.get(url)
+        status[url] = resp.status_code
+        found: list[str] = []
+        if resp.status_code >= 500:
+            found.append(f"server error {resp.status_code}")
+        elif resp.status_code in (403, 404):
+            found.append(f"dead end: {resp.status_code} behind a link on {referrer}")
+        targets: list[str] = []
+        ctype = resp.get("Content-Type", "")
+        if resp.status_code in (301, 302, 303, 307, 308):
+            targets = [resp["Location"]]
+            if urlsplit(resp["Location"]).path.startswith("/console/login/"):
+                found.append("sent back to the login page")
+        elif ctype.startswith("text/html") and not DOWNLOAD.search(parts.path):
+            html = resp.content.decode()
+            more, page = page_problems(html, codes)
+            if resp.status_code == 200 or more:
+                found += more
+            targets = page.links if resp.status_code == 200 else []
+        if found:
+            problems[url] = found
+        for href in targets:
+            t = urlsplit(urljoin(f"http://{HOST}{url}", href))
+            if t.scheme not in ("http", "https") or t.netloc != HOST or not t.path.startswith("/console/"):
+                continue
+            nxt = t.path + (f"?{t.query}" if t.query else "")
+            if nxt not in queued and not SKIP.search(t.path):
+                queued.add(nxt)
+                queue.append((nxt, url))
+    return status, problems
+
+
+@pytest.fixture(scope="module")
+def codes():
+    return raw_codes()
+
+
+@pytest.fixture
+def console_users(db, settings, tmp_path):
+    """The demo district (small) and the district fixture's three users placed like in build_district()."""
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", people=400, enterprises=40, stdout=io.StringIO())
+    fed = Organization.objects.get(kind=OrgKind.FEDERATION)
+    street = Organization.objects.filter(kind=OrgKind.STREET).order_by("pk").first()
+    # the base union the demo's roster import and applications use (the first one in the first street)
+    base = (Organization.objects.filter(kind=OrgKind.BASE, path__startswith=street.path).order_by("pk").first())
+    users = {}
+    for name, org, role in (("fed.admin", fed, ADMIN), ("street_a.viewer", street, VIEWER),
+                            ("base_a1.reviewer", base, REVIEWER)):
+        users[name] = User.objects.create_user(username=name, password="x", display_name=name, is_staff=True)
+        StaffRole.objects.create(user=users[name], organization=org, role=role)
+    return users
+
+
+def report(problems: dict[str, list[str]], per_page: int = 4) -> str:
+    lines = []
+    for url, found in sorted(problems.items()):
+        more = f"\n  … and {len(found) - per_page} more" if len(found) > per_page else ""
+        lines.append(f"{url}:\n  " + "\n  ".join(found[:per_page]) + more)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("username", ["fed.admin", "street_a.viewer", "base_a1.reviewer"])
+def test_console_pages_are_chinese_and_lead_somewhere(console_users, codes, username):
+    client = Client(raise_request_exception=False)
+    client.force_login(console_users[username])
+    status, problems = crawl(client, codes)
+    ok = [u for u, s in status.items() if s == 200]
+    # the crawl reached the console's sections, not only the home page
+    for section in ("/console/orgs/", "/console/people/", "/console/applications/", "/console/content/",
+                    "/console/activities/", "/console/venues/"):
+        assert section in ok, f"{section} not reached as {username}: {sorted(status)[:20]}"
+    assert len(ok) >= 30, f"only {len(ok)} pages reached as {username}"
+    assert not problems, f"as {username}:\n" + report(problems)
+
+
+def test_checks_catch_what_they_are_for(codes):
+    """The page checks themselves: each kind of fault is reported, and a clean console page passes."""
+    good = ('<!doctype html><html lang="zh-hans"><body><h1>人员</h1><p>状态：会员 · 2026-11-25 22:32</p>'
+            '<a href="/console/people/1/">张三</a><input placeholder="姓名"></body></html>')
+    found, page = page_problems(good, codes)
+    assert found == [] and page.links == ["/console/people/1/"]
+    bad = {
+        '<html lang="en"><body>人员</body></html>': "lang",
+        '<html lang="zh-hans"><body><button>Submit</button></body></html>': "Submit",
+        '<html lang="zh-hans"><body><select><option>- Select an option -</option></select></body></html>': "Select",
+        '<html lang="zh-hans"><body><td>None</td></body></html>': "None",
+        '<html lang="zh-hans"><body><td>False</td></body></html>': "False",
+        '<html lang="zh-hans"><body><td>member</td></body></html>': "member",
+        '<html lang="zh-hans"><body><input placeholder="Search"></body></html>': "Search",
+        '<html lang="zh-hans"><body>2026-11-25 14:32:18+00:00</body></html>': "UTC",
+        '<html><body><h1>Not Found</h1><p>The requested resource was not found on this server.</p></body></html>':
+            "Not Found",
+    }
+    for html, what in bad.items():
+        found, _ = page_problems(html, codes)
+        assert found, f"{what} not caught"
+    # text inside scripts and styles is not shown, so it is not checked
+    found, _ = page_problems('<html lang="zh-hans"><script>var x = None;</script><body>页</body></html>', codes)
+    assert found == []
