@@ -300,3 +300,37 @@ def test_staff_addresses_lead_back_to_the_console(client, district):
     client.force_login(district.users["fed.admin"])
     resp = client.get("/console/nowhere/")
     assert resp.status_code == 404 and 'href="/console/"' in resp.content.decode()
+
+
+def test_member_pages_show_shanghai_time(client, district):
+    """Times are stored in UTC and shown in Asia/Shanghai: an activity at 07:30 on 1 December in Shanghai is
+    23:30 on 30 November in UTC, and must appear on 1 December, 07:30, in the calendar, the detail page, the
+    home page's list and 我的."""
+    from zoneinfo import ZoneInfo
+
+    today = timezone.localdate()
+    first = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)  # the 1st of next month
+    starts = dt.datetime(first.year, first.month, 1, 7, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    a = make_activity(district.fed, title="清晨健步走", starts_at=starts)
+    m = make_member(district.base_a1, "周敏")
+    activities.sign_up(actor=m.user, activity_id=a.pk)
+    client.force_login(m.user)
+    want = f"{first.month}月1日 07:30"
+    cal = client.get(f"/m/activities/?month={first:%Y-%m}").content.decode()
+    assert want in cal and 'href="#d1"' in cal and 'id="d1"' in cal
+    assert f"{first.year}年{first.month}月1日 07:30" in client.get(f"/m/activities/{a.pk}/").content.decode()
+    assert want in client.get("/m/").content.decode()
+    assert want in client.get("/m/me/").content.decode()
+    assert "23:30" not in cal
+
+
+def test_a_late_activity_says_it_ends_the_next_day(client, district):
+    """22:00 to 01:00 in Shanghai: the end shows its own date, not a bare 01:00 that reads as before the start."""
+    from zoneinfo import ZoneInfo
+
+    day = timezone.localdate() + dt.timedelta(days=10)
+    starts = dt.datetime(day.year, day.month, day.day, 22, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    a = make_activity(district.fed, title="夜间观星", starts_at=starts, ends_at=starts + dt.timedelta(hours=3))
+    nxt = day + dt.timedelta(days=1)
+    html = client.get(f"/m/activities/{a.pk}/").content.decode()
+    assert f"22:00 – {nxt.month}月{nxt.day}日 01:00" in html
