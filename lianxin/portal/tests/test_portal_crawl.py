@@ -334,3 +334,15 @@ def test_a_late_activity_says_it_ends_the_next_day(client, district):
     nxt = day + dt.timedelta(days=1)
     html = client.get(f"/m/activities/{a.pk}/").content.decode()
     assert f"22:00 – {nxt.month}月{nxt.day}日 01:00" in html
+
+
+def test_htmx_only_where_a_form_uses_it(client, world):
+    """htmx (about 50 KB) is loaded for the employer search on an editable form, not on every application page:
+    a submitted application is read-only and needs no script."""
+    from lianxin.workflow.models import Application
+
+    client.force_login(world.user)
+    assert "htmx.min.js" in client.get("/m/join/").content.decode()
+    app = Application.objects.get(applicant=world.user)
+    assert not app.editable
+    assert "htmx.min.js" not in client.get(f"/m/my/applications/{app.pk}/").content.decode()
