@@ -346,3 +346,17 @@ def test_htmx_only_where_a_form_uses_it(client, world):
     app = Application.objects.get(applicant=world.user)
     assert not app.editable
     assert "htmx.min.js" not in client.get(f"/m/my/applications/{app.pk}/").content.decode()
+
+
+def test_signed_in_worker_is_offered_joining_not_signing_in(client, world):
+    """A worker who is signed in but not yet a member is not told to sign in (they are): the book and the site
+    pages offer 申请入会 instead."""
+    from lianxin.content.models import Book
+    from lianxin.venues.models import Site
+
+    client.force_login(User.objects.create_user(username="worker2", password=PASSWORD, display_name="新职工"))
+    for url in (f"/m/books/{Book.objects.first().pk}/", f"/m/sites/{Site.objects.get().pk}/"):
+        html = client.get(url).content.decode()
+        assert 'href="/m/join/"' in html and "去登录" not in html, url
+    client.logout()
+    assert "去登录" in client.get(f"/m/sites/{Site.objects.get().pk}/").content.decode()
