@@ -73,7 +73,10 @@ class User(AbstractUser):
         accounts.services.change_own_password), so this is the one place that rule can live. When the password
         given *is* the expired temporary one, the refusal is audited (``account.login_refused``) and
         :class:`TemporaryPasswordExpired` raised so the sign-in form can say why; a wrong password stays a
-        plain ``False``. An inactive account only ever gets ``False`` (its state is not revealed)."""
+        plain ``False`` (and still counts towards the django-axes lockout; the refusal does not, the password
+        was right). An inactive account only ever gets ``False`` (its state is not revealed). The audit entry
+        has its own transaction but joins a caller's open one: a caller that catches the exception inside an
+        atomic block must let that block commit (accounts.services.change_own_password does)."""
         ok = super().check_password(raw_password)
         if ok and self.temporary_password_expired:
             if not self.is_active:

@@ -56,6 +56,9 @@ def test_valid_within_the_window_refused_after(district, client):
     r = password_login(client, user, temporary)
     assert r.status_code == 302 and _signed_in(client, user)
     assert client.get("/console/").url.startswith("/console/account/password/")  # still must replace it
+    page = client.get("/console/account/password/").content.decode()
+    expires = timezone.localtime(user.temporary_password_expires_at).strftime("%Y-%m-%d %H:%M")
+    assert f'id="pw-expires">{expires}<' in page  # the page says until when
 
     _issued_ago(user, timedelta(hours=72, seconds=1))
     late = client.__class__()
@@ -196,6 +199,7 @@ def test_administrators_see_the_expiry(district, client):
     assert "临时密码已过期" in row()
 
 
+@pytest.mark.pg
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_starts_the_clock_for_pending_temporary_passwords(district):
     """Accounts already on a temporary password when 0004 runs get the migration time as issue time."""
