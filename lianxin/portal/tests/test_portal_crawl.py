@@ -360,3 +360,14 @@ def test_signed_in_worker_is_offered_joining_not_signing_in(client, world):
         assert 'href="/m/join/"' in html and "去登录" not in html, url
     client.logout()
     assert "去登录" in client.get(f"/m/sites/{Site.objects.get().pk}/").content.decode()
+
+
+def test_submitted_application_lists_only_what_was_filled_in(client, world):
+    from lianxin.workflow.models import Application
+
+    client.force_login(world.user)
+    app = Application.objects.get(applicant=world.user)
+    html = client.get(f"/m/my/applications/{app.pk}/").content.decode()
+    content = html.split('id="app-content"', 1)[1].split("</dl>", 1)[0]
+    assert "班组长" in content and "已晋升，请更新岗位" in content
+    assert "民族" not in content and "—" not in content  # fields left alone are not listed as blanks
