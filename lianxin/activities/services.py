@@ -415,18 +415,6 @@ def checkin_opens_before() -> dt.timedelta:
     return dt.timedelta(minutes=int(settings.LIANXIN_CHECKIN_OPENS_MINUTES_BEFORE))
 
 
-_LIVE_CONSTANTS = {"CHECKIN_TOKEN_TTL": checkin_code_ttl, "CHECKIN_OPENS_BEFORE": checkin_opens_before}
-
-
-def __getattr__(name: str):
-    """``services.CHECKIN_TOKEN_TTL`` (seconds) and ``services.CHECKIN_OPENS_BEFORE`` (timedelta), the names
-    these limits had when they were constants, still read by the views, the test helpers and the tests: each
-    access now returns the current setting (PEP 562 module ``__getattr__``)."""
-    if name in _LIVE_CONSTANTS:
-        return _LIVE_CONSTANTS[name]()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def checkin_window(activity: Activity) -> tuple[dt.datetime, dt.datetime]:
     """When the door accepts check-ins: from :func:`checkin_opens_before` before the start (people queue
     early) until the activity ends. Read from the activity as it is at scan time, so a rescheduled activity

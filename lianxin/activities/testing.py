@@ -36,7 +36,7 @@ def make_activity(org, *, title: str = "职工羽毛球赛", capacity: int = 10,
 
 def make_activity_at_the_door(org, **kw):
     """A published activity whose check-in window is open now: it starts within the hour (the door opens
-    services.CHECKIN_OPENS_BEFORE ahead) and members may still sign up until it starts."""
-    starts = timezone.now() + min(dt.timedelta(hours=1), services.CHECKIN_OPENS_BEFORE / 2)
+    services.checkin_opens_before() ahead) and members may still sign up until it starts."""
+    starts = timezone.now() + min(dt.timedelta(hours=1), services.checkin_opens_before() / 2)
     kw.setdefault("signup_closes_at", starts)
     return make_activity(org, starts_at=starts, **kw)

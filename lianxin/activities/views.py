@@ -23,8 +23,6 @@ from . import selectors, services
 from .forms import ActivityForm
 from .models import Signup
 
-QR_REFRESH_SECONDS = services.CHECKIN_TOKEN_TTL // 6
-
 
 def _member(request):
     person = getattr(request.user, "person", None) if request.user.is_authenticated else None
@@ -69,7 +67,7 @@ def detail(request, pk):
         ctx["checkin_state"] = "before" if now < opens else "closed" if now > closes else "open"
         if ctx["checkin_state"] == "open":
             ctx["qr"] = qr_svg(services.checkin_token(signup))
-            ctx["refresh_seconds"] = QR_REFRESH_SECONDS
+            ctx["refresh_seconds"] = services.checkin_code_ttl() // 6
     if signup and signup.status == Signup.Status.WAITLISTED:
         ctx["position"] = selectors.waitlist_position(signup)
     return render(request, "activities/detail.html", ctx)
@@ -197,7 +195,7 @@ def console_checkin(request):
         result = services.check_in(actor=request.user, token=request.POST.get("token", ""),
                                    activity_id=activity.pk if activity else None)
     ctx = {"activity": activity, "result": result, "checked_in": None,
-           "ttl_minutes": services.CHECKIN_TOKEN_TTL // 60}
+           "ttl_minutes": services.checkin_code_ttl() // 60}
     if activity is not None:
         ctx["checked_in"] = activity.signups.filter(checked_in_at__isnull=False).count()
         ctx["window"] = services.checkin_window(activity)

@@ -36,7 +36,7 @@ def aged_token(signup, ago: int) -> str:
 def test_checkin_window_runs_from_before_the_start_to_the_end(district):
     a = make_activity(district.fed)
     opens, closes = services.checkin_window(a)
-    assert opens == a.starts_at - services.CHECKIN_OPENS_BEFORE and closes == a.ends_at
+    assert opens == a.starts_at - services.checkin_opens_before() and closes == a.ends_at
     second = dt.timedelta(seconds=1)
     assert not services.checkin_open(a, opens - second)
     assert services.checkin_open(a, opens) and services.checkin_open(a, a.starts_at)
@@ -48,13 +48,13 @@ def test_expired_code_is_refused_and_a_fresh_one_accepted(district):
     a = make_activity_at_the_door(district.fed)
     s = services.sign_up(actor=make_member(district.base_a1, "过期码").user, activity_id=a.pk)
     staff = district.users["fed.reviewer"]
-    stale = aged_token(s, services.CHECKIN_TOKEN_TTL + 60)
+    stale = aged_token(s, services.checkin_code_ttl() + 60)
     r = services.check_in(actor=staff, token=stale, activity_id=a.pk)
     assert not r.ok and r.message == services.CHECKIN_EXPIRED == "签到码已过期，请会员刷新手机上的活动页面后重新出示"
     s.refresh_from_db()
     assert s.checked_in_at is None
     # Shown a few minutes ago, still inside its lifetime: accepted.
-    r = services.check_in(actor=staff, token=aged_token(s, services.CHECKIN_TOKEN_TTL // 2), activity_id=a.pk)
+    r = services.check_in(actor=staff, token=aged_token(s, services.checkin_code_ttl() // 2), activity_id=a.pk)
     assert r.ok and r.message == "签到成功"
 
 
@@ -74,7 +74,7 @@ def test_scan_before_the_window_opens_is_refused_with_the_opening_time(district)
     a = make_activity(district.fed, starts_in=dt.timedelta(days=3))
     s = services.sign_up(actor=make_member(district.base_a1, "早到").user, activity_id=a.pk)
     r = services.check_in(actor=district.users["fed.reviewer"], token=services.checkin_token(s), activity_id=a.pk)
-    opens = timezone.localtime(a.starts_at - services.CHECKIN_OPENS_BEFORE)
+    opens = timezone.localtime(a.starts_at - services.checkin_opens_before())
     assert not r.ok and r.message == f"签到尚未开始，{opens:%m月%d日 %H:%M} 起可签到" and r.name == "早到"
     s.refresh_from_db()
     assert s.checked_in_at is None
@@ -100,7 +100,7 @@ def test_checkin_page_shows_refusals_never_a_500(client, district):
     page = client.get(f"/console/activities/checkin/?activity={a.pk}").content.decode()
     assert "当前不在签到时间内" in page
     for token, message in ((services.checkin_token(s), "签到尚未开始"),
-                           (aged_token(s, services.CHECKIN_TOKEN_TTL + 1), "签到码已过期"),
+                           (aged_token(s, services.checkin_code_ttl() + 1), "签到码已过期"),
                            ("not-a-token", "无效的签到码"), ("1:2:3", "无效的签到码")):
         r = client.post(f"/console/activities/checkin/?activity={a.pk}", {"token": token, "activity": a.pk})
         assert r.status_code == 200 and message in r.content.decode(), token
@@ -116,7 +116,7 @@ def test_member_sees_the_code_only_while_the_door_is_open(client, district):
     html = client.get(f"/m/activities/{later.pk}/").content.decode()
     assert 'id="checkin-qr"' not in html and "签到码将于" in html and 'http-equiv="refresh"' not in html
     html = client.get(f"/m/activities/{now_on.pk}/").content.decode()
-    assert 'id="checkin-qr"' in html and f'content="{services.CHECKIN_TOKEN_TTL // 6}"' in html
+    assert 'id="checkin-qr"' in html and f'content="{services.checkin_code_ttl() // 6}"' in html
     services.check_in(actor=district.users["fed.admin"], token=services.checkin_token(s_now))
     html = client.get(f"/m/activities/{now_on.pk}/").content.decode()
     assert 'id="checkin-qr"' not in html and "签到</p>" in html and "已于" in html
