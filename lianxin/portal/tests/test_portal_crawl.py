@@ -193,7 +193,9 @@ def world(district, settings, tmp_path):
     mine = make_activity(d.fed, title="工匠沙龙", capacity=5)
     activities.sign_up(actor=m.user, activity_id=mine.pk)
     make_activity(d.base_a1, title="女职工读书会", starts_in=dt.timedelta(days=40))
-    publish(d, title="白杨街道举办职工技能大赛", body="比赛分为钳工、电工两个项目。\n\n欢迎报名。")
+    # a long unbroken run (an address typed without spaces) must wrap, not push the page sideways
+    publish(d, title="白杨街道举办职工技能大赛", body="比赛分为钳工、电工两个项目。\n\n报名网址："
+            "hzlianxinzhigongfuwuzhongxinbaiyangjiedao2026jinengdasaibaomingrukou0571")
     publish(d, title="关于开展职工疗休养的通知", category="notice")
     content.build_weekly_digest()
     epub_book(d)
