@@ -67,7 +67,7 @@ class Page(HTMLParser):
     """Visible text (plus the attribute texts a member reads or hears: placeholder, title, alt, aria-label,
     button values), links, and every URL the page would load or send to."""
 
-    SILENT = {"script", "style", "template", "noscript", "title"}
+    SILENT = {"script", "style", "template", "noscript"}  # <title> counts: WeChat shows it as the page name
     SPOKEN = ("placeholder", "title", "alt", "aria-label")
     URL_ATTRS = ("src", "href", "action", "poster", "data", "formaction", "srcset")
 
