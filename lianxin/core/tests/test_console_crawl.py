@@ -252,3 +252,29 @@ def test_checks_catch_what_they_are_for(codes):
     # text inside scripts and styles is not shown, so it is not checked
     found, _ = page_problems('<html lang="zh-hans"><script>var x = None;</script><body>页</body></html>', codes)
     assert found == []
+
+
+def test_times_are_shown_in_shanghai_time(console_users):
+    """Stored UTC, shown Asia/Shanghai (DESIGN rule 9): the audit log's newest entries and the activities'
+    start times appear in local time, and their UTC clock reading (eight hours earlier) does not."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lianxin.activities.models import Activity
+    from lianxin.core.models import AuditEntry
+
+    client = Client()
+    client.force_login(console_users["fed.admin"])
+    checks = [("/console/audit/", [e.at for e in AuditEntry.objects.order_by("-seq")[:20]], "%Y-%m-%d %H:%M:%S"),
+              ("/console/activities/", list(Activity.objects.values_list("starts_at", flat=True)), "%Y-%m-%d %H:%M")]
+    for url, moments, fmt in checks:
+        assert moments, f"no data behind {url}"
+        html = client.get(url).content.decode()
+        local = {timezone.localtime(m).strftime(fmt) for m in moments}
+        for shown in local:
+            assert shown in html, f"{url}: local time {shown} not shown"
+        for m in moments:
+            utc = m.astimezone(dt.UTC).strftime(fmt)
+            if utc not in local:
+                assert utc not in html, f"{url}: UTC time {utc} shown"
