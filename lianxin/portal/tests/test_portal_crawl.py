@@ -373,3 +373,12 @@ def test_submitted_application_lists_only_what_was_filled_in(client, world):
     content = html.split('id="app-content"', 1)[1].split("</dl>", 1)[0]
     assert "班组长" in content and "已晋升，请更新岗位" in content
     assert "民族" not in content and "—" not in content  # fields left alone are not listed as blanks
+
+
+def test_sign_in_errors_sit_under_the_field_at_fault(client, district):
+    html = client.post("/m/login/", {"mobile": "12345", "action": "send"}).content.decode()
+    assert 'id="mobile-error"' in html and 'id="code-error"' not in html and "12345" in html
+    html = client.post("/m/login/", {"mobile": "13711112222", "action": "send"}).content.decode()
+    assert "autofocus" in html  # the code field, so the phone's keyboard opens for it
+    html = client.post("/m/login/", {"mobile": "13711112222", "code": "000000", "action": "verify"}).content.decode()
+    assert 'id="code-error"' in html and 'id="mobile-error"' not in html
