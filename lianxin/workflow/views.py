@@ -241,9 +241,9 @@ def console_file(request, code):
 
 @staff_required
 def console_filed_list(request):
+    page = paginate(request, selectors.my_applications(user=request.user).order_by("-id"))
     return render(request, "workflow/applicant_list.html", {
-        "base": "console/base.html", "surface": "console",
-        "apps": selectors.my_applications(user=request.user).order_by("-id")[:200]})
+        "base": "console/base.html", "surface": "console", "apps": page, "page": page})
 
 
 @staff_required
