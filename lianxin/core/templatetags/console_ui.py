@@ -154,18 +154,24 @@ def audit_object(entry) -> str:
     return f"{model._meta.verbose_name} {entry.object_id}".strip()
 
 
+@cache
+def _application_field_labels() -> dict[str, str]:
+    """Form field and attachment codes of every programme -> their Chinese labels (for "需补正项" and "材料")."""
+    from lianxin.workflow.programmes import PROGRAMMES
+
+    labels: dict[str, str] = {}
+    for p in PROGRAMMES.values():
+        labels.update(p.field_labels())
+        labels.update({a.code: a.label for a in p.attachments})
+    return labels
+
+
 @register.filter
 def audit_detail(entry) -> list[tuple[str, str]]:
     """The detail dict as (Chinese label, readable value) pairs, in the order the service wrote them."""
     detail = entry.detail if isinstance(entry.detail, dict) else {}
     model = _model(entry.object_type)
-    field_labels: dict[str, str] = {}
-    if entry.object_type == "workflow.application":
-        from lianxin.workflow.programmes import PROGRAMMES
-
-        for p in PROGRAMMES.values():
-            field_labels.update(p.field_labels())
-            field_labels.update({a.code: a.label for a in p.attachments})
+    field_labels = _application_field_labels() if entry.object_type == "workflow.application" else {}
     return [(_label(model, k), _value(model, k, v, field_labels)) for k, v in detail.items()]
 
 

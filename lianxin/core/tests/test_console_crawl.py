@@ -278,3 +278,26 @@ def test_times_are_shown_in_shanghai_time(console_users):
             utc = m.astimezone(dt.UTC).strftime(fmt)
             if utc not in local:
                 assert utc not in html, f"{url}: UTC time {utc} shown"
+
+
+def test_audit_log_details_read_in_words():
+    """The audit log's detail dicts as a clerk reads them: field names as the model's Chinese labels, choice
+    codes as their labels, booleans (also the "True"/"False" strings a before/after diff stores) as 是/否."""
+    from types import SimpleNamespace
+
+    from lianxin.core.templatetags.console_ui import audit_action, audit_detail, audit_object
+
+    upd = SimpleNamespace(object_type="orgs.enterprise", object_id="7", action="enterprise.update",
+                          detail={"before": {"needs_union_founding": "False", "size": "small"},
+                                  "after": {"needs_union_founding": "True", "size": "large"}})
+    rows = dict(audit_detail(upd))
+    assert audit_action(upd.action) == "修改企业" and audit_object(upd).endswith(" 7")
+    assert "False" not in str(rows) and "small" not in str(rows)
+    assert "否" in rows["修改前"] and "是" in rows["修改后"]
+    decided = SimpleNamespace(object_type="workflow.application", object_id="3", action="workflow.returned",
+                              detail={"decision": "returned", "in_person": False, "fields": ["job"],
+                                      "programme": "join", "replaces": None})
+    text = str(audit_detail(decided))
+    for raw in ("returned", "False", "None", "'job'", "'join'"):
+        assert raw not in text, f"{raw} shown raw in {text}"
+    assert audit_action("no.such_action") == "no.such_action"  # unknown codes stay visible, not hidden
