@@ -149,7 +149,9 @@ def console_slots_create(request, pk):
         else:
             messages.success(request, f"已开放 {n} 个时段")
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
+        # a form-wide error ("__all__") names no field
+        messages.error(request, "；".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
+                                         for k, v in form.errors.items()))
     return redirect(f"/console/venues/{s.pk}/")
 
 
