@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
-from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 
 from .errors import PermissionDenied
@@ -25,7 +24,7 @@ def staff_required(view):
         if not request.user.is_authenticated:
             return redirect(f"/console/login/?next={request.path}")
         if not scope_for(request.user).is_staff:
-            return HttpResponseForbidden("您没有工作人员权限".encode())
+            return render(request, "portal/staff_only.html", status=403)
         from lianxin.accounts.otp import second_step_pending, verify_url
 
         if second_step_pending(request):  # password only: the code step first (LIANXIN_STAFF_OTP)
@@ -67,7 +66,8 @@ def member_required(view):
     @member_login_required
     def wrapper(request, *args, **kwargs):
         if not getattr(request.user, "person_id", None):
-            return HttpResponseForbidden("仅限已登记的工会会员使用".encode())
+            # a page, not bare text: on a phone the worker sees why and where to join
+            return render(request, "portal/members_only.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
