@@ -100,21 +100,31 @@ _PYDANTIC_ZH = {
 
 
 def validate_form(form_cls: type[Form], data: dict) -> Form:
-    """Validate raw (string) input; the first problem becomes a ServiceError naming the field in Chinese."""
+    """Validate raw (string) input. Every field at fault gets its Chinese message (``ServiceError.errors``), so
+    a person fixes the whole form in one go; the error's own message and field are the first of them."""
     clean = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
     try:
         return form_cls.model_validate(clean)
     except ValidationError as e:
-        err = e.errors()[0]
-        name = str(err["loc"][0]) if err["loc"] else ""
-        f = form_cls.model_fields.get(name)
-        label = (f.title if f else "") or "表单"
-        if err["type"] == "value_error":
-            exc = (err.get("ctx") or {}).get("error")
-            msg = exc.message if isinstance(exc, ServiceError) else str(exc)
-        else:
-            msg = _PYDANTIC_ZH.get(err["type"], "{label}填写不正确").format(label=label)
-        raise ServiceError(msg, field=name or None) from None
+        problems: dict[str, str] = {}
+        for err in e.errors():
+            name = str(err["loc"][0]) if err["loc"] else ""
+            if name not in problems:
+                problems[name] = _message(form_cls, name, err)
+        first = next(iter(problems))
+        raise ServiceError(problems[first], field=first or None,
+                           errors={k: v for k, v in problems.items() if k}) from None
+
+
+def _message(form_cls: type[Form], name: str, err: dict) -> str:
+    f = form_cls.model_fields.get(name)
+    label = (f.title if f else "") or "表单"
+    if err["type"] == "value_error":
+        exc = (err.get("ctx") or {}).get("error")
+        return exc.message if isinstance(exc, ServiceError) else str(exc)
+    if err.get("input") is None and f is not None and f.is_required():
+        return f"{label}不能为空"  # an empty box (blank input is None here), whatever type the field has
+    return _PYDANTIC_ZH.get(err["type"], "{label}填写不正确").format(label=label)
 
 
 def _zh(fn, value):

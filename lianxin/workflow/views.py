@@ -71,7 +71,7 @@ def _fields(prog, user, values: dict, *, error: ServiceError | None = None, edit
         if s["sensitive"] and not typed:
             f["placeholder"], f["value"] = (f["value"] and f"已填写 {f['value']}，不改请留空"), ""
         f["choices"] = s["choices"] or _choices_for(s["widget"], user, f["value"])
-        f["error"] = error.message if error is not None and error.field == s["name"] else ""
+        f["error"] = error.message_for(s["name"]) if error is not None else ""
         f["editable"] = True if editable is None else s["name"] in editable
         if s["name"] in current and f["editable"]:
             f["help"] = f"现登记：{current[s['name']] or '未登记'}。不需要更正请留空"
