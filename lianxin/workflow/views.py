@@ -20,6 +20,7 @@ from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import can, scope_for
 from lianxin.core.views import member_login_required, paginate, staff_required
 from lianxin.orgs.models import Enterprise, Organization, OrgKind
+from lianxin.portal.services import current_membership
 
 from . import selectors, services
 from .certificates import certificate_pdf
@@ -119,7 +120,9 @@ def _apply(request, code: str, surface: str):
             else:
                 messages.info(request, f"草稿已保存（编号 {app.number}）")
             return redirect(SURFACES[surface]["detail"].format(pk=app.pk))
-    already_member = error is not None and error.code == "already_member"
+    # a member opening the join form is told at once that changing employer is a transfer, not after filling it in
+    already_member = (error is not None and error.code == "already_member") or (
+        surface == "m" and code == "join" and current_membership(getattr(request.user, "person", None)) is not None)
     return render(request, "workflow/apply.html", {
         "base": SURFACES[surface]["base"], "surface": surface, "prog": prog, "on_behalf": on_behalf,
         "fields": _fields(prog, request.user, values, error=error, typed=True,

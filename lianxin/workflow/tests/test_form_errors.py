@@ -50,3 +50,12 @@ def test_join_form_checks_every_box_it_can():
     with pytest.raises(ServiceError) as e:
         validate_form(JoinForm, {"name": "王", "id_number": "", "mobile": ""})
     assert e.value.errors == {"name": "姓名太短", "id_number": "身份证号不能为空", "mobile": "手机号码不能为空"}
+
+
+@pytest.mark.django_db
+def test_a_member_opening_the_join_form_is_offered_a_transfer_up_front(district, client):
+    client.force_login(worker("notyet"))
+    assert 'id="offer-transfer"' not in client.get("/m/join/").content.decode()
+    client.force_login(member_user(district, district.base_a1))
+    html = client.get("/m/join/").content.decode()
+    assert 'id="offer-transfer"' in html and 'href="/m/apply/transfer/"' in html
