@@ -56,6 +56,12 @@ def test_phone_sign_in_card_signup_cancel_promotion(live_server, phone_page, scr
 
     assert services.sign_up(actor=bob.user, activity_id=a.pk).status == "waitlisted"
 
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("#cancel-btn")  # a tap by mistake: the phone asks first, and "取消" keeps the place
+    assert asked and "确定取消报名" in asked[0]
+    assert Signup.objects.get(person=alice.person, activity=a).status == "confirmed"
+    page.once("dialog", lambda d: d.accept())
     page.click("#cancel-btn")
     page.wait_for_selector("text=已取消报名")
     assert Signup.objects.get(person=bob.person, status__in=Signup.LIVE).status == "confirmed"

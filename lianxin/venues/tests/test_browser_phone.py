@@ -86,6 +86,17 @@ def test_phone_book_a_slot_and_read_books(phone_page, live_server, district, scr
     assert Booking.objects.filter(user=member, slot=slot, status="booked").count() == 1
     w.visit(page, f"{base}/m/my/bookings/", "my_bookings")
 
+    # cancelling asks first: "取消" in the phone's dialog keeps the booking, "确定" gives it up
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("li.booking form button")
+    assert asked == ["确定取消这次预约吗？"]
+    assert Booking.objects.get(user=member, slot=slot).status == "booked"
+    page.once("dialog", lambda d: d.accept())
+    page.click("li.booking form button")
+    page.wait_for_selector("text=已取消预约")
+    assert Booking.objects.get(user=member, slot=slot).status == "cancelled"
+
     # e-books: EPUB read chapter by chapter
     w.visit(page, f"{base}/m/books/", "books")
     page.click(f"text=《{ebook.title}》")
