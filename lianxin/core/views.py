@@ -115,7 +115,7 @@ def audit_log(request):
     from .models import AuditEntry
     from .scoping import scoped
 
-    qs = scoped(AuditEntry.objects.all(), request.user, "audit")
+    qs = scoped(AuditEntry.objects.select_related("actor"), request.user, "audit")
     action = request.GET.get("action", "").strip()
     if action:
         qs = qs.filter(action__startswith=action)

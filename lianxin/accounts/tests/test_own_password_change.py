@@ -50,7 +50,7 @@ def test_account_page_shows_name_roles_and_second_factor(district, client, otp_r
     other.force_login(district.users["street_b.viewer"])
     html = other.get("/console/account/").content.decode()
     otp = html.split('id="account-otp"', 1)[1].split("</td>", 1)[0]
-    assert "未绑定" in otp and "LIANXIN_STAFF_OTP=off" in otp and 'id="account-backup"' not in html
+    assert "未绑定" in otp and "未启用二次验证" in otp and "LIANXIN_" not in otp and 'id="account-backup"' not in html
 
 
 @pytest.mark.pg
