@@ -35,3 +35,21 @@ def test_actors_by_display_name_without_a_query_per_row(client, district):
                      reason="核对")
     html, many = _page_queries(client)
     assert "干事7" in html and many == few
+
+
+def test_every_recorded_action_has_a_chinese_name():
+    """A new ``audit.record(action="app.verb")`` without a name would show its code to the clerk."""
+    import re
+    from pathlib import Path
+
+    from lianxin.core.templatetags.console_ui import AUDIT_ACTIONS
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts or path.name == "testing.py":
+            continue
+        recorded |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text(encoding="utf-8")))
+    recorded |= {f"workflow.{d}" for d in ("approved", "returned", "rejected")}  # action=f"workflow.{decision}"
+    assert len(recorded) > 40
+    assert sorted(recorded - set(AUDIT_ACTIONS)) == []
