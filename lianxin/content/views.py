@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.scoping import can
+from lianxin.core.scoping import can, offers
 from lianxin.core.views import form_error, member_required, paginate, staff_required
 
 from . import selectors, services
@@ -116,6 +116,7 @@ def console_review_queue(request):
 
 
 @staff_required
+@offers("change")
 def console_article_new(request):
     orgs = selectors.writable_orgs(request.user)
     form = ArticleForm(request.POST or None, request.FILES or None, orgs=orgs)
@@ -143,6 +144,7 @@ def console_article(request, pk):
 
 
 @staff_required
+@offers("change")
 def console_article_edit(request, pk):
     a = selectors.console_article(request.user, pk, "change")
     initial = {k: getattr(a, k) for k in ("category", "kind", "title", "summary", "body")}
@@ -204,6 +206,7 @@ def console_books(request):
 
 
 @staff_required
+@offers("change")
 def console_book_new(request):
     orgs = selectors.writable_orgs(request.user)
     form = BookForm(request.POST or None, request.FILES or None, orgs=orgs)

@@ -112,3 +112,31 @@ def can(user, action: str, path: str) -> bool:
 def require(user, action: str, path: str, message: str = "该组织不在您的管理范围内") -> None:
     if not can(user, action, path):
         raise PermissionDenied(message)
+
+
+def may(user, action: str) -> bool:
+    """Some grant of ``user`` allows ``action`` (somewhere in its subtree): whether the console offers a form at
+    all. The page's button (the ``may`` template filter) and the form's URL (:func:`offers`) ask this same
+    question, so a button is shown exactly when its form opens."""
+    scope = scope_for(user)
+    return scope.superuser or bool(scope.paths(action))
+
+
+def offers(action: str):
+    """Decorator for a console form view, inside ``staff_required``: a user none of whose roles may ``action``
+    gets the 403 page on GET as well as POST, before filling anything in. Which organisation the saved
+    record may go to is still the service's (and the form's scoped choices') decision."""
+    from functools import wraps
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not may(request.user, action):
+                roles = "或".join(label for role, label in ROLE_CHOICES if role in ACTIONS[action])
+                raise PermissionDenied(f"此项需要{roles}角色办理，您的角色只能查看")
+            return view(request, *args, **kwargs)
+
+        wrapper.offers_action = action
+        return wrapper
+
+    return decorate

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.scoping import can, get_scoped_or_404
+from lianxin.core.scoping import can, get_scoped_or_404, offers
 from lianxin.core.views import form_error, paginate, staff_required
 from lianxin.orgs.models import MEMBER_HOLDING_KINDS, Organization
 
@@ -63,6 +63,7 @@ def person_detail(request, pk):
 
 
 @staff_required
+@offers("change")
 def person_new(request):
     form = NewPersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -82,6 +83,7 @@ def person_new(request):
 
 
 @staff_required
+@offers("change")
 def person_edit(request, pk):
     person = selectors.person_detail(actor=request.user, pk=pk, action="change")
     initial = {f: getattr(person, f) for f in services.PROFILE_FIELDS}
@@ -118,6 +120,7 @@ def person_reveal(request, pk):
 
 
 @staff_required
+@offers("change")
 @require_POST
 def person_admit(request, pk):
     person = selectors.person_detail(actor=request.user, pk=pk, action="change")
@@ -135,6 +138,7 @@ def person_admit(request, pk):
 
 
 @staff_required
+@offers("change")
 @require_POST
 def membership_transfer(request, pk):
     m = get_scoped_or_404(Membership.objects.select_related("person"), request.user, pk, "change")
@@ -152,6 +156,7 @@ def membership_transfer(request, pk):
 
 
 @staff_required
+@offers("change")
 @require_POST
 def membership_end(request, pk):
     m = get_scoped_or_404(Membership.objects.all(), request.user, pk, "change")

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.scoping import can
+from lianxin.core.scoping import can, offers
 from lianxin.core.views import form_error, paginate, staff_required
 
 from . import selectors, services
@@ -47,6 +47,7 @@ def org_detail(request, pk):
 
 
 @staff_required
+@offers("change")
 def org_edit(request, pk):
     org = selectors.org_detail(actor=request.user, pk=pk, action="change")
     form = OrganizationForm(request.POST or None, instance=org)
@@ -62,6 +63,7 @@ def org_edit(request, pk):
 
 
 @staff_required
+@offers("change")
 def org_new(request, pk):
     parent = selectors.org_detail(actor=request.user, pk=pk, action="change")
     form = NewOrganizationForm(request.POST or None)
@@ -110,11 +112,13 @@ def _enterprise_form_view(request, enterprise=None):
 
 
 @staff_required
+@offers("change")
 def enterprise_new(request):
     return _enterprise_form_view(request)
 
 
 @staff_required
+@offers("change")
 def enterprise_edit(request, pk):
     return _enterprise_form_view(request, selectors.enterprise_detail(actor=request.user, pk=pk, action="change"))
 

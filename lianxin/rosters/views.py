@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.scoping import can
+from lianxin.core.scoping import can, offers
 from lianxin.core.views import paginate, staff_required
 
 from . import selectors, services
@@ -36,6 +36,7 @@ def job_list(request):
 
 
 @staff_required
+@offers("change")
 @require_POST
 def job_upload(request):
     try:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.scoping import can, scope_for
+from lianxin.core.scoping import can, offers, scope_for
 from lianxin.core.views import member_login_required, paginate, staff_required
 from lianxin.orgs.models import Enterprise, Organization, OrgKind
 from lianxin.portal.services import current_membership
@@ -234,6 +234,7 @@ def m_my_detail(request, pk):
 
 
 @staff_required
+@offers("change")
 def console_file(request, code):
     # a member's own request (transfer, correction) is filed by the member; staff move members and edit
     # records from the person page
