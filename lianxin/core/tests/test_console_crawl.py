@@ -21,172 +21,62 @@ from __future__ import annotations
 
 import io
 import re
-from collections import deque
-from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
 from lianxin.accounts.models import StaffRole, User
+from lianxin.core.pagecheck import Page, choice_codes, crawl, report
 from lianxin.core.scoping import ADMIN, REVIEWER, VIEWER
 from lianxin.orgs.models import Organization, OrgKind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
-HOST = "testserver"
 START = "/console/"
 MAX_PAGES = 220  # per user
 PER_KIND = 3  # pages per URL shape (digits collapsed, query keys kept): three people, three applications ...
-# Not pages: sign-out is a POST anyway; files are checked for status only (see ``crawl``).
+# Not pages: sign-out is a POST anyway; files are checked for status only (see ``check``).
 SKIP = re.compile(r"^/console/logout/")
 DOWNLOAD = re.compile(r"\.(xlsx|csv|pdf|epub)$|/export/|/download/|/cover/|/photos/\d+/$")
-
-# English interface words: what an untranslated template, form or widget shows. Content written by unions may
-# contain English (brand names, "PDF", "Excel"), so these are interface words only, matched as whole words.
-ENGLISH_UI = re.compile(
-    r"\b(Submit|Cancel|Save|Delete|Edit|Back|Next|Previous|Home|Log ?in|Log ?out|Sign in|Search|Filter|"
-    r"Select an option|Select|Choose File|No file chosen|Upload|Download|Required|This field|Enter a valid|"
-    r"Not Found|Forbidden|Server Error|Bad Request|Page not found|Traceback|Exception|Page \d+ of|"
-    r"Yes|No|None|True|False|Unknown|"
-    r"January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.|a\.m\.|p\.m\.|midnight|noon)\b")
-# Timestamps as Python or the database print them: stored UTC shown raw instead of Asia/Shanghai local time.
-RAW_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:?\d\d|Z)|\bUTC\b|\+00:00")
 DJANGO_PAGES = re.compile(r"Django|DEBUG = True|csrfmiddlewaretoken.*verification failed|<h1>Not Found</h1>")
 
 
-def raw_codes() -> set[str]:
-    """The stored values of every choice field in the project (states, kinds, roles, categories): shown as
-    such, they are raw codes where the Chinese label belongs."""
-    from django.apps import apps
-
-    codes = set()
-    for model in apps.get_models():
-        if not model.__module__.startswith("lianxin."):
-            continue
-        for field in model._meta.get_fields():
-            for value, _label in getattr(field, "flatchoices", None) or ():
-                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z_]{2,}", value):
-                    codes.add(value)
-    return codes
-
-
-class Page(HTMLParser):
-    """Visible text plus what a user reads in attributes (placeholder, title, alt, aria-label, button
-    values, option labels), and the links."""
-
-    SILENT = {"script", "style", "template", "noscript"}
-    READ = ("placeholder", "title", "alt", "aria-label")
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.links: list[str] = []
-        self.lang = None
-        self._silent = 0
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag in self.SILENT:
-            self._silent += 1
-        if tag == "html":
-            self.lang = a.get("lang")
-        if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
-        self.text.extend(a[k] for k in self.READ if a.get(k))
-        if tag in ("input", "button") and a.get("type") in ("submit", "button", "reset") and a.get("value"):
-            self.text.append(a["value"])
-
-    def handle_endtag(self, tag):
-        if tag in self.SILENT and self._silent:
-            self._silent -= 1
-
-    def handle_data(self, data):
-        if not self._silent:
-            self.text.append(data)
-
-
 def page_problems(html: str, codes: set[str]) -> tuple[list[str], Page]:
-    page = Page()
-    page.feed(html)
-    out = []
-    if page.lang != "zh-hans":
-        out.append(f'<html lang="{page.lang}"> (want zh-hans)')
+    page = Page(html)
+    out = page.problems(codes)
     if DJANGO_PAGES.search(html):
         out.append("Django's own error/debug page")
-    text = " ".join(" ".join(page.text).split())
-
-    def around(m):
-        return f"…{text[max(0, m.start() - 25):m.end() + 25]}…"
-
-    for m in ENGLISH_UI.finditer(text):
-        out.append(f"English UI word {m.group()!r} in {around(m)}")
-    for m in RAW_TIME.finditer(text):
-        out.append(f"raw UTC/ISO time {m.group()!r} in {around(m)}")
-    for m in re.finditer(r"(?<![\w./=-])[a-z][a-z_]{2,}(?![\w./=@-])", text):
-        if m.group() in codes:
-            out.append(f"raw code {m.group()!r} instead of its label in {around(m)}")
     return out, page
 
 
-def kind_of(path: str, query: str) -> str:
-    """The shape of a URL: /console/people/17/ and /console/people/23/ are one kind; so are ?page=2 and
-    ?page=3 of one list."""
-    keys = ",".join(sorted({k for k, _ in parse_qsl(query, keep_blank_values=True)}))
-    return re.sub(r"\d+", "N", path) + "?" + keys
+def console_check(codes: set[str]):
+    """What a console answer must satisfy (the module docstring); returns the links to follow."""
 
-
-def crawl(client: Client, codes: set[str]) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """Breadth-first over same-site /console/ links. Returns ({url: status}, {url: problems})."""
-    status: dict[str, int] = {}
-    problems: dict[str, list[str]] = {}
-    per_kind: dict[str, int] = {}
-    queue = deque([(START, "(start)")])
-    queued = {START}
-    while queue and len(status) < MAX_PAGES:
-        url, referrer = queue.popleft()
-        parts = urlsplit(url)
-        kind = kind_of(parts.path, parts.query)
-        if per_kind.get(kind, 0) >= PER_KIND:
-            continue
-        per_kind[kind] = per_kind.get(kind, 0) + 1
-        resp = client.get(url)
-        status[url] = resp.status_code
+    def check(url, resp, referrer):
         found: list[str] = []
         if resp.status_code >= 500:
             found.append(f"server error {resp.status_code}")
         elif resp.status_code in (403, 404):
             found.append(f"dead end: {resp.status_code} behind a link on {referrer}")
-        targets: list[str] = []
-        ctype = resp.get("Content-Type", "")
         if resp.status_code in (301, 302, 303, 307, 308):
-            targets = [resp["Location"]]
             if urlsplit(resp["Location"]).path.startswith("/console/login/"):
                 found.append("sent back to the login page")
-        elif ctype.startswith("text/html") and not DOWNLOAD.search(parts.path):
-            html = resp.content.decode()
-            more, page = page_problems(html, codes)
+            return found, [resp["Location"]]
+        if resp.get("Content-Type", "").startswith("text/html") and not DOWNLOAD.search(urlsplit(url).path):
+            more, page = page_problems(resp.content.decode(), codes)
             if resp.status_code == 200 or more:
                 found += more
-            targets = page.links if resp.status_code == 200 else []
-        if found:
-            problems[url] = found
-        for href in targets:
-            t = urlsplit(urljoin(f"http://{HOST}{url}", href))
-            if t.scheme not in ("http", "https") or t.netloc != HOST or not t.path.startswith("/console/"):
-                continue
-            nxt = t.path + (f"?{t.query}" if t.query else "")
-            if nxt not in queued and not SKIP.search(t.path):
-                queued.add(nxt)
-                queue.append((nxt, url))
-    return status, problems
+            return found, page.links if resp.status_code == 200 else []
+        return found, []
+
+    return check
 
 
 @pytest.fixture(scope="module")
 def codes():
-    return raw_codes()
+    return choice_codes()
 
 
 @pytest.fixture
@@ -206,19 +96,12 @@ def console_users(db, settings, tmp_path):
     return users
 
 
-def report(problems: dict[str, list[str]], per_page: int = 4) -> str:
-    lines = []
-    for url, found in sorted(problems.items()):
-        more = f"\n  … and {len(found) - per_page} more" if len(found) > per_page else ""
-        lines.append(f"{url}:\n  " + "\n  ".join(found[:per_page]) + more)
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("username", ["fed.admin", "street_a.viewer", "base_a1.reviewer"])
 def test_console_pages_are_chinese_and_lead_somewhere(console_users, codes, username):
     client = Client(raise_request_exception=False)
     client.force_login(console_users[username])
-    status, problems = crawl(client, codes)
+    status, problems = crawl(client, START, console_check(codes), inside="/console/", skip=SKIP,
+                             max_pages=MAX_PAGES, per_kind=PER_KIND)
     ok = [u for u, s in status.items() if s == 200]
     # the crawl reached the console's sections, not only the home page
     for section in ("/console/orgs/", "/console/people/", "/console/applications/", "/console/content/",

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import deque
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.test import Client
@@ -24,26 +21,17 @@ from lianxin.accounts.models import User
 from lianxin.activities import services as activities
 from lianxin.activities.testing import make_activity, make_member
 from lianxin.core import notify
+from lianxin.core.pagecheck import Page, choice_codes, report
+from lianxin.core.pagecheck import crawl as walk
 from lianxin.core.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-HOST = "testserver"
 START = "/m/"
 MAX_PAGES = 250
 MAX_DEPTH = 4  # month/week pagers lead on forever; four steps reach every page type from the home page
 # Links that act (sign out), stream a file, or leave for WeChat; everything else under /m/ is a page to read.
 SKIP = re.compile(r"^/m/(logout/|login/wechat/)|/(download|cover)/$|^/m/sites/photos/")
-
-# English interface words that would mean a template or a widget was not translated. Content written by the
-# unions may contain English (brand names, "PDF"), so the list is of interface words only, matched as whole
-# words. Python's None/True/False catch a value printed raw.
-ENGLISH_UI = re.compile(
-    r"\b(Submit|Cancel|Save|Delete|Edit|Back|Next|Previous|Home|Login|Log in|Logout|Log out|Sign in|Sign up|"
-    r"Search|Loading|Upload|Download|Required|This field|Invalid|Enter a valid|Not Found|Forbidden|Server Error|"
-    r"Page \d+ of|Choose File|No file chosen|Yes|No|None|True|False|"
-    r"January|February|March|April|June|July|August|September|October|November|December|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun|a\.m\.|p\.m\.)\b")
 
 
 def raw_codes() -> set[str]:
@@ -54,121 +42,34 @@ def raw_codes() -> set[str]:
     from lianxin.venues.models import Booking, Site
     from lianxin.workflow.models import Application
 
-    codes = set()
-    for model in (Signup, Booking, Site, Article, Application):
-        for field in model._meta.get_fields():
-            for value, _label in getattr(field, "flatchoices", None) or ():
-                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z_]{2,}", value):
-                    codes.add(value)
-    return codes
-
-
-class Page(HTMLParser):
-    """Visible text (plus the attribute texts a member reads or hears: placeholder, title, alt, aria-label,
-    button values), links, and every URL the page would load or send to."""
-
-    SILENT = {"script", "style", "template", "noscript"}  # <title> counts: WeChat shows it as the page name
-    SPOKEN = ("placeholder", "title", "alt", "aria-label")
-    URL_ATTRS = ("src", "href", "action", "poster", "data", "formaction", "srcset")
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.links: list[str] = []
-        self.urls: list[str] = []
-        self.lang = None
-        self.viewport = None
-        self._silent = 0
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag in self.SILENT:
-            self._silent += 1
-        if tag == "html":
-            self.lang = a.get("lang")
-        if tag == "meta" and (a.get("name") or "").lower() == "viewport":
-            self.viewport = a.get("content") or ""
-        if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
-        for k in self.URL_ATTRS:
-            if a.get(k):
-                self.urls.extend(a[k].split(",") if k == "srcset" else [a[k]])
-        if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh" and "url=" in (a.get("content") or ""):
-            self.urls.append(a["content"].split("url=", 1)[1])
-        self.text.extend(a[k] for k in self.SPOKEN if a.get(k))
-        if tag in ("input", "button") and a.get("type") in ("submit", "button", "reset") and a.get("value"):
-            self.text.append(a["value"])
-
-    def handle_endtag(self, tag):
-        if tag in self.SILENT and self._silent:
-            self._silent -= 1
-
-    def handle_data(self, data):
-        if not self._silent:
-            self.text.append(data)
-
-
-def foreign_urls(html: str, page: Page) -> list[str]:
-    """URLs pointing at another host: in attributes, and in inline CSS (``url(...)``, ``@import``)."""
-    found = [u.strip() for u in page.urls]
-    found += re.findall(r"url\(\s*['\"]?([^'\")\s]+)", html) + re.findall(r"@import\s+['\"]([^'\"]+)", html)
-    bad = []
-    for u in found:
-        parts = urlsplit(u.split()[0] if u.split() else u)
-        if parts.scheme in ("http", "https", "ws", "wss", "") and parts.netloc and parts.netloc != HOST:
-            bad.append(u)
-    return bad
+    return choice_codes([Signup, Booking, Site, Article, Application])
 
 
 def problems_of(url: str, html: str, codes: set[str]) -> tuple[list[str], Page]:
-    page = Page()
-    page.feed(html)
-    out = []
-    if page.lang != "zh-hans":
-        out.append(f'lang="{page.lang}" (want zh-hans)')
+    """A Chinese phone page (pagecheck's checks) with a viewport, loading nothing from another origin."""
+    page = Page(html)
+    out = page.problems(codes)
     if not page.viewport or "width=device-width" not in page.viewport:
         out.append("no viewport meta tag")
-    for u in foreign_urls(html, page):
-        out.append(f"loads from another origin: {u}")
-    text = " ".join(" ".join(page.text).split())
-    for m in ENGLISH_UI.finditer(text):
-        out.append(f"English UI word {m.group()!r} in …{text[max(0, m.start() - 20):m.end() + 20]}…")
-    for word in set(re.findall(r"\b[a-z][a-z_]{2,}\b", text)) & codes:
-        out.append(f"raw code {word!r} shown instead of its label")
+    out += [f"loads from another origin: {u}" for u in page.foreign_urls()]
     return out, page
 
 
-def crawl(client: Client, codes: set[str], start: str = START) -> dict[str, int]:
+def crawl(client, codes: set[str], start: str = START) -> dict[str, int]:
     """Breadth-first over same-site /m/ links; fails on the first server error (the test client re-raises it)
-    and collects every page's problems. Returns {url: status}."""
-    seen: dict[str, int] = {}
-    problems: dict[str, list[str]] = {}
-    queue = deque([(start, 0)])
-    while queue and len(seen) < MAX_PAGES:
-        url, depth = queue.popleft()
-        if url in seen:
-            continue
-        resp = client.get(url)
-        seen[url] = resp.status_code
+    and on any page's problems. Returns {url: status}."""
+
+    def check(url, resp, referrer):
         assert resp.status_code < 500, f"{url} answered {resp.status_code}"
-        targets = []
         if resp.status_code in (301, 302, 303, 307, 308):
-            targets = [resp["Location"]]
-        elif resp.status_code == 200 and resp.get("Content-Type", "").startswith("text/html"):
+            return [], [resp["Location"]]
+        if resp.status_code == 200 and resp.get("Content-Type", "").startswith("text/html"):
             found, page = problems_of(url, resp.content.decode(), codes)
-            if found:
-                problems[url] = found
-            targets = page.links
-        if depth >= MAX_DEPTH:
-            continue
-        for href in targets:
-            parts = urlsplit(urljoin(f"http://{HOST}{url}", href))
-            if parts.scheme not in ("http", "https") or parts.netloc != HOST:
-                continue
-            nxt = parts.path + (f"?{parts.query}" if parts.query else "")
-            if nxt.startswith("/m/") and not SKIP.search(parts.path) and nxt not in seen:
-                queue.append((nxt, depth + 1))
-    assert not problems, "\n".join(f"{u}:\n  " + "\n  ".join(p) for u, p in problems.items())
+            return found, page.links
+        return [], []
+
+    seen, problems = walk(client, start, check, inside="/m/", skip=SKIP, max_pages=MAX_PAGES, max_depth=MAX_DEPTH)
+    assert not problems, report(problems, per_page=20)
     return seen
 
 
