@@ -35,7 +35,8 @@ class SiteForm(forms.Form):
 
 
 class SlotsForm(forms.Form):
-    first_day = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": "请填写有效的日期"})
     days = forms.IntegerField(label="连续天数", min_value=1, max_value=62, initial=7)
     times = forms.CharField(label="每日时段", initial="09:00-11:00, 14:00-16:00",
                             help_text="用逗号分隔，如 09:00-11:00, 14:00-16:00")
@@ -58,5 +59,6 @@ class SlotsForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label="照片", help_text="JPEG/PNG，不超过 2 MB")
-    caption = forms.CharField(label="说明", max_length=100, required=False)
+    image = forms.FileField(label="照片", help_text="JPEG/PNG，不超过 2 MB",
+                            error_messages={"required": "请选择照片", "empty": "照片文件是空的"})
+    caption = forms.CharField(label="照片说明", max_length=100, required=False, help_text="可不填")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from lianxin.content.access import is_member, send_file
 from lianxin.core.errors import ServiceError
-from lianxin.core.scoping import can
+from lianxin.core.scoping import can, offers
 from lianxin.core.views import form_error, member_required, paginate, staff_required
 
 from . import selectors, services
@@ -93,6 +93,7 @@ def _site_data(d):
 
 
 @staff_required
+@offers("change")
 def console_site_new(request):
     orgs = selectors.writable_orgs(request.user)
     form = SiteForm(request.POST or None, orgs=orgs, streets=selectors.streets(), initial={"is_active": True})
@@ -108,16 +109,22 @@ def console_site_new(request):
     return render(request, "venues/console_site_form.html", {"form": form, "no_orgs": not orgs.exists()})
 
 
+def _site_page(request, s, *, slots_form=None, photo_form=None, status=200):
+    """The site's console page. A refused slot or photo form comes back here bound, with its errors next to
+    the fields and the values as typed (status 400), not as a message above a blank form."""
+    return render(request, "venues/console_site.html", {
+        "s": s, "editable": can(request.user, "change", s.org.path), "photos": s.photos.all(),
+        "slots": selectors.console_slots(s), "slots_form": slots_form or SlotsForm(),
+        "photo_form": photo_form or PhotoForm()}, status=status)
+
+
 @staff_required
 def console_site(request, pk):
-    s = selectors.console_site(request.user, pk)
-    editable = can(request.user, "change", s.org.path)
-    return render(request, "venues/console_site.html", {
-        "s": s, "editable": editable, "photos": s.photos.all(), "slots": selectors.console_slots(s),
-        "slots_form": SlotsForm(), "photo_form": PhotoForm()})
+    return _site_page(request, selectors.console_site(request.user, pk))
 
 
 @staff_required
+@offers("change")
 def console_site_edit(request, pk):
     s = selectors.console_site(request.user, pk, "change")
     initial = {k: getattr(s, k) for k in services.SITE_FIELDS} | {"street": s.street_id}
@@ -135,9 +142,11 @@ def console_site_edit(request, pk):
 
 
 @staff_required
-@require_POST
+@offers("change")
 def console_slots_create(request, pk):
     s = selectors.console_site(request.user, pk, "change")
+    if request.method != "POST":  # the URL a refused form was answered at: reloading it shows the site
+        return redirect(f"/console/venues/{s.pk}/")
     form = SlotsForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -145,35 +154,38 @@ def console_slots_create(request, pk):
             n = services.create_slots(actor=request.user, site_id=s.pk, first_day=d["first_day"], days=d["days"],
                                       times=d["times"], capacity=d["capacity"])
         except ServiceError as e:
-            messages.error(request, e.message)
+            if e.code == "forbidden":
+                raise
+            form_error(form, e)
         else:
             messages.success(request, f"已开放 {n} 个时段")
-    else:
-        # a form-wide error ("__all__") names no field
-        messages.error(request, "；".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                                         for k, v in form.errors.items()))
-    return redirect(f"/console/venues/{s.pk}/")
+            return redirect(f"/console/venues/{s.pk}/")
+    return _site_page(request, s, slots_form=form, status=400)
 
 
 @staff_required
-@require_POST
+@offers("change")
 def console_photo_add(request, pk):
     s = selectors.console_site(request.user, pk, "change")
+    if request.method != "POST":
+        return redirect(f"/console/venues/{s.pk}/")
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.add_site_photo(actor=request.user, site_id=s.pk, image=form.cleaned_data["image"],
                                     caption=form.cleaned_data["caption"])
         except ServiceError as e:
-            messages.error(request, e.message)
+            if e.code == "forbidden":
+                raise
+            form_error(form, e)
         else:
             messages.success(request, "照片已上传")
-    else:
-        messages.error(request, "请选择照片")
-    return redirect(f"/console/venues/{s.pk}/")
+            return redirect(f"/console/venues/{s.pk}/")
+    return _site_page(request, s, photo_form=form, status=400)
 
 
 @staff_required
+@offers("change")
 @require_POST
 def console_photo_delete(request, pk, photo_id):
     services.delete_site_photo(actor=request.user, photo_id=photo_id)
