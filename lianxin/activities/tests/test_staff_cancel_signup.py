@@ -17,16 +17,6 @@ from lianxin.core.testing import ROOT
 pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 
-@pytest.fixture
-def full(district):
-    """A street activity with its one place taken by 甲 and 乙 first on the waitlist, 丙 second."""
-    a = make_activity(district.street_a, capacity=1, waitlist_size=2, monthly_limit=3)
-    ms = {n: make_member(district.base_a1, n) for n in ("甲", "乙", "丙")}
-    ss = {n: services.sign_up(actor=m.user, activity_id=a.pk) for n, m in ms.items()}
-    assert [s.status for s in ss.values()] == ["confirmed", "waitlisted", "waitlisted"]
-    return a, ms, ss
-
-
 def test_staff_cancel_frees_the_place_and_promotes_the_waitlist(district, full):
     a, ms, ss = full
     s = services.staff_cancel_signup(actor=district.users["street_a.admin"], signup_id=ss["甲"].pk,
