@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.scoping import can, offers, scoped
+from lianxin.core.scoping import can, require_may, scoped
 from lianxin.core.views import form_error, member_login_required, paginate, staff_required
 from lianxin.orgs.models import Organization
 from lianxin.portal.services import current_membership
@@ -120,8 +120,9 @@ def console_list(request):
 
 
 @staff_required
-@offers("change")
 def console_edit(request, pk=None):
+    if pk is None:  # a new activity: refused before the form is filled in when no role may publish
+        require_may(request.user, "change")
     instance = selectors.staff_activity(actor=request.user, pk=pk, action="change") if pk else None
     form = ActivityForm(request.POST or None, instance=instance, orgs=_orgs(request.user))
     if request.method == "POST" and form.is_valid():

@@ -144,7 +144,6 @@ def console_article(request, pk):
 
 
 @staff_required
-@offers("change")
 def console_article_edit(request, pk):
     a = selectors.console_article(request.user, pk, "change")
     initial = {k: getattr(a, k) for k in ("category", "kind", "title", "summary", "body")}

@@ -122,18 +122,25 @@ def may(user, action: str) -> bool:
     return scope.superuser or bool(scope.paths(action))
 
 
+def require_may(user, action: str) -> None:
+    """Refuse (403) a user none of whose roles may ``action`` anywhere: a form for a new record, asked before
+    the user fills anything in."""
+    if not may(user, action):
+        roles = "或".join(label for role, label in ROLE_CHOICES if role in ACTIONS[action])
+        raise PermissionDenied(f"此项需要{roles}角色办理，您的角色只能查看")
+
+
 def offers(action: str):
-    """Decorator for a console form view, inside ``staff_required``: a user none of whose roles may ``action``
-    gets the 403 page on GET as well as POST, before filling anything in. Which organisation the saved
-    record may go to is still the service's (and the form's scoped choices') decision."""
+    """Decorator for a console form that creates a record, inside ``staff_required``: :func:`require_may` on GET
+    as well as POST. Which organisation the record may go to stays the form's scoped choices' and the service's
+    decision. A form for an existing object is decided by that object's path instead
+    (``get_scoped_or_404(..., "change")``: 404 outside the subtree, 403 inside it for a role that may not)."""
     from functools import wraps
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not may(request.user, action):
-                roles = "或".join(label for role, label in ROLE_CHOICES if role in ACTIONS[action])
-                raise PermissionDenied(f"此项需要{roles}角色办理，您的角色只能查看")
+            require_may(request.user, action)
             return view(request, *args, **kwargs)
 
         wrapper.offers_action = action

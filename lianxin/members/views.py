@@ -83,7 +83,6 @@ def person_new(request):
 
 
 @staff_required
-@offers("change")
 def person_edit(request, pk):
     person = selectors.person_detail(actor=request.user, pk=pk, action="change")
     initial = {f: getattr(person, f) for f in services.PROFILE_FIELDS}
@@ -120,7 +119,6 @@ def person_reveal(request, pk):
 
 
 @staff_required
-@offers("change")
 @require_POST
 def person_admit(request, pk):
     person = selectors.person_detail(actor=request.user, pk=pk, action="change")
@@ -138,7 +136,6 @@ def person_admit(request, pk):
 
 
 @staff_required
-@offers("change")
 @require_POST
 def membership_transfer(request, pk):
     m = get_scoped_or_404(Membership.objects.select_related("person"), request.user, pk, "change")
@@ -156,7 +153,6 @@ def membership_transfer(request, pk):
 
 
 @staff_required
-@offers("change")
 @require_POST
 def membership_end(request, pk):
     m = get_scoped_or_404(Membership.objects.all(), request.user, pk, "change")

@@ -47,7 +47,6 @@ def org_detail(request, pk):
 
 
 @staff_required
-@offers("change")
 def org_edit(request, pk):
     org = selectors.org_detail(actor=request.user, pk=pk, action="change")
     form = OrganizationForm(request.POST or None, instance=org)
@@ -63,7 +62,6 @@ def org_edit(request, pk):
 
 
 @staff_required
-@offers("change")
 def org_new(request, pk):
     parent = selectors.org_detail(actor=request.user, pk=pk, action="change")
     form = NewOrganizationForm(request.POST or None)
@@ -118,7 +116,6 @@ def enterprise_new(request):
 
 
 @staff_required
-@offers("change")
 def enterprise_edit(request, pk):
     return _enterprise_form_view(request, selectors.enterprise_detail(actor=request.user, pk=pk, action="change"))
 

@@ -124,7 +124,6 @@ def console_site(request, pk):
 
 
 @staff_required
-@offers("change")
 def console_site_edit(request, pk):
     s = selectors.console_site(request.user, pk, "change")
     initial = {k: getattr(s, k) for k in services.SITE_FIELDS} | {"street": s.street_id}
@@ -142,7 +141,6 @@ def console_site_edit(request, pk):
 
 
 @staff_required
-@offers("change")
 def console_slots_create(request, pk):
     s = selectors.console_site(request.user, pk, "change")
     if request.method != "POST":  # the URL a refused form was answered at: reloading it shows the site
@@ -164,7 +162,6 @@ def console_slots_create(request, pk):
 
 
 @staff_required
-@offers("change")
 def console_photo_add(request, pk):
     s = selectors.console_site(request.user, pk, "change")
     if request.method != "POST":
@@ -185,7 +182,6 @@ def console_photo_add(request, pk):
 
 
 @staff_required
-@offers("change")
 @require_POST
 def console_photo_delete(request, pk, photo_id):
     services.delete_site_photo(actor=request.user, photo_id=photo_id)

@@ -1,0 +1,266 @@
+"""Every console create/edit form is gated at its URL, not only by its button and its service.
+
+* A form for a new record: a viewer, auditor or reviewer who types the address gets the console's Chinese 403
+  page on GET (before filling anything in) and on POST, with nothing written (``scoping.offers``: the same
+  "may change somewhere" rule as the pages' buttons).
+* A form for an existing object: the object's path decides (``get_scoped_or_404(..., "change")``): 403 for a
+  role that sees the object, 404 for one whose subtree does not hold it (existence does not leak).
+* An administrator in scope gets the form and can save it (the same POST the refused roles sent); an
+  administrator of another street gets 404 for that street's objects and cannot save a new record into it.
+
+The list of forms is checked against the URLconf: every console URL named ``…-new`` or ``…-edit`` must have a
+case in ``FORMS``, so a new form added without a gate fails here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from lianxin.core.scoping import scoped
+from lianxin.core.testing import credit_code, id_number, make_person, mobile
+
+pytestmark = pytest.mark.django_db
+
+_n = itertools.count(9000)
+
+
+def console_form_names() -> set[str]:
+    """Names of the console URLs that are forms by naming convention (``…-new``, ``…-edit``)."""
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern), p.name
+
+    return {name for route, name in walk(get_resolver().url_patterns)
+            if route.startswith("console/") and name and name.endswith(("-new", "-edit"))}
+
+
+@dataclass(frozen=True)
+class Form:
+    url: Callable  # (objects, side "a"|"b") -> the form's address; for a new record the side does not matter
+    data: Callable  # (objects, side) -> a POST the street_a administrator can save on side "a"
+    edit: bool = False  # an existing object's form: the object's path decides (404 outside the subtree)
+    get_status: int = 200  # what the administrator in scope gets on GET
+    obj: Callable | None = None  # (objects) -> the side-"a" object an edit form is about
+
+    def visible_to(self, objects, user) -> bool:
+        """The user may read the form's object (so a refusal is 403, not 404)."""
+        o = self.obj(objects)
+        return scoped(type(o)._default_manager.filter(pk=o.pk), user, "view").exists()
+
+
+def _png():
+    from lianxin.content.samples import make_png
+
+    return SimpleUploadedFile("p.png", make_png(), content_type="image/png")
+
+
+def _pdf():
+    from lianxin.content.samples import make_pdf
+
+    return SimpleUploadedFile("b.pdf", make_pdf("职工读本", ["第一章"]), content_type="application/pdf")
+
+
+def _xlsx(side):
+    from lianxin.rosters.tests.helpers import upload, xlsx_bytes
+
+    return upload(xlsx_bytes([["姓名", "身份证号"], ["甲", id_number()]]))
+
+
+def _when(days, hour):
+    t = timezone.localtime() + dt.timedelta(days=days)
+    return t.replace(hour=hour, minute=0).strftime("%Y-%m-%dT%H:%M")
+
+
+def _activity(o, side):
+    return {"org": o.street[side].pk, "title": f"读书会{next(_n)}", "venue": "职工书屋", "starts_at": _when(10, 14),
+            "ends_at": _when(10, 16), "signup_opens_at": _when(1, 9), "signup_closes_at": _when(9, 18),
+            "capacity": 20, "waitlist_size": 0, "monthly_limit": ""}
+
+
+def _enterprise(o, side):
+    return {"name": f"杭州测试{next(_n)}有限公司", "credit_code": credit_code(next(_n)), "industry": "C",
+            "size": "small", "ownership": "private", "street": o.street[side].pk, "address": "白杨路1号",
+            "headcount": 30}
+
+
+def _site(o, side):
+    return {"org": o.street[side].pk, "street": o.street[side].pk, "kind": "home", "name": f"职工之家{next(_n)}",
+            "address": "白杨路2号", "bookable": "on", "is_active": "on"}
+
+
+def _legal(o, side):
+    from lianxin.workflow.tests.helpers import legal_data
+
+    return legal_data(o.base[side], action="save")
+
+
+FORMS: dict[str, Form] = {
+    "org-new": Form(lambda o, s: f"/console/orgs/{o.joint[s].pk}/new-child/",
+                    lambda o, s: {"kind": "base", "name": f"新建基层工会{next(_n)}"}, edit=True,
+                    obj=lambda o: o.joint["a"]),
+    "org-edit": Form(lambda o, s: f"/console/orgs/{o.base[s].pk}/edit/",
+                     lambda o, s: {"name": f"{o.base[s].name}（更名）"}, edit=True,
+                     obj=lambda o: o.base["a"]),
+    "enterprise-new": Form(lambda o, s: "/console/enterprises/new/", _enterprise),
+    "enterprise-edit": Form(lambda o, s: f"/console/enterprises/{o.ent[s].pk}/edit/",
+                            lambda o, s: {**_enterprise(o, s), "credit_code": o.ent[s].credit_code}, edit=True,
+                            obj=lambda o: o.ent["a"]),
+    "person-new": Form(lambda o, s: "/console/people/new/",
+                       lambda o, s: {"org": o.base[s].pk, "name": "李四", "id_number": id_number(),
+                                     "mobile": mobile(), "admit": "on"}),
+    "person-edit": Form(lambda o, s: f"/console/people/{o.person[s].pk}/edit/",
+                        lambda o, s: {"name": "张三丰"}, edit=True, obj=lambda o: o.person["a"]),
+    "content-article-new": Form(lambda o, s: "/console/content/new/",
+                                lambda o, s: {"org": o.street[s].pk, "category": "news", "kind": "article",
+                                              "title": "工会新闻", "body": "正文"}),
+    "content-article-edit": Form(lambda o, s: f"/console/content/{o.article[s].pk}/edit/",
+                                 lambda o, s: {"category": "news", "kind": "article", "title": "改过的标题",
+                                               "body": "改过的正文"}, edit=True,
+                                 obj=lambda o: o.article["a"]),
+    "content-book-new": Form(lambda o, s: "/console/content/books/new/",
+                             lambda o, s: {"org": o.street[s].pk, "title": "职工读本", "file": _pdf()}),
+    "venues-site-new": Form(lambda o, s: "/console/venues/new/", _site),
+    "venues-site-edit": Form(lambda o, s: f"/console/venues/{o.site[s].pk}/edit/",
+                             lambda o, s: {k: v for k, v in _site(o, s).items() if k != "org"}, edit=True,
+                             obj=lambda o: o.site["a"]),
+    "activities-new": Form(lambda o, s: "/console/activities/new/", _activity),
+    "activities-edit": Form(lambda o, s: f"/console/activities/{o.activity[s].pk}/edit/",
+                            lambda o, s: {k: v for k, v in _activity(o, s).items() if k != "org"}, edit=True,
+                            obj=lambda o: o.activity["a"]),
+    # forms that are not named …-new/-edit
+    "workflow-file": Form(lambda o, s: "/console/applications/file/legal/", _legal),
+    "rosters-upload": Form(lambda o, s: "/console/imports/upload/",
+                           lambda o, s: {"org": o.base[s].pk, "file": _xlsx(s)}, get_status=405),
+    "venues-slots-create": Form(lambda o, s: f"/console/venues/{o.site[s].pk}/slots/",
+                                lambda o, s: {"first_day": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
+                                              "days": 2, "times": "09:00-10:00", "capacity": 5},
+                                edit=True, get_status=302, obj=lambda o: o.site["a"]),
+    "venues-photo-add": Form(lambda o, s: f"/console/venues/{o.site[s].pk}/photos/",
+                             lambda o, s: {"caption": "正门", "image": _png()}, edit=True, get_status=302,
+                             obj=lambda o: o.site["a"]),
+}
+
+REFUSED = ["street_a.viewer", "street_a.auditor", "street_a.reviewer", "base_a1.reviewer", "fed.viewer",
+           "fed.auditor"]
+
+
+@pytest.fixture
+def objects(district):
+    """One record of each kind on each side: "a" under street_a (the administrator's scope), "b" under
+    street_b (outside it)."""
+    from lianxin.activities import services as activities
+    from lianxin.content import services as content
+    from lianxin.venues import services as venues
+
+    d = district
+    o = SimpleNamespace(d=d, street={"a": d.street_a, "b": d.street_b}, joint={"a": d.joint_a, "b": d.joint_b},
+                        base={"a": d.base_a1, "b": d.base_b1}, ent={"a": d.ent_a1, "b": d.ent_b1},
+                        person={}, article={}, site={}, activity={})
+    for s in "ab":
+        street, admin = o.street[s], d.users[f"street_{s}.admin"]
+        o.person[s] = make_person(o.base[s], "张三")
+        o.article[s] = content.create_article(actor=admin, org=street, category="news", title="草稿", body="x")
+        o.site[s] = venues.create_site(actor=admin, org=street, street=street, kind="home", name="职工之家",
+                                       address="某路", bookable=True)
+        now = timezone.now()
+        o.activity[s] = activities.create_activity(
+            actor=admin, org=street, title="读书会", venue="书屋", starts_at=now + dt.timedelta(days=5),
+            ends_at=now + dt.timedelta(days=5, hours=2), signup_opens_at=now,
+            signup_closes_at=now + dt.timedelta(days=4), capacity=20)
+    return o
+
+
+def form_errors(response) -> list[str]:
+    """The error texts on a re-rendered form (for a failure message)."""
+    return re.findall(r'class="error[^>]*>([^<]*)', response.content.decode())
+
+
+def snapshot() -> dict:
+    """Every row of every project model: equal before and after means nothing was written."""
+    return {m._meta.label: list(m._base_manager.order_by("pk").values_list())
+            for m in apps.get_models() if m.__module__.startswith("lianxin.")}
+
+
+def test_every_console_form_has_a_gate_case():
+    named = console_form_names()
+    assert named, "the URLconf walk found no console forms"
+    missing = named - set(FORMS)
+    assert not missing, f"console forms with no gate case (add them to FORMS): {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_roles_that_cannot_save_get_403_on_get_and_post(client, objects, name):
+    """A form for a new record refuses the role itself (the message says an administrator is needed); an existing
+    object's form answers 403 to a role that sees the object, 404 to one whose subtree does not hold it (a base
+    union's reviewer and the street's article), as every read does."""
+    form = FORMS[name]
+    url = form.url(objects, "a")
+    for who in REFUSED:
+        user = objects.d.users[who]
+        client.force_login(user)
+        expected = 403 if not form.edit or form.visible_to(objects, user) else 404
+        r = client.get(url)
+        assert r.status_code == expected, (who, url, r.status_code)
+        html = r.content.decode()
+        if expected == 403:
+            assert "无权操作" in html and 'lang="zh-hans"' in html, (who, url)
+        if not form.edit:
+            assert "需要管理员角色" in html, (who, url)
+        before = snapshot()
+        r = client.post(url, form.data(objects, "a"))
+        assert r.status_code == expected, (who, url, r.status_code)
+        assert snapshot() == before, f"{who} wrote something through {url}"
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_admin_in_scope_gets_the_form_and_can_save(client, objects, name):
+    form = FORMS[name]
+    url = form.url(objects, "a")
+    client.force_login(objects.d.users["street_a.admin"])
+    r = client.get(url)
+    assert r.status_code == form.get_status, (url, r.status_code)
+    if form.get_status == 200:
+        assert "<form" in r.content.decode()
+    before = snapshot()
+    r = client.post(url, form.data(objects, "a"))
+    assert r.status_code == 302, (url, r.status_code, form_errors(r))
+    assert snapshot() != before, f"the administrator's valid POST to {url} wrote nothing"
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_admin_out_of_scope_reaches_nothing_and_writes_nothing(client, objects, name):
+    """An existing object of the other street answers 404 (its existence does not leak); a new record cannot be
+    placed in the other street (the choice is not offered, the service refuses)."""
+    form = FORMS[name]
+    client.force_login(objects.d.users["street_a.admin"])
+    url = form.url(objects, "b")
+    if form.edit:
+        assert client.get(url).status_code == 404, url
+    before = snapshot()
+    r = client.post(url, form.data(objects, "b"))
+    assert r.status_code in ((404,) if form.edit else (200, 302, 400, 403, 404)), (url, r.status_code)
+    if r.status_code == 302:  # refused with a message (roster upload): back to the list, not to a new record
+        assert r["Location"] in ("/console/imports/",), r["Location"]
+    assert snapshot() == before, f"street_a.admin wrote into street_b through {url}"
+
+
+def test_superuser_passes_every_gate(client, objects):
+    from lianxin.accounts.models import User
+
+    client.force_login(User.objects.create_superuser(username="root", password="Lianxin#2026x"))
+    for name, form in FORMS.items():
+        assert client.get(form.url(objects, "a")).status_code == form.get_status, name
