@@ -29,7 +29,7 @@ from django.utils import timezone
 from lianxin.core.scoping import scoped
 from lianxin.core.testing import credit_code, id_number, make_person, mobile
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 _n = itertools.count(9000)
 

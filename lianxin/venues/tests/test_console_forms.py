@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lianxin.content.samples import make_pdf, make_png
 from lianxin.venues.models import SitePhoto, Slot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 
 def error_next_to(html: str, name: str, message: str) -> bool:
