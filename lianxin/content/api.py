@@ -8,9 +8,10 @@ import datetime as dt
 
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianxin.core.errors import PermissionDenied, ServiceError
+from lianxin.orgs.api import Pages
 
 from . import selectors, services
 from .access import is_member
@@ -102,7 +103,7 @@ class DigestOut(Schema):
 
 
 @router.get("/articles", response=list[ArticleOut], auth=None)
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages, page_size=20)
 def list_articles(request, category: str = ""):
     if category and category not in Category.values:
         raise ServiceError("没有这个栏目", field="category")
@@ -122,7 +123,7 @@ def weekly(request, week: str):
 
 
 @router.get("/books", response=list[BookOut], auth=None)
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages, page_size=20)
 def list_books(request, recommended_week: str = ""):
     qs = selectors.published_books()
     if recommended_week:

@@ -11,10 +11,10 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianxin.core.scoping import get_scoped_or_404
-from lianxin.orgs.api import Query, present, text
+from lianxin.orgs.api import Pages, Query, present, text
 from lianxin.orgs.models import Enterprise, Organization
 
 from . import selectors, services
@@ -153,7 +153,7 @@ def _employer(request, employer_id):
 
 
 @router.get("/people", response=list[PersonOut], summary="人员列表（姓名、会员编号或完整身份证号检索）")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_people(request, q: Query = "", org_id: int | None = None, status: Literal["", "member", "none"] = ""):
     org = get_scoped_or_404(Organization.objects.all(), request.user, org_id) if org_id is not None else None
     # lists never need the ciphertext or blind indexes: do not even load them
@@ -199,7 +199,7 @@ def person_memberships(request, person_id: int):
 
 
 @router.get("/memberships", response=list[MembershipOut], summary="会籍列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_memberships(request, union_id: int | None = None,
                      status: Literal["", "applying", "member", "transferred", "left"] = ""):
     union = get_scoped_or_404(Organization.objects.all(), request.user, union_id) if union_id is not None else None

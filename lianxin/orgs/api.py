@@ -46,7 +46,20 @@ def present(payload: Schema, nullable: tuple[str, ...] = ()) -> dict:
     return {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None or k in nullable}
 
 
-class OrgPagination(PageNumberPagination):
+MAX_PAGE = 1_000_000
+
+
+class Pages(PageNumberPagination):
+    """Page numbers as ninja has them, bounded: a page past the last is simply empty, but one so large that
+    its OFFSET overflows the database's 64-bit integer was a 500 (found by the API fuzzer); now it is a 422
+    naming ``page``. Every paginated list of the API uses this class."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)
+
+
+class OrgPagination(Pages):
     """Page numbers, plus each organisation's subtree member count for the page's rows, from the same
     grouped query the console uses (:func:`selectors.member_counts`), never a per-row count."""
 
@@ -190,7 +203,7 @@ def patch_organization(request, org_id: int, payload: OrgPatch):
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_enterprises(request, q: Query = "", street_id: int | None = None,
                      covered: Literal["", "yes", "no"] = ""):
     street = None

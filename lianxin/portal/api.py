@@ -27,7 +27,7 @@ def _sign_in_first(request):
 router = Router(auth=[tokens.MemberBearer(), django_auth, _sign_in_first], tags=["会员门户"])
 
 
-class TokenOut(Schema):
+class MemberTokenOut(Schema):
     token: str
     expires_in: int
 
@@ -44,7 +44,7 @@ class MeOut(Schema):
     member_no: str | None = None
 
 
-@router.post("/token", response=TokenOut, auth=[django_auth, _sign_in_first])
+@router.post("/token", response=MemberTokenOut, auth=[django_auth, _sign_in_first])
 def issue_token(request):
     """A bearer token for the signed-in member. Only from a session: a token cannot renew itself, so a stolen
     one dies within TTL even if never revoked. Staff accounts get none (it would bypass their second

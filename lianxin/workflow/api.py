@@ -32,7 +32,10 @@ class FieldOut(Schema):
     choices: list[list[str]]
 
 
-class SlotOut(Schema):
+class AttachmentSlotOut(Schema):
+    """An attachment a programme asks for. Not "SlotOut": OpenAPI components are keyed by class name, and
+    venues' booking SlotOut would overwrite this one in the schema (found by the API fuzzer)."""
+
     code: str
     label: str
     required: bool
@@ -44,7 +47,7 @@ class ProgrammeOut(Schema):
     summary: str
     applicant_kind: str
     fields: list[FieldOut]
-    attachments: list[SlotOut]
+    attachments: list[AttachmentSlotOut]
     levels: list[str]
 
 
