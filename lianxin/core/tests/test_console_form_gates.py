@@ -264,3 +264,27 @@ def test_superuser_passes_every_gate(client, objects):
     client.force_login(User.objects.create_superuser(username="root", password="Lianxin#2026x"))
     for name, form in FORMS.items():
         assert client.get(form.url(objects, "a")).status_code == form.get_status, name
+
+
+# (list page, the address of the form its button opens)
+BUTTONS = [("/console/enterprises/", "/console/enterprises/new/"), ("/console/people/", "/console/people/new/"),
+           ("/console/content/", "/console/content/new/"), ("/console/content/", "/console/content/books/new/"),
+           ("/console/venues/", "/console/venues/new/"), ("/console/activities/", "/console/activities/new/"),
+           ("/console/applications/filed/", "/console/applications/file/legal/"),
+           ("/console/imports/", "/console/imports/upload/")]
+
+
+def test_the_button_is_shown_exactly_when_its_form_opens(client, district):
+    """One rule for both: every role at every level sees the button on the list page if and only if the form's
+    address does not answer 403."""
+    seen = set()
+    for who, user in district.users.items():
+        client.force_login(user)
+        pages = {}
+        for page, form_url in BUTTONS:
+            html = pages.setdefault(page, client.get(page).content.decode())
+            shown = f'"{form_url}"' in html
+            opens = client.get(form_url).status_code != 403
+            assert shown == opens, f"{who}: button to {form_url} on {page} shown={shown}, form opens={opens}"
+            seen.add((form_url, shown))
+    assert seen == {(f, s) for _, f in BUTTONS for s in (True, False)}, "every button shown to some, hidden from others"
