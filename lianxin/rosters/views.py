@@ -37,8 +37,9 @@ def job_list(request):
 
 @staff_required
 @offers("change")
-@require_POST
 def job_upload(request):
+    if request.method != "POST":  # the form is on the imports page; a reload or a typed address goes there
+        return redirect("rosters-jobs")
     try:
         org_id = request.POST.get("org", "")
         if not org_id.isdigit():

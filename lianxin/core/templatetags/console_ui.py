@@ -11,16 +11,16 @@ from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 
-from lianxin.core.scoping import can, scope_for
+from lianxin.core.scoping import can, may
 
 register = template.Library()
 
 
-@register.filter
-def may(user, action: str) -> bool:
-    """``{% if user|may:"change" %}``: the user's roles allow ``action`` somewhere (a grant's subtree)."""
-    scope = scope_for(user)
-    return scope.superuser or bool(scope.paths(action))
+@register.filter(name="may")
+def may_filter(user, action: str) -> bool:
+    """``{% if user|may:"change" %}``: the user's roles allow ``action`` somewhere (a grant's subtree) — the
+    same question the form's URL asks (scoping.offers), so a button is shown exactly when its form opens."""
+    return may(user, action)
 
 
 @register.simple_tag(takes_context=True)

@@ -144,7 +144,7 @@ FORMS: dict[str, Form] = {
     # forms that are not named …-new/-edit
     "workflow-file": Form(lambda o, s: "/console/applications/file/legal/", _legal),
     "rosters-upload": Form(lambda o, s: "/console/imports/upload/",
-                           lambda o, s: {"org": o.base[s].pk, "file": _xlsx(s)}, get_status=405),
+                           lambda o, s: {"org": o.base[s].pk, "file": _xlsx(s)}, get_status=302),
     "venues-slots-create": Form(lambda o, s: f"/console/venues/{o.site[s].pk}/slots/",
                                 lambda o, s: {"first_day": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
                                               "days": 2, "times": "09:00-10:00", "capacity": 5},

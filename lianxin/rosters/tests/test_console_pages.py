@@ -18,6 +18,16 @@ def test_import_page_lists_only_orgs_the_admin_may_change(client, district):
     assert "没有导入权限" in client.get("/console/imports/").content.decode()
 
 
+
+def test_opening_the_upload_address_leads_to_the_imports_page(client, district):
+    """The upload form posts to /console/imports/upload/; opened directly (a reload, a bookmark) that address
+    leads to the page with the form instead of a blank 405."""
+    client.force_login(district.users["street_a.admin"])
+    resp = client.get("/console/imports/upload/")
+    assert resp.status_code == 302 and resp["Location"] == "/console/imports/"
+    assert not ImportJob.objects.exists()
+
+
 def test_template_download(client, district):
     client.force_login(district.users["street_a.viewer"])
     resp = client.get("/console/imports/template.xlsx")
