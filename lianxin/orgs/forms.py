@@ -5,6 +5,7 @@ from django import forms
 from lianxin.core.scoping import scoped
 
 from .models import Enterprise, Industry, Organization, OrgKind, Ownership, Size
+from .selectors import enterprise_streets
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -39,7 +40,7 @@ class EnterpriseForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["street"].queryset = scoped(Organization.objects.filter(kind=OrgKind.STREET), user, "change")
+        self.fields["street"].queryset = enterprise_streets(actor=user)
         self.fields["covering_union"].queryset = scoped(
             Organization.objects.filter(kind__in=[OrgKind.BASE, OrgKind.JOINT, OrgKind.INDUSTRY]), user, "change")
 

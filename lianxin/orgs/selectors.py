@@ -64,6 +64,13 @@ def enterprise_list(*, actor, q: str = "", street=None, covered: str = "", actio
     return qs
 
 
+def enterprise_streets(*, actor) -> QuerySet[Organization]:
+    """The streets ``actor`` may register enterprises in: an enterprise belongs to a street, so only a change
+    grant at a street or above can place one (a base union's administrator cannot). The form's choices, its
+    URL's gate and the list page's 登记企业 button all ask this."""
+    return scoped(Organization.objects.filter(kind=OrgKind.STREET), actor, "change")
+
+
 def enterprise_detail(*, actor, pk, action: str = "view") -> Enterprise:
     return get_scoped_or_404(Enterprise.objects.select_related("street", "covering_union"), actor, pk, action)
 

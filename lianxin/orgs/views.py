@@ -4,7 +4,7 @@ render; ServiceError messages are shown on the form, naming the field."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from lianxin.core.errors import ServiceError
+from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import can, offers
 from lianxin.core.views import form_error, paginate, staff_required
 
@@ -82,7 +82,9 @@ def org_new(request, pk):
 def enterprise_list(request):
     q, covered = request.GET.get("q", ""), request.GET.get("covered", "")
     page = paginate(request, selectors.enterprise_list(actor=request.user, q=q, covered=covered))
-    return render(request, "orgs/enterprise_list.html", {"page": page, "q": q, "covered": covered})
+    return render(request, "orgs/enterprise_list.html", {
+        "page": page, "q": q, "covered": covered,
+        "can_register": selectors.enterprise_streets(actor=request.user).exists()})
 
 
 @staff_required
@@ -112,6 +114,8 @@ def _enterprise_form_view(request, enterprise=None):
 @staff_required
 @offers("change")
 def enterprise_new(request):
+    if not selectors.enterprise_streets(actor=request.user).exists():
+        raise PermissionDenied("登记企业需由街道或区总工会的管理员办理，请联系所在街道总工会")
     return _enterprise_form_view(request)
 
 
