@@ -17,7 +17,7 @@ from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOper
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
-from django.urls import Resolver404, URLPattern, path, resolve
+from django.urls import Resolver404, URLPattern, re_path, resolve
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -36,7 +36,8 @@ class LianxinAPI(NinjaAPI):
         for pattern in urls:
             if isinstance(pattern, URLPattern):
                 pattern.callback = _json_405(pattern.callback)
-        urls.append(path("<path:rest>", _no_such_operation, name="no-such-operation"))
+        # a regex, not <path:…>: that stops at a newline (%0A), which then fell through to the HTML 404
+        urls.append(re_path(r"^(?P<rest>[\s\S]*)$", _no_such_operation, name="no-such-operation"))
         return urls
 
 
