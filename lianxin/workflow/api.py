@@ -177,6 +177,10 @@ def mine_withdraw(request, pk: int):
 
 @router.get("/queue", response=list[QueueItem])
 def queue(request, programme: str = "", scope: str = "mine", overdue: bool = False):
+    if programme:
+        # an unknown code is refused before it reaches the database (a NUL in it was a 500 on PostgreSQL,
+        # found by the API fuzzer)
+        get_programme(programme)
     qs = selectors.queue(actor=request.user, programme=programme, scope="all" if scope == "all" else "mine",
                          overdue=overdue)[:200]
     return [{"step_id": s.pk, "application_id": s.application_id, "number": s.application.number,
