@@ -134,6 +134,14 @@ api.add_exception_handler(BadRequest, _bad_request)
 api.add_exception_handler(SuspiciousOperation, _bad_request)
 
 
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc):
+    """A number too large for the database driver: SQLite's binding refuses ints of 2**63 and above before the
+    query runs (the ORM turns such lookups into "no rows", but hand-written SQL — activities' sign-up hot path —
+    passed them on: a 500 the fuzzer found). Nothing was written; the client sent a number out of range."""
+    return api.create_response(request, {"detail": "数值超出范围", "code": "out_of_range"}, status=400)
+
+
 # pydantic's error types, in Chinese; {name} is filled from the error's ctx
 _VALIDATION_MESSAGES = {
     "missing": "必填",
