@@ -142,6 +142,25 @@ def api_callers(district):
         request_finished.connect(close_old_connections)
 
 
+@pytest.fixture
+def same_constants(monkeypatch):
+    """Hypothesis mixes into generated data, now and then, literals it collects from every local module loaded
+    so far: the examples then depend on which other tests share the process (the fuzzer sent an id of 2**63
+    in the full suite but not alone). That pool is held empty here, so each operation gets the same requests
+    however the suite is composed. (Internal to Hypothesis 6.170: should it move, the patch does nothing and
+    the fuzz just loses that guarantee.)"""
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import Constants
+
+    monkeypatch.setattr(providers, "_get_local_constants", Constants, raising=False)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if cache is not None:
+        cache.cache.clear()
+    yield
+    if cache is not None:
+        cache.cache.clear()
+
+
 def problem(response) -> str | None:
     """What is wrong with this answer, or None."""
     status = response.status_code
@@ -163,7 +182,7 @@ def problem(response) -> str | None:
 @hypothesis.settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                      suppress_health_check=list(hypothesis.HealthCheck))
 @pytest.mark.django_db
-def test_api_answers_every_request_without_5xx_and_refuses_in_chinese(case, api_callers):
+def test_api_answers_every_request_without_5xx_and_refuses_in_chinese(case, api_callers, same_constants):
     callers, ids = api_callers
     aim(case, ids)
     for who, (headers, cookies) in callers.items():
