@@ -247,6 +247,8 @@ def _activity_for_signup(activity_id, person_id: int) -> Activity | None:
         activity_id = int(activity_id)
     except (TypeError, ValueError):
         return None
+    if not 0 < activity_id < 2**63:  # no such row; and the driver would refuse a number past bigint
+        return None
     if _ACTIVITY_SQL is None:
         a_t, o_t, s_t = Activity._meta.db_table, Organization._meta.db_table, Signup._meta.db_table
         _ACTIVITY_SQL = (

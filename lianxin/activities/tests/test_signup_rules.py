@@ -229,3 +229,13 @@ def test_womens_committee_activities_reach_the_women_of_its_union(district):
     assert a not in selectors.member_activities(far.person, far.membership)
     assert services.sign_up(actor=she.user, activity_id=a.pk).status == "confirmed"
     refused("not_eligible", services.sign_up, actor=far.user, activity_id=a.pk)
+
+
+@pytest.mark.parametrize("activity_id", [0, -1, 2**63, 10**30, "abc", None])
+def test_an_activity_id_that_cannot_exist_is_not_found(district, activity_id):
+    """The sign-up's hand-written read takes no id the database could not hold (past bigint the SQLite driver
+    raises OverflowError, which would be a 500): such an id, like any unknown one, is 活动不存在."""
+    member = make_member(district.base_a1, "王芳")
+    with pytest.raises(ServiceError) as e:
+        services.sign_up(actor=member.user, activity_id=activity_id)
+    assert e.value.code == "not_found"
