@@ -73,21 +73,17 @@ def test_accepted_slots_redirect_to_the_site(admin, site):
     assert Slot.objects.filter(site=site).count() == 4
 
 
-def test_photo_without_a_file_keeps_the_caption(admin, site):
-    r = admin.post(photos_url(site), {"caption": "羽毛球场全景"})
+@pytest.mark.parametrize("caption, upload, message", [
+    ("羽毛球场全景", None, "请选择照片"),
+    ("说明书", lambda: SimpleUploadedFile("a.png", make_pdf("x", ["y"])), "JPEG/PNG"),  # a PDF named .png
+])
+def test_a_refused_photo_keeps_the_caption_and_says_why_at_the_field(admin, site, caption, upload, message):
+    data = {"caption": caption} | ({"image": upload()} if upload else {})
+    r = admin.post(photos_url(site), data)
     html = r.content.decode()
     assert r.status_code == 400
-    assert error_next_to(html, "image", "请选择照片")
-    assert 'value="羽毛球场全景"' in html
-    assert not SitePhoto.objects.filter(site=site).exists()
-
-
-def test_photo_that_is_not_an_image_is_refused_at_the_field(admin, site):
-    r = admin.post(photos_url(site), {"caption": "说明书", "image": SimpleUploadedFile("a.png", make_pdf("x", ["y"]))})
-    html = r.content.decode()
-    assert r.status_code == 400
-    assert error_next_to(html, "image", "JPEG/PNG")
-    assert 'value="说明书"' in html
+    assert error_next_to(html, "image", message)
+    assert f'value="{caption}"' in html
     assert not SitePhoto.objects.filter(site=site).exists()
 
 
