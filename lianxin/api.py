@@ -9,7 +9,6 @@ Every refusal is JSON with a Chinese ``detail``, including the ones django-ninja
 
 import functools
 import json
-import re
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -24,6 +23,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from lianxin.core.errors import PermissionDenied, ServiceError
+from lianxin.core.validation import CJK, pydantic_message
 
 
 class LianxinAPI(NinjaAPI):
@@ -86,8 +86,6 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "未找到"}, status=404)
 
 
-CJK = re.compile(r"[\u3400-\u9fff]")
-
 # ninja's own English refusals (HttpError and its AuthenticationError/AuthorizationError/Throttled), by message
 # prefix (DEBUG appends the parser's error to the body one), then by status for anything else in English
 _HTTP_MESSAGES = {
@@ -142,26 +140,6 @@ def _out_of_range(request, exc):
     return api.create_response(request, {"detail": "数值超出范围", "code": "out_of_range"}, status=400)
 
 
-# pydantic's error types, in Chinese; {name} is filled from the error's ctx
-_VALIDATION_MESSAGES = {
-    "missing": "必填",
-    "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
-    "float_parsing": "应为数字", "float_type": "应为数字", "finite_number": "应为有限的数字",
-    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
-    "string_type": "应为文字", "string_too_long": "不能超过 {max_length} 个字符",
-    "string_too_short": "至少 {min_length} 个字符", "string_unicode": "含有无法识别的字符",
-    "literal_error": "只能是 {expected}", "enum": "只能是 {expected}",
-    "greater_than_equal": "不能小于 {ge}", "greater_than": "应大于 {gt}",
-    "less_than_equal": "不能大于 {le}", "less_than": "应小于 {lt}",
-    "date_parsing": "应为日期，如 2026-01-31", "date_from_datetime_parsing": "应为日期，如 2026-01-31",
-    "date_from_datetime_inexact": "应为日期，如 2026-01-31", "date_type": "应为日期，如 2026-01-31",
-    "datetime_parsing": "应为时间，如 2026-01-31T09:00:00+08:00",
-    "datetime_from_date_parsing": "应为时间，如 2026-01-31T09:00:00+08:00",
-    "datetime_type": "应为时间，如 2026-01-31T09:00:00+08:00",
-    "dict_type": "应为 JSON 对象", "model_type": "应为 JSON 对象", "model_attributes_type": "应为 JSON 对象",
-    "list_type": "应为列表", "too_long": "最多 {max_length} 项", "too_short": "至少 {min_length} 项",
-    "json_invalid": "不是有效的 JSON", "json_type": "不是有效的 JSON",
-}
 _LOCATIONS = {"path", "query", "header", "cookie", "body", "form", "file"}
 
 
@@ -176,27 +154,13 @@ def _field_of(loc) -> str:
     return ".".join(str(p) for p in parts)
 
 
-def _message_of(error: dict) -> str:
-    kind, ctx = error.get("type", ""), error.get("ctx") or {}
-    if kind in ("value_error", "assertion_error"):  # our own validators raise Chinese messages
-        text = str(ctx.get("error", ""))
-        return text if CJK.search(text) else "填写不正确"
-    template = _VALIDATION_MESSAGES.get(kind, "填写不正确")
-    if "expected" in ctx:  # "'', 'member' or 'none'" → "''、'member'、'none'"
-        ctx = {**ctx, "expected": str(ctx["expected"]).replace(", ", "、").replace(" or ", "、")}
-    try:
-        return template.format(**ctx)
-    except (KeyError, IndexError, ValueError):
-        return "填写不正确"
-
-
 @api.exception_handler(ValidationError)
 def _unprocessable(request, exc):
     """Still a 422, shaped like ServiceError's 400: ``detail`` is the first problem in Chinese naming the field,
     ``errors`` maps every field at fault to its message."""
     errors: dict[str, str] = {}
     for error in exc.errors:
-        errors.setdefault(_field_of(error.get("loc", ())), _message_of(error))
+        errors.setdefault(_field_of(error.get("loc", ())), pydantic_message(error))
     field, message = next(iter(errors.items()), ("", "填写不正确"))
     body = {"detail": f"{field or '请求内容'}：{message}", "field": field or None, "code": "invalid",
             "errors": errors}

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import parse_id_number, parse_mobile, parse_uscc
+from lianxin.core.validation import pydantic_message
 from lianxin.members.models import Education, Political
 from lianxin.orgs.models import STEP, Enterprise, Organization, OrgKind
 
@@ -84,21 +85,6 @@ def field_specs(form_cls: type[Form]) -> list[dict]:
     return out
 
 
-_PYDANTIC_ZH = {
-    "missing": "{label}不能为空",
-    "int_parsing": "{label}应为整数",
-    "int_type": "{label}应为整数",
-    "date_from_datetime_parsing": "{label}应为日期（年-月-日）",
-    "date_parsing": "{label}应为日期（年-月-日）",
-    "date_type": "{label}应为日期（年-月-日）",
-    "literal_error": "{label}的取值无效",
-    "string_too_short": "{label}太短",
-    "string_too_long": "{label}太长",
-    "greater_than_equal": "{label}太小",
-    "less_than_equal": "{label}太大",
-}
-
-
 def validate_form(form_cls: type[Form], data: dict) -> Form:
     """Validate raw (string) input. Every field at fault gets its Chinese message (``ServiceError.errors``), so
     a person fixes the whole form in one go; the error's own message and field are the first of them."""
@@ -117,14 +103,16 @@ def validate_form(form_cls: type[Form], data: dict) -> Form:
 
 
 def _message(form_cls: type[Form], name: str, err: dict) -> str:
+    """The field's label and what is wrong with it (lianxin.core.validation, the API's wording too); an empty
+    required box (blank input arrives as None) says it must be filled in, whatever the field's type; our own
+    validators' messages are whole sentences and stand alone."""
     f = form_cls.model_fields.get(name)
     label = (f.title if f else "") or "表单"
-    if err["type"] == "value_error":
-        exc = (err.get("ctx") or {}).get("error")
-        return exc.message if isinstance(exc, ServiceError) else str(exc)
+    if err["type"] in ("value_error", "assertion_error"):
+        return pydantic_message(err)
     if err.get("input") is None and f is not None and f.is_required():
-        return f"{label}不能为空"  # an empty box (blank input is None here), whatever type the field has
-    return _PYDANTIC_ZH.get(err["type"], "{label}填写不正确").format(label=label)
+        return f"{label}不能为空"
+    return f"{label}{pydantic_message(err)}"
 
 
 def _zh(fn, value):

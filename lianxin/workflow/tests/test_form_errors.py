@@ -22,9 +22,9 @@ def test_every_field_at_fault_gets_its_own_message():
                                   "chairman": "张三", "funding": "", "approval_no": "钱工〔2026〕12号",
                                   "term_start": "2026-13-40", "term_end": ""})
     errors = e.value.errors
-    assert errors == {"union_id": "申请工会应为整数", "kind": "登记类型不能为空", "union_name": "工会名称太短",
+    assert errors == {"union_id": "申请工会应为整数", "kind": "登记类型不能为空", "union_name": "工会名称至少 4 个字符",
                       "address": "住所不能为空", "funding": "经费来源不能为空",
-                      "term_start": "本届委员会任期自应为日期（年-月-日）", "term_end": "任期至不能为空"}
+                      "term_start": "本届委员会任期自应为日期，如 2026-01-31", "term_end": "任期至不能为空"}
     assert (e.value.field, e.value.message) == ("union_id", "申请工会应为整数")  # the first, for one-line callers
     assert e.value.as_dict()["errors"] == errors  # what the API returns
 
@@ -49,7 +49,7 @@ def test_a_member_transfer_with_an_empty_reason(district, client):
 def test_join_form_checks_every_box_it_can():
     with pytest.raises(ServiceError) as e:
         validate_form(JoinForm, {"name": "王", "id_number": "", "mobile": ""})
-    assert e.value.errors == {"name": "姓名太短", "id_number": "身份证号不能为空", "mobile": "手机号码不能为空"}
+    assert e.value.errors == {"name": "姓名至少 2 个字符", "id_number": "身份证号不能为空", "mobile": "手机号码不能为空"}
 
 
 @pytest.mark.django_db
