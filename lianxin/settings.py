@@ -131,7 +131,7 @@ from lianxin.core.routers import replica_databases  # noqa: E402
 DATABASES.update(replica_databases(os.environ.get("LIANXIN_REPLICA_URLS", ""), DATABASES["default"],
                                    conn_max_age=int(os.environ.get("LIANXIN_CONN_MAX_AGE", "0"))))
 LIANXIN_REPLICAS = [alias for alias in DATABASES if alias != "default"]
-LIANXIN_REPLICA_PIN_SECONDS = int(os.environ.get("LIANXIN_REPLICA_PIN_SECONDS", "10"))
+LIANXIN_REPLICA_PIN_SECONDS = env_positive_int("LIANXIN_REPLICA_PIN_SECONDS", 10, maximum=3600)
 DATABASE_ROUTERS = ["lianxin.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -165,7 +165,7 @@ LOGIN_URL = "/console/login/"
 LOGIN_REDIRECT_URL = "/console/"
 
 # Lockout after repeated failures (django-axes), per user name and address.
-AXES_FAILURE_LIMIT = int(os.environ.get("LIANXIN_LOCKOUT_FAILURES", "5"))
+AXES_FAILURE_LIMIT = env_positive_int("LIANXIN_LOCKOUT_FAILURES", 5, maximum=100)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -79,26 +79,26 @@ class User(AbstractUser):
         atomic block must let that block commit (accounts.services.change_own_password does)."""
         ok = super().check_password(raw_password)
         if ok and self.temporary_password_expired:
-            if not self.is_active:
-                return False
-            from .services import record_expired_temporary_password
-
-            record_expired_temporary_password(user=self)
-            raise TemporaryPasswordExpired(temporary_password_hours())
+            return self._refuse_expired_temporary_password()
         return ok
+
+    def _refuse_expired_temporary_password(self) -> bool:
+        """The right password, but the expired temporary one: False for an inactive account, else audit the
+        refusal and raise (see :meth:`check_password`)."""
+        if not self.is_active:
+            return False
+        from .services import record_expired_temporary_password
+
+        record_expired_temporary_password(user=self)
+        raise TemporaryPasswordExpired(temporary_password_hours())
 
     async def acheck_password(self, raw_password):
         """The async twin of :meth:`check_password` (Django's async sign-in path), same rule."""
         ok = await super().acheck_password(raw_password)
         if ok and self.temporary_password_expired:
-            if not self.is_active:
-                return False
             from asgiref.sync import sync_to_async
 
-            from .services import record_expired_temporary_password
-
-            await sync_to_async(record_expired_temporary_password)(user=self)
-            raise TemporaryPasswordExpired(temporary_password_hours())
+            return await sync_to_async(self._refuse_expired_temporary_password)()
         return ok
 
 
