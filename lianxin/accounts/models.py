@@ -118,3 +118,94 @@ class StaffRole(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
+
+
+# ------------------------------------------------------------------ staff work reminders outside the console
+#
+# Grassroots union chairs rarely open the console, so a staff member may give a mobile of their own and choose
+# to be told by SMS (or WeChat, when the account has a bound openid) when applications wait for them. These rows
+# are the staff member's own: they are read and written only for the signed-in user (``user=actor``), never
+# listed across organisations, so they carry no SCOPE_PATHS (like the outbox's inbox rows). See
+# services.py, "work reminders", and lianxin/workflow/README.md.
+
+
+class NotifyVia(models.TextChoices):
+    INAPP = "inapp", "仅站内消息"
+    SMS = "sms", "站内消息+短信"
+    WECHAT = "wechat", "站内消息+微信"
+
+
+class StaffContact(models.Model):
+    """A staff member's contact for work reminders and the state of their reminder throttle. The mobile is
+    stored like a member's (AES-GCM cipher, HMAC blind index, masked copy) and only after the person proved it
+    with a one-time SMS code. ``last_sent_at``/``next_send_at`` are the throttle: at most one reminder per
+    LIANXIN_STAFF_SMS_MINUTES, later arrivals wait for one summarising reminder at ``next_send_at``. They live
+    in this row, and senders lock the row, so the limit holds across processes and servers."""
+
+    user = models.OneToOneField(User, primary_key=True, on_delete=models.CASCADE, related_name="staff_contact",
+                                verbose_name="用户")
+    notify_via = models.CharField("工作提醒方式", max_length=8, choices=NotifyVia.choices, default=NotifyVia.INAPP)
+    mobile_cipher = models.TextField(blank=True)
+    mobile_bidx = models.CharField(max_length=64, blank=True, db_index=True)
+    mobile_masked = models.CharField("提醒手机号", max_length=16, blank=True)
+    mobile_verified_at = models.DateTimeField("手机号验证时间", null=True, blank=True)
+    last_sent_at = models.DateTimeField("上次发送提醒时间", null=True, blank=True)
+    next_send_at = models.DateTimeField("待发汇总提醒时间", null=True, blank=True)
+    sent_count = models.PositiveIntegerField("已发送提醒数", default=0)  # numbers the reminders' outbox keys
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作提醒设置"
+        constraints = [
+            # SMS reminders only ever go to a number its owner proved
+            models.CheckConstraint(
+                condition=~models.Q(notify_via="sms") | (models.Q(mobile_verified_at__isnull=False)
+                                                         & ~models.Q(mobile_cipher="")),
+                name="staffcontact_sms_needs_verified_mobile"),
+        ]
+        indexes = [models.Index(fields=["next_send_at"], name="staffcontact_due",
+                                condition=models.Q(next_send_at__isnull=False))]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_notify_via_display()}"
+
+
+class ContactCode(models.Model):
+    """A one-time code proving a staff member holds the mobile they entered. The number waits here (encrypted)
+    until the code is confirmed; only an HMAC of the code is kept. Separate from the portal's sign-in codes on
+    purpose: a code sent to verify a reminder number must never sign anyone in to the member portal."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_codes")
+    mobile_cipher = models.TextField()
+    mobile_bidx = models.CharField(max_length=64)
+    mobile_masked = models.CharField(max_length=16)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-id"], name="contactcode_user_latest")]
+
+
+class StaffAlert(models.Model):
+    """One thing a staff member who chose SMS/WeChat reminders is to be told (an application arrived at their
+    level, a step became overdue), waiting for their next reminder. Unique per (user, key) — the key names the
+    step (``wf-new:<step>``, ``wf-overdue:<step>:<date>``) — so a step is announced once per reviewer however
+    often its arrival is reported. ``label`` is the programme's name: a reminder carries a count and programme
+    names, never an applicant's personal data (PIPL). ``batch`` is the reminder (``StaffContact.sent_count``)
+    that carried it, 0 when it was dropped because the step closed first."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_alerts")
+    key = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16)
+    label = models.CharField(max_length=50)
+    ref = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    batch = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="staffalert_once_per_user_key")]
+        indexes = [models.Index(fields=["user"], name="staffalert_unsent", condition=models.Q(sent_at__isnull=True))]

@@ -65,6 +65,9 @@ class MyAccount:
     enrolled: bool  # a confirmed authenticator
     pending: bool  # enrolment started, not finished
     backup_left: int
+    contact: object = None  # StaffContact or None: work reminders outside the console
+    pending_mobile: str = ""  # masked number awaiting its one-time code ("" when none)
+    wechat_bound: bool = False  # the account has a WeChat openid (console accounts normally do not)
 
 
 def my_account(*, actor) -> MyAccount:
@@ -78,4 +81,28 @@ def my_account(*, actor) -> MyAccount:
                  .order_by("organization__path", "role"))
     states = set(TOTPDevice.objects.filter(user=actor).values_list("confirmed", flat=True))
     return MyAccount(user=actor, roles=roles, enrolled=True in states, pending=False in states and True not in states,
-                     backup_left=backup_codes_left(actor))
+                     backup_left=backup_codes_left(actor), contact=my_contact(actor=actor),
+                     pending_mobile=pending_contact_mobile(actor=actor), wechat_bound=bool(_openid(actor)))
+
+
+def my_contact(*, actor):
+    """The actor's own reminder settings (StaffContact), or None before they set any."""
+    from .models import StaffContact
+
+    return StaffContact.objects.filter(user=actor).first() if getattr(actor, "pk", None) else None
+
+
+def pending_contact_mobile(*, actor) -> str:
+    """The masked number the actor asked a code for and has not confirmed yet (the code still valid)."""
+    from django.utils import timezone
+
+    from .models import ContactCode
+
+    return (ContactCode.objects.filter(user=actor, used_at__isnull=True, expires_at__gt=timezone.now())
+            .order_by("-id").values_list("mobile_masked", flat=True).first() or "")
+
+
+def _openid(actor) -> str:
+    from .services import wechat_openid
+
+    return wechat_openid(actor)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lianxin.core import audit
-from lianxin.core.errors import ServiceError
+from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import ROLE_CHOICES, require
 
 from .models import StaffRole, TemporaryPasswordExpired, User, temporary_password_hours
@@ -399,3 +399,310 @@ def record_expired_temporary_password(*, user: User) -> None:
                          "issued_at": user.temporary_password_issued_at.isoformat()
                          if user.temporary_password_issued_at else None,
                          "hours": temporary_password_hours()})
+
+
+# ------------------------------------------------------------------ work reminders outside the console
+#
+# A staff member sets, on 我的账号, a mobile of their own and how they want to be told that applications wait
+# for them: 仅站内消息 (the default), 站内消息+短信, or 站内消息+微信 when the account has a WeChat openid bound
+# (portal.WeChatIdentity; console accounts normally have none — the portal binds openids to members' accounts).
+# The mobile is proven with a one-time code sent to it (ContactCode: HMAC only, CONTACT_CODE_TTL, MAX_CONTACT_
+# GUESSES wrong tries), under the portal's database rate limits (portal.services.take, a sliding log in
+# RateEvent): per number the same keys as the portal's sign-in codes (one a minute, five an hour — the phone's
+# owner is protected whichever page asks), and per account CONTACT_SENDS_PER_ACCOUNT_HOUR (a console user cannot
+# make the system text strangers). Changes of number and of choice are audited with the masked number only.
+#
+# Reminders: another app (workflow) records what to tell (:func:`add_staff_alerts`, in its own transaction,
+# once per user and key) and asks for it to be sent (:func:`send_staff_alerts`). Sending locks the user's
+# StaffContact row, so whichever process gets there first sends, and at most one reminder goes out per
+# LIANXIN_STAFF_SMS_MINUTES (default 30); what arrives in between is summarised by one reminder when the gap
+# is over (``next_send_at``), and nothing is sent in quiet hours (22:00–07:00 Asia/Shanghai): it waits until
+# 07:00. The waiting reminder is sent by :func:`due_staff_alert_users`' caller (a task run at that time, and the
+# sweep; see workflow.services.send_due_reviewer_reminders).
+
+CONTACT_CODE_TTL_MINUTES = 10
+MAX_CONTACT_GUESSES = 5
+CONTACT_SENDS_PER_ACCOUNT_HOUR = 10
+QUIET_START_HOUR, QUIET_END_HOUR = 22, 7  # local time (Asia/Shanghai); [22:00, 07:00) is quiet
+
+
+def staff_sms_minutes() -> int:
+    """The least gap between two reminders to one person (settings.LIANXIN_STAFF_SMS_MINUTES, read per call so
+    tests can change it)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "LIANXIN_STAFF_SMS_MINUTES", 30))
+
+
+def _contact_code_hash(user_id: int, bidx: str, code: str) -> str:
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    key = hashlib.sha256(("lianxin.staff-contact:" + settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, f"{user_id}:{bidx}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _contact_code_body(code: str) -> str:
+    return f"【连心】您正在设置工作提醒手机号，验证码 {code}，{CONTACT_CODE_TTL_MINUTES}分钟内有效。如非本人操作请忽略。"
+
+
+def _scrub_contact_codes(code_ids) -> None:
+    """Once a code is dead (used, superseded, guessed out) its text in the outbox is blanked, so the plain code
+    does not stay at rest beside its hash (as the portal does for sign-in codes)."""
+    from lianxin.core.models import Notification
+
+    if code_ids:
+        Notification.objects.filter(dedupe_key__in=[f"staff-contact-code:{pk}" for pk in code_ids]).update(
+            body="【连心】工作提醒手机号验证码（已失效）")
+
+
+def wechat_openid(user) -> str:
+    """The WeChat openid bound to this account (the newest), or "" — console accounts normally have none."""
+    from lianxin.portal.models import WeChatIdentity
+
+    return WeChatIdentity.objects.filter(user=user).order_by("-id").values_list("openid", flat=True).first() or ""
+
+
+def request_contact_code(*, actor: User, mobile, now=None):
+    """Send a one-time code to the mobile the staff member wants reminders on; the number is kept (encrypted)
+    with the code until it is confirmed. Returns the masked number for the page."""
+    import datetime as dt
+    import secrets
+
+    from lianxin.core import crypto, notify
+    from lianxin.core.idnumbers import mask_mobile, parse_mobile
+    from lianxin.members.services import MOBILE_CTX, mobile_bidx
+    from lianxin.portal.services import take, wait_seconds
+
+    from .models import ContactCode, StaffContact
+
+    if not getattr(actor, "pk", None):
+        raise PermissionDenied("请先登录")
+    phone = parse_mobile(mobile, field="手机号码")
+    bidx = mobile_bidx(phone)
+    now = now or timezone.now()
+    current = StaffContact.objects.filter(user=actor).first()
+    if current is not None and current.mobile_bidx == bidx and current.mobile_verified_at is not None:
+        raise ServiceError("该手机号已验证，无需重复验证", field="mobile", code="already_verified")
+    gap, hour = dt.timedelta(seconds=60), dt.timedelta(hours=1)
+    with transaction.atomic():
+        if not take(f"staffsms:user:{actor.pk}", limit=CONTACT_SENDS_PER_ACCOUNT_HOUR, per=hour, now=now):
+            raise ServiceError("获取验证码过于频繁，请一小时后再试", field="mobile", code="throttled")
+        if not take(f"sms:gap:{bidx}", limit=1, per=gap, now=now):
+            wait = wait_seconds(f"sms:gap:{bidx}", limit=1, per=gap, now=now)
+            raise ServiceError(f"发送过于频繁，请 {wait or 1} 秒后再试", field="mobile", code="throttled")
+        if not take(f"sms:hour:{bidx}", limit=5, per=hour, now=now):
+            raise ServiceError("该号码一小时内获取验证码次数已达上限，请稍后再试", field="mobile", code="throttled")
+        old = list(ContactCode.objects.filter(user=actor, used_at__isnull=True).values_list("pk", flat=True))
+        ContactCode.objects.filter(pk__in=old).update(used_at=now)  # only the latest code works
+        _scrub_contact_codes(old)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        c = ContactCode.objects.create(
+            user=actor, mobile_cipher=crypto.encrypt(phone, context=MOBILE_CTX), mobile_bidx=bidx,
+            mobile_masked=mask_mobile(phone), code_hash=_contact_code_hash(actor.pk, bidx, code), created_at=now,
+            expires_at=now + dt.timedelta(minutes=CONTACT_CODE_TTL_MINUTES))
+        notify.enqueue(channel="sms", recipient=phone, template="staff_contact_code", title="工作提醒手机号验证码",
+                       body=_contact_code_body(code), dedupe_key=f"staff-contact-code:{c.pk}")
+    return c.mobile_masked
+
+
+def confirm_contact_code(*, actor: User, code: str, now=None):
+    """Check the code sent by :func:`request_contact_code`; on success the number becomes the account's
+    reminder number (replacing an earlier one; the chosen way of reminding stays). Audited
+    ``account.contact_mobile`` with masked numbers only. Returns the StaffContact."""
+    import hmac
+
+    from .models import ContactCode, StaffContact
+
+    now = now or timezone.now()
+    token = "".join(str(code or "").split())
+    problem = ""
+    with transaction.atomic():
+        c = (ContactCode.objects.select_for_update().filter(user=actor, used_at__isnull=True, expires_at__gt=now)
+             .order_by("-id").first())
+        if c is None:
+            raise ServiceError("验证码已失效，请重新获取", field="code", code="expired")
+        if not (len(token) == 6 and token.isascii() and token.isdigit()
+                and hmac.compare_digest(_contact_code_hash(actor.pk, c.mobile_bidx, token), c.code_hash)):
+            c.attempts += 1
+            if c.attempts >= MAX_CONTACT_GUESSES:
+                c.used_at = now
+                problem = "验证码错误次数过多，请重新获取"
+            else:
+                problem = f"验证码不正确（还可尝试 {MAX_CONTACT_GUESSES - c.attempts} 次）"
+            c.save(update_fields=["attempts", "used_at"])
+            if c.used_at:
+                _scrub_contact_codes([c.pk])
+        else:
+            c.used_at = now
+            c.save(update_fields=["used_at"])
+            _scrub_contact_codes([c.pk])
+            contact, _ = StaffContact.objects.select_for_update().get_or_create(user=actor)
+            previous = contact.mobile_masked if contact.mobile_verified_at else ""
+            contact.mobile_cipher, contact.mobile_bidx = c.mobile_cipher, c.mobile_bidx
+            contact.mobile_masked, contact.mobile_verified_at = c.mobile_masked, now
+            contact.save(update_fields=["mobile_cipher", "mobile_bidx", "mobile_masked", "mobile_verified_at",
+                                        "updated_at"])
+            audit.record(actor=actor, action="account.contact_mobile", obj=actor, org_path=_staff_org_path(actor),
+                         detail={"user": actor.username, "mobile": c.mobile_masked, "previous": previous or None})
+            return contact
+    raise ServiceError(problem, field="code", code="bad_code")
+
+
+def set_notify_via(*, actor: User, via: str):
+    """Choose how work reminders reach the actor: 仅站内消息, 站内消息+短信 (needs a verified mobile) or
+    站内消息+微信 (needs a bound WeChat openid). Audited ``account.notify_via``. Returns the StaffContact."""
+    from .models import NotifyVia, StaffContact
+
+    if via not in NotifyVia.values:
+        raise ServiceError("请选择有效的提醒方式", field="notify_via")
+    with transaction.atomic():
+        contact, _ = StaffContact.objects.select_for_update().get_or_create(user=actor)
+        if via == NotifyVia.SMS and not (contact.mobile_verified_at and contact.mobile_cipher):
+            raise ServiceError("请先填写并验证提醒手机号，再选择短信提醒", field="notify_via", code="no_mobile")
+        if via == NotifyVia.WECHAT and not wechat_openid(actor):
+            raise ServiceError("您的账号尚未绑定微信，暂不能选择微信提醒，请选择短信提醒", field="notify_via",
+                               code="no_wechat")
+        before = contact.notify_via
+        if before == via:
+            return contact
+        contact.notify_via = via
+        if via == NotifyVia.INAPP:
+            contact.next_send_at = None  # nothing more leaves the console
+        contact.save(update_fields=["notify_via", "next_send_at", "updated_at"])
+        audit.record(actor=actor, action="account.notify_via", obj=actor, org_path=_staff_org_path(actor),
+                     detail={"user": actor.username, "from": before, "to": via,
+                             "mobile": contact.mobile_masked or None})
+    return contact
+
+
+def remove_contact_mobile(*, actor: User):
+    """Forget the reminder number (and stop SMS reminders: back to 仅站内消息 when SMS was chosen). Audited."""
+    from .models import NotifyVia, StaffContact
+
+    with transaction.atomic():
+        contact = StaffContact.objects.select_for_update().filter(user=actor).first()
+        if contact is None or not contact.mobile_cipher:
+            raise ServiceError("尚未设置提醒手机号", field="mobile", code="no_mobile")
+        masked, via = contact.mobile_masked, contact.notify_via
+        contact.mobile_cipher = contact.mobile_bidx = contact.mobile_masked = ""
+        contact.mobile_verified_at = None
+        if via == NotifyVia.SMS:
+            contact.notify_via, contact.next_send_at = NotifyVia.INAPP, None
+        contact.save()
+        audit.record(actor=actor, action="account.contact_mobile_removed", obj=actor,
+                     org_path=_staff_org_path(actor),
+                     detail={"user": actor.username, "mobile": masked, "notify_via": contact.notify_via})
+    return contact
+
+
+def _external_contacts(user_ids):
+    """{user id: StaffContact} of the users who chose a reminder outside the console and can receive it."""
+    from .models import NotifyVia, StaffContact
+
+    rows = StaffContact.objects.filter(user_id__in=list(user_ids), user__is_active=True,
+                                       notify_via__in=[NotifyVia.SMS, NotifyVia.WECHAT])
+    return {c.user_id: c for c in rows}
+
+
+def add_staff_alerts(*, user_ids, key: str, kind: str, label: str, ref=None, now=None) -> list[int]:
+    """Record, in the caller's transaction, that each of these users who opted in to reminders outside the
+    console is to be told about ``key`` (once per user and key: a repeated call adds nothing). ``label`` is a
+    programme name — never personal data. Returns the ids of the users who opted in."""
+    from .models import StaffAlert
+
+    now = now or timezone.now()
+    opted = sorted(_external_contacts(user_ids))
+    if opted:
+        StaffAlert.objects.bulk_create(
+            [StaffAlert(user_id=uid, key=key[:120], kind=kind, label=label[:50], ref=ref, created_at=now)
+             for uid in opted], ignore_conflicts=True)
+    return opted
+
+
+def is_quiet(now) -> bool:
+    local = timezone.localtime(now)
+    return local.hour >= QUIET_START_HOUR or local.hour < QUIET_END_HOUR
+
+
+def quiet_end(now):
+    """The next 07:00 local time at or after ``now`` (``now`` itself outside quiet hours)."""
+    import datetime as dt
+
+    if not is_quiet(now):
+        return now
+    local = timezone.localtime(now)
+    day = local.date() + dt.timedelta(days=1) if local.hour >= QUIET_START_HOUR else local.date()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(QUIET_END_HOUR)), local.tzinfo)
+
+
+def send_staff_alerts(*, user_id: int, still_open, compose, template: str, now=None):
+    """Send the user's waiting alerts as one reminder, if the throttle and quiet hours allow it now; otherwise
+    make sure one is due at the earliest moment they do (``next_send_at``). Returns ``(notification or None,
+    due_at or None)``: ``due_at`` only when a new time was set, and the caller then asks for a run at that time
+    (a task with ``run_after``; the sweep of :func:`due_staff_alert_users` catches any run that was lost).
+
+    ``still_open(alerts) -> set of alert ids`` says which alerts still matter (a step decided meanwhile needs no
+    reminder); ``compose(alerts) -> (title, body)`` writes the text. The user's StaffContact row is locked
+    first (``select_for_update``): concurrent senders for one user queue on it, so each sees the previous
+    one's ``last_sent_at`` and the gap holds across processes."""
+    import datetime as dt
+
+    from lianxin.core import crypto, notify
+    from lianxin.members.services import MOBILE_CTX
+
+    from .models import NotifyVia, StaffAlert, StaffContact
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        contact = StaffContact.objects.select_for_update().filter(user_id=user_id).first()
+        if contact is None:
+            return None, None
+        waiting = StaffAlert.objects.filter(user_id=user_id, sent_at__isnull=True)
+        if contact.notify_via not in (NotifyVia.SMS, NotifyVia.WECHAT) or not contact.user.is_active:
+            waiting.update(sent_at=now, batch=0)  # opted out since: nothing leaves the console
+            StaffContact.objects.filter(pk=contact.pk).update(next_send_at=None)
+            return None, None
+        alerts = list(waiting.order_by("id"))
+        keep = still_open(alerts) if alerts else set()
+        dropped = [a.pk for a in alerts if a.pk not in keep]
+        if dropped:
+            StaffAlert.objects.filter(pk__in=dropped).update(sent_at=now, batch=0)
+        alerts = [a for a in alerts if a.pk in keep]
+        if not alerts:
+            StaffContact.objects.filter(pk=contact.pk).update(next_send_at=None)
+            return None, None
+        due = now
+        if contact.last_sent_at is not None:
+            due = max(due, contact.last_sent_at + dt.timedelta(minutes=staff_sms_minutes()))
+        due = quiet_end(due)
+        if due > now:
+            if contact.next_send_at == due:  # already due then (and a run already asked for)
+                return None, None
+            StaffContact.objects.filter(pk=contact.pk).update(next_send_at=due)
+            return None, due
+        recipient = (crypto.decrypt(contact.mobile_cipher, context=MOBILE_CTX)
+                     if contact.notify_via == NotifyVia.SMS else wechat_openid(contact.user))
+        if not recipient:  # WeChat unbound since it was chosen: nothing can be sent
+            StaffAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(sent_at=now, batch=0)
+            StaffContact.objects.filter(pk=contact.pk).update(next_send_at=None)
+            return None, None
+        title, body = compose(alerts)
+        batch = contact.sent_count + 1
+        n = notify.enqueue(channel=contact.notify_via, recipient=recipient, user=contact.user, template=template,
+                           title=title, body=body, dedupe_key=f"staff-reminder:{user_id}:{batch}",
+                           context={"alerts": len(alerts)})
+        StaffAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(sent_at=now, batch=batch)
+        StaffContact.objects.filter(pk=contact.pk).update(last_sent_at=now, next_send_at=None, sent_count=batch)
+        return n, None
+
+
+def due_staff_alert_users(*, now=None, limit: int = 1000) -> list[int]:
+    """Users whose summarising reminder is due (``next_send_at`` passed), for the sweep."""
+    from .models import StaffContact
+
+    now = now or timezone.now()
+    return list(StaffContact.objects.filter(next_send_at__isnull=False, next_send_at__lte=now)
+                .order_by("next_send_at").values_list("user_id", flat=True)[:limit])

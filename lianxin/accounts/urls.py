@@ -11,4 +11,8 @@ urlpatterns = [
     path("console/account/", views.account, name="account"),
     path("console/account/password/", views.account_password, name="account-password"),
     path("console/account/backup-codes/", views.account_backup_codes, name="account-backup-codes"),
+    path("console/account/contact/code/", views.contact_code, name="account-contact-code"),
+    path("console/account/contact/confirm/", views.contact_confirm, name="account-contact-confirm"),
+    path("console/account/contact/notify/", views.contact_notify, name="account-contact-notify"),
+    path("console/account/contact/remove/", views.contact_remove, name="account-contact-remove"),
 ]

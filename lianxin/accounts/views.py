@@ -122,10 +122,21 @@ def staff_otp_reset(request, pk):
 # ---------------------------------------------------------------- 我的账号
 
 
-def _render_account(request, *, code_error: str = "", status: int = 200):
+def _render_account(request, *, code_error: str = "", contact_errors: dict | None = None, status: int = 200,
+                    mobile: str = ""):
+    from .models import NotifyVia
+
     return render(request, "accounts/account.html", {
         "a": selectors.my_account(actor=request.user), "otp_on": otp_required(), "code_error": code_error,
+        "contact_errors": contact_errors or {}, "via_choices": NotifyVia.choices, "mobile_value": mobile,
+        "gap_minutes": services.staff_sms_minutes(),
     }, status=status)
+
+
+def _contact_refused(request, e: ServiceError, *, default_field: str, mobile: str = ""):
+    """A refused reminder-settings form: the account page again, 400, the Chinese message under its field."""
+    field = e.field if e.field in ("mobile", "code", "notify_via") else default_field
+    return _render_account(request, contact_errors={field: e.message}, status=400, mobile=mobile)
 
 
 @staff_required
@@ -197,3 +208,57 @@ def staff_password_reset(request, pk):
         "target": target, "temporary": temporary, "otp_on": otp_required(),
         "expires_at": target.temporary_password_expires_at, "hours": temporary_password_hours(),
     })
+
+
+# ---------------------------------------------------------------- 我的账号: work reminders outside the console
+
+
+@staff_required
+@require_POST
+@never_cache
+def contact_code(request):
+    """Send a one-time code to the mobile the staff member wants reminders on."""
+    mobile = request.POST.get("mobile", "")
+    try:
+        masked = services.request_contact_code(actor=request.user, mobile=mobile)
+    except ServiceError as e:
+        return _contact_refused(request, e, default_field="mobile", mobile=mobile[:20])
+    messages.success(request, f"验证码已发送至 {masked}，请在 {services.CONTACT_CODE_TTL_MINUTES} 分钟内输入")
+    return redirect("/console/account/#account-contact")
+
+
+@staff_required
+@require_POST
+@never_cache
+def contact_confirm(request):
+    try:
+        contact = services.confirm_contact_code(actor=request.user, code=request.POST.get("code", ""))
+    except ServiceError as e:
+        return _contact_refused(request, e, default_field="code")
+    tail = "" if contact.notify_via == "sms" else "；如需短信提醒，请在下方选择“站内消息+短信”"
+    messages.success(request, f"提醒手机号 {contact.mobile_masked} 已验证{tail}")
+    return redirect("/console/account/#account-contact")
+
+
+@staff_required
+@require_POST
+@never_cache
+def contact_notify(request):
+    try:
+        contact = services.set_notify_via(actor=request.user, via=request.POST.get("notify_via", ""))
+    except ServiceError as e:
+        return _contact_refused(request, e, default_field="notify_via")
+    messages.success(request, f"工作提醒方式已设为“{contact.get_notify_via_display()}”")
+    return redirect("/console/account/#account-contact")
+
+
+@staff_required
+@require_POST
+@never_cache
+def contact_remove(request):
+    try:
+        services.remove_contact_mobile(actor=request.user)
+    except ServiceError as e:
+        return _contact_refused(request, e, default_field="mobile")
+    messages.success(request, "提醒手机号已删除，不再发送短信提醒")
+    return redirect("/console/account/#account-contact")

@@ -220,7 +220,101 @@ def notify_step_reviewers(step: Step, *, how: str = "submitted") -> int:
         notify.enqueue(channel="inapp", user=u, template="workflow_new", title=title, body=body,
                        dedupe_key=f"wf-new:{step.pk}:{u.pk}",
                        context={"application": app.pk, "step": step.pk, "url": url, "how": how})
+    remind_outside_console(step, reviewers, kind="new", key=f"wf-new:{step.pk}")
     return len(reviewers)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reviewers' reminders outside the console (SMS, WeChat)
+#
+# Reviewers who chose 站内消息+短信 (or +微信) on 我的账号 get, besides the in-app message, a short reminder
+# "您有3件新的申请待审核（申请入会2件、会员转会1件）…". The rules (throttle, quiet hours, the number) are
+# accounts'; here is what to say and which steps still count. See README, "Reminders outside the console".
+
+REMINDER_TEMPLATE = "workflow_reminder"
+
+
+def remind_outside_console(step: Step, reviewers, *, kind: str, key: str, flush: bool = True) -> list[int]:
+    """Record, in the caller's transaction, that the reviewers among ``reviewers`` who opted in are to be told
+    about ``step`` (``kind`` "new" or "overdue"; once per ``key`` and reviewer), then send each of them their
+    reminder now if the throttle and quiet hours allow, else at the first moment they do. Only the programme's
+    name goes with it (PIPL). ``flush=False`` records only (the daily sweep sends once per reviewer at the end).
+    Returns the ids of the reviewers who opted in."""
+    from lianxin.accounts import services as accounts
+
+    prog = get_programme(step.application.programme)
+    opted = accounts.add_staff_alerts(user_ids=[u.pk for u in reviewers], key=key, kind=kind, label=prog.name,
+                                      ref=step.pk)
+    if flush:
+        for uid in opted:
+            send_reviewer_reminder(user_id=uid)
+    return opted
+
+
+def _reminder_still_open(alerts) -> set[int]:
+    """The alerts whose step still waits for this reviewer: undecided (a withdrawal deletes the step) and the
+    reviewer still among :func:`selectors.step_reviewers` (the queue's own rule; a grant withdrawn since, or
+    the step moved off their desk, is not worth an SMS). Not ``queue()`` itself: that also asks the
+    application's state, which the transaction opening a step sets only after the step (and this check)."""
+    uid = alerts[0].user_id
+    steps = Step.objects.select_related("org").filter(pk__in={a.ref for a in alerts}, decision__isnull=True)
+    waiting = {s.pk for s in steps if any(u.pk == uid for u in step_reviewers(s))}
+    return {a.pk for a in alerts if a.ref in waiting}
+
+
+def compose_reminder(alerts) -> tuple[str, str]:
+    """The reminder's title and text: counts of distinct steps (a step both new and overdue counts once, as
+    overdue) and programme names. No applicant, number or link to a person: a count and programme names only."""
+    from collections import Counter
+
+    label = {a.ref: a.label for a in alerts}
+    overdue = {a.ref for a in alerts if a.kind == "overdue"}
+    new = {a.ref for a in alerts} - overdue
+    parts = []
+    if new:
+        parts.append(f"{len(new)}件新的申请待审核")
+    if overdue:
+        parts.append(f"{len(overdue)}件申请已超过办理时限")
+    by_programme = Counter(label[r] for r in new | overdue)
+    detail = "、".join(f"{name}{n}件" for name, n in sorted(by_programme.items(), key=lambda kv: (-kv[1], kv[0])))
+    title = "有新的申请待您审核" if new else "有申请超期未审"
+    return title, f"【连心】您有{'，'.join(parts)}（{detail}），请登录工会工作台“待我审核”处理。"
+
+
+def send_reviewer_reminder(*, user_id: int, now: dt.datetime | None = None):
+    """Send the reviewer's waiting reminders as one message if allowed now, else make sure it goes when it is
+    (a deferred task where the task backend can defer; the sweep otherwise). Returns the outbox row or None."""
+    from lianxin.accounts import services as accounts
+
+    n, due = accounts.send_staff_alerts(user_id=user_id, still_open=_reminder_still_open,
+                                        compose=compose_reminder, template=REMINDER_TEMPLATE, now=now)
+    if due is not None:
+        _run_reminder_at(user_id, due)
+    return n
+
+
+def _run_reminder_at(user_id: int, due: dt.datetime) -> None:
+    """Ask the task worker to send the summarising reminder at ``due`` (after this transaction commits). Backends
+    that cannot defer (the immediate one in tests and development) are left to the sweep
+    (:func:`send_due_reviewer_reminders`, run by the ``reviewer_reminders_due`` task and ``workflow_daily``)."""
+    from .tasks import send_reviewer_reminder_task
+
+    if not send_reviewer_reminder_task.get_backend().supports_defer:
+        return
+    transaction.on_commit(lambda: send_reviewer_reminder_task.using(run_after=due).enqueue(user_id))
+
+
+def send_due_reviewer_reminders(*, now: dt.datetime | None = None) -> int:
+    """The sweep: send every summarising reminder whose time has come (after a throttle gap or at 07:00 after
+    quiet hours). Safe to run anywhere and often: each send locks the reviewer's row and re-checks. Returns
+    the number of reminders written."""
+    from lianxin.accounts import services as accounts
+
+    sent = 0
+    for uid in accounts.due_staff_alert_users(now=now):
+        with transaction.atomic():
+            sent += send_reviewer_reminder(user_id=uid, now=now) is not None
+    return sent
 
 
 def _nearest_admins(org: Organization):
@@ -673,6 +767,7 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
     # who reviews a step depends only on (its organisation, the one handling it, the one it was escalated to):
     # worked out once per such triple in this run, not once per overdue step
     reviewers_of: dict[tuple, list] = {}
+    outside: set[int] = set()  # reviewers to send an SMS/WeChat reminder to, once each, after the loop
 
     def reviewers(step: Step) -> list:
         key = (step.org_id, step.assigned_to_id, step.escalated_to_id)
@@ -698,6 +793,8 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
                                    dedupe_key=f"wf-overdue:{step.pk}:{today}:{u.pk}",
                                    context={"application": app.pk, "step": step.pk,
                                             "url": reverse("workflow-detail", args=[app.pk])})
+                outside.update(remind_outside_console(step, reviewers(step), kind="overdue",
+                                                      key=f"wf-overdue:{step.pk}:{today}", flush=False))
                 counts["reminded"] += 1
         prog = get_programme(app.programme)
         period = next((lv.days for lv in prog.levels if lv.label == step.level), 5)
@@ -741,6 +838,13 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
         audit.record(actor=None, action="workflow.cert_expiry_reminder", obj=cert, org_path=cert.union.path,
                      detail={"number": cert.number, "valid_until": cert.valid_until})
         counts["cert_reminders"] += 1
+    # one summarising SMS/WeChat reminder per opted-in reviewer (however many of their steps are overdue), and
+    # any reminder left waiting by the throttle or quiet hours (the daily run is at 07:00, when they end)
+    # (logged, not counted in the result: its keys are the sweep's documented figures)
+    sent = sum(send_reviewer_reminder(user_id=uid, now=now) is not None for uid in sorted(outside))
+    sent += send_due_reviewer_reminders(now=now)
+    if sent:
+        log.info("workflow_daily: %s SMS/WeChat reminders to reviewers", sent)
     return counts
 
 
