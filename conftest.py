@@ -46,6 +46,27 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _browser_hangs_up_before_the_server_stops(request):
+    """Close a browser test's pages and wait for the live server's request threads before anything is torn down.
+
+    Chromium keeps HTTP/1.1 connections open, so each one holds a live-server request thread. pytest may stop
+    the session's ``live_server`` right after the last test that uses it (its item reordering), and the server's
+    stop ends the in-memory SQLite connection's thread sharing; a request thread that closes after that raised
+    "DatabaseWrapper objects created in a thread can only be used in that same thread" (seen as
+    PytestUnhandledThreadExceptionWarning noise in later, unrelated tests)."""
+    yield
+    if "chromium" not in request.fixturenames:
+        return
+    for ctx in list(request.getfixturevalue("chromium").contexts):
+        ctx.close()
+    import threading
+
+    for t in threading.enumerate():
+        if t.name.endswith("(process_request_thread)"):
+            t.join(timeout=10)
+
+
 @pytest.fixture
 def page(chromium):
     ctx = chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900})
