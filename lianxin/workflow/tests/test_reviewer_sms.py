@@ -298,3 +298,31 @@ def test_two_sweeps_at_once_send_one_summary(district, settings, clock):
     results = race([lambda: services.send_due_reviewer_reminders(now=later)] * 4)
     assert sorted(results) == [0, 0, 0, 1]
     assert len(sms_to(reviewer)) == 2
+
+
+@pytest.mark.django_db
+def test_the_summary_is_a_task_deferred_to_its_time_where_the_backend_can_defer(district, clock, settings,
+                                                                                django_capture_on_commit_callbacks):
+    """With the production task backend (django-tasks-db) the summarising reminder is a task with ``run_after``
+    at the reviewer's next allowed moment; running it then sends the summary."""
+    from django_tasks_db.models import DBTaskResult
+
+    from lianxin.workflow.tasks import send_reviewer_reminder_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    d = district
+    reviewer = d.users["base_a1.reviewer"]
+    opt_in(reviewer, PHONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_join(d)
+    clock.advance(minutes=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_join(d)
+        submit_join(d)  # already due at 10:30: no second task
+    path = f"{send_reviewer_reminder_task.func.__module__}.{send_reviewer_reminder_task.func.__qualname__}"
+    [job] = DBTaskResult.objects.filter(task_path=path)
+    assert job.run_after == dt.datetime(2026, 3, 2, 10, 30, tzinfo=SH)
+    assert job.args_kwargs["args"] == [reviewer.pk]
+    clock.set(2026, 3, 2, 10, 30)
+    assert send_reviewer_reminder_task.call(reviewer.pk) is True
+    assert "2件新的申请待审核" in sms_to(reviewer)[-1].body
