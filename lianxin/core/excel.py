@@ -100,7 +100,7 @@ def check_zip(path) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except Exception:  # BadZipFile, OSError, ValueError (bad names, seeks), EOFError, struct.error...: corrupt
         raise SpreadsheetRefused("Excel 文件已损坏（压缩结构无法读取），请用 Excel 另存后重新上传", code="corrupt") from None
     if len(infos) > MAX_ZIP_ENTRIES:
         raise SpreadsheetRefused("文件包含的部件过多，疑似恶意压缩包，已拒收", code="zip_bomb")
@@ -132,7 +132,7 @@ def _verify_declared_sizes(path) -> None:
                 with z.open(info) as f:
                     while f.read(1 << 20):
                         pass
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+    except Exception:  # a bad CRC (BadZipFile), bad deflate data (zlib.error), an unknown method...: corrupt
         raise SpreadsheetRefused("Excel 文件已损坏（压缩数据校验失败），请用 Excel 另存后重新上传", code="corrupt") from None
 
 
@@ -148,41 +148,122 @@ class Table:
 
 
 def open_table(path, kind: str) -> Table:
-    """Open an identified file (see :func:`sniff`). Raises SpreadsheetRefused for unreadable workbooks."""
+    """Open an identified file (see :func:`sniff`) whose sheet was probed (see :func:`probe_sheet`). Raises
+    SpreadsheetRefused for unreadable workbooks."""
     if kind == "csv":
         with open(path, "rb") as f:
             text = decode_text(f.read())
         return Table(_csv_rows(text), text.count("\n") + 1)
-    from python_calamine import CalamineWorkbook
-
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        names = [m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")
-                 and str(m.typ).endswith("WorkSheet")] or wb.sheet_names
-        if not names:
-            raise SpreadsheetRefused("工作簿里没有工作表", code="empty")
-        sheet = wb.get_sheet_by_name(names[0])
+        sheet = _first_sheet(path)
         height = sheet.end[0] + 1 if sheet.end else 0
         rows = sheet.iter_rows()
     except SpreadsheetRefused:
         raise
-    except Exception as e:  # calamine raises several classes (CalamineError, PasswordError, XmlError, ...)
+    except _PARSER_FAILURES as e:  # calamine raises several classes (CalamineError, PasswordError, XmlError, ...)
+        if isinstance(e, _NOT_OURS):
+            raise
         raise _calamine_refusal(e) from None
     return Table(_guarded(rows), height)
+
+
+# A Rust panic inside python-calamine arrives as pyo3's PanicException, which derives from BaseException, not
+# Exception (found by the file fuzz test): caught too, except what must pass (interrupts, exits, generator close).
+_PARSER_FAILURES = BaseException
+_NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _first_sheet(path):
+    """The first visible worksheet, loaded (python-calamine loads a sheet whole, as a dense grid)."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    names = [m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")
+             and str(m.typ).endswith("WorkSheet")] or wb.sheet_names
+    if not names:
+        raise SpreadsheetRefused("工作簿里没有工作表", code="empty")
+    return wb.get_sheet_by_name(names[0])
 
 
 def _guarded(rows) -> Iterator[list]:
     try:
         yield from rows
-    except Exception as e:
+    except _PARSER_FAILURES as e:
+        if isinstance(e, _NOT_OURS):
+            raise
         raise _calamine_refusal(e) from None
 
 
-def _calamine_refusal(e: Exception) -> SpreadsheetRefused:
+def _calamine_refusal(e: BaseException) -> SpreadsheetRefused:
     text = f"{type(e).__name__}: {e}".lower()
     if "password" in text or "encrypt" in text:
         return SpreadsheetRefused("工作簿设置了密码（已加密），请取消密码后另存再上传", code="encrypted")
     return SpreadsheetRefused("Excel 文件已损坏或格式无法识别，请用 Excel 另存为 .xlsx 后重新上传", code="corrupt")
+
+
+# python-calamine holds a sheet as a dense grid of 32-byte cells from its first to its last used cell, allocated
+# before a single row can be read: one value typed at XFD1048576 makes a 6 KB xlsx ask for 550 GB (the process
+# aborts), one at XFD32768 for 17 GB (which a 24 GB server grants, then fills). So a workbook is first opened by
+# a separate, memory-capped process that reports the sheet's extent; only a sane extent is opened in ours.
+MAX_SHEET_CELLS = 15_000_000  # 200,000 rows x 75 columns; the grid alone is then ~480 MB
+PROBE_MEMORY_BYTES = 3 << 30
+PROBE_SECONDS = 120
+
+
+def probe_sheet(path, kind: str) -> tuple[int, int]:
+    """Open the workbook in a child process capped in memory and time, and return the first sheet's (rows,
+    columns) extent, or raise SpreadsheetRefused: unreadable, a parser crash, or an extent over MAX_SHEET_CELLS.
+    CSV needs no probe (read in Python, in memory proportional to the file). About 0.1 s plus the sheet's own
+    load time, paid once, by the check pass; the import and the error report re-open the same stored file."""
+    if kind == "csv":
+        return 0, 0
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[2])
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from lianxin.core.excel import _probe_child; "
+            "_probe_child(sys.argv[2], int(sys.argv[3]))")
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", code, root, str(path), str(PROBE_MEMORY_BYTES)],
+                              capture_output=True, timeout=PROBE_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise SpreadsheetRefused("读取工作簿超时（文件过大或结构异常），请用 Excel 另存为 .xlsx 后重新上传",
+                                 code="too_large") from None
+    try:
+        report = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError, UnicodeDecodeError):
+        report = None
+    if done.returncode != 0 or not isinstance(report, dict):
+        # killed at the memory cap (Rust aborts when an allocation fails) or crashed
+        raise SpreadsheetRefused("工作表的数据范围过大或文件已损坏，无法读取；请删除表格右侧、下方多余的行列，"
+                                 "用 Excel 另存为 .xlsx 后重新上传", code="too_large")
+    if "refused" in report:
+        raise SpreadsheetRefused(report["refused"], code=report.get("code", "corrupt"))
+    rows, cols = int(report["rows"]), int(report["cols"])
+    if rows * cols > MAX_SHEET_CELLS:
+        raise SpreadsheetRefused(f"工作表的数据范围过大（{rows} 行 × {cols} 列），请删除表格右侧、下方多余的行列"
+                                 "（含看不见的空格）后重新上传", code="too_large")
+    return rows, cols
+
+
+def _probe_child(path: str, memory: int) -> None:  # in the probe process
+    import json
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        sheet = _first_sheet(path)
+        report = {"rows": sheet.height, "cols": sheet.width}
+    except SpreadsheetRefused as e:
+        report = {"refused": e.message, "code": e.code}
+    except _PARSER_FAILURES as e:
+        if isinstance(e, _NOT_OURS):
+            raise
+        refusal = _calamine_refusal(e)
+        report = {"refused": refusal.message, "code": refusal.code}
+    print(json.dumps(report))
 
 
 def decode_text(data: bytes) -> str:
@@ -205,11 +286,15 @@ def _csv_rows(text: str) -> Iterator[list]:
 
 
 def norm_header(value: object) -> str:
-    """A header cell as comparable text: NFKC, no spaces/newlines, no required-marks or notes in brackets."""
-    s = unicodedata.normalize("NFKC", str(value if value is not None else ""))
-    s = re.sub(r"\s+", "", s)
-    s = re.sub(r"[（(][^）)]*[）)]$", "", s)  # 身份证号（必填） / 手机(选填)
-    return s.strip("*＊:：")
+    """A header cell as comparable text: NFKC, no spaces/newlines/invisible marks, no required-marks or notes in
+    brackets, however they are stacked (``*身份证号（必填）：``, ``姓名(必填)(文本)``). Idempotent."""
+    s = scrub(cell_text(value))
+    while True:  # until nothing changes: dropping a space can let NFKC compose again ("A ´" -> "Á")
+        t = unicodedata.normalize("NFKC", re.sub(r"\s+", "", s))
+        t = re.sub(r"[（(][^（）()]*[）)]$", "", t).strip("*＊:：")  # 身份证号（必填） / 手机(选填)
+        if t == s:
+            return s
+        s = t
 
 
 @dataclass
@@ -244,7 +329,7 @@ def find_header(head_rows: list[list], aliases: dict[str, set[str]], *, scan: in
     header_i = best_i
     width = max(len(r) for r in head_rows[: best_i + 2])
     row = list(head_rows[best_i]) + [""] * width
-    labels = [str(c).strip() if c not in (None, "") else "" for c in row[:width]]
+    labels = [_label(c) for c in row[:width]]
     columns = dict(best)
     # The row below may finish a two-row header (sub-labels under a merged group cell).
     if best_i + 1 < len(head_rows):
@@ -253,7 +338,7 @@ def find_header(head_rows: list[list], aliases: dict[str, set[str]], *, scan: in
         if new:
             for k, j in new.items():
                 columns[k] = j
-                labels[j] = str(head_rows[best_i + 1][j]).strip()
+                labels[j] = _label(head_rows[best_i + 1][j])
             header_i = best_i + 1
     # The row above may hold labels of vertically merged cells that are empty in this row.
     if best_i > 0:
@@ -262,14 +347,48 @@ def find_header(head_rows: list[list], aliases: dict[str, set[str]], *, scan: in
             key = lookup.get(norm_header(cell))
             if key and key not in columns and not labels[j]:
                 columns[key] = j
-                labels[j] = str(cell).strip()
+                labels[j] = _label(cell)
     while labels and not labels[-1]:
         labels.pop()
     unknown = [lab for j, lab in enumerate(labels) if lab and j not in columns.values()]
     return HeaderMatch(header_i, columns, labels, unknown)
 
 
+def _label(cell) -> str:
+    """A header cell as the file spelled it, for the preview and the error report's header: visible text only
+    (a NUL cannot be stored in PostgreSQL's jsonb), at most 100 characters."""
+    return scrub(cell_text(cell))[:100]
+
+
 # ----------------------------------------------------------------------------------------------- cell values
+
+_SCRUB_TABLE: dict[int, str | None] = {}
+
+
+def scrub(s: str) -> str:
+    """Text without control or format characters — NUL (which PostgreSQL refuses in text and jsonb), zero-width
+    spaces, bidi marks and overrides, the BOM, soft hyphens — that copy-paste from web pages, WeChat and
+    contact lists brings into cells, invisibly making two equal names or numbers differ; tabs and line breaks
+    become spaces. NFKC-folded and trimmed; idempotent. Private-use and unassigned code points are kept (rare
+    name characters live there). Cheap for clean text: one ``isprintable`` test."""
+    if s.isascii():
+        s = s.strip()
+        if s.isprintable():
+            return s
+    else:
+        s = unicodedata.normalize("NFKC", s).strip()
+        if s.isprintable():
+            return s
+    if not _SCRUB_TABLE:  # every Cc/Cf/Zl/Zp code point, built once (~0.2 s) on the first text that needs it
+        import sys
+
+        for cp in range(sys.maxunicode + 1):
+            cat = unicodedata.category(chr(cp))
+            if cat in ("Cc", "Cf", "Zl", "Zp"):
+                _SCRUB_TABLE[cp] = " " if chr(cp).isspace() else None
+    s = s.translate(_SCRUB_TABLE)
+    return unicodedata.normalize("NFKC", s).strip() if not s.isascii() else s.strip()
+
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")
@@ -288,10 +407,12 @@ def to_date(value: object) -> dt.date | None:
     if isinstance(value, bool):
         raise ValueError("not a date")
     if isinstance(value, (int, float)):
-        if 20_000_000 > value > 10_000_000 and float(value).is_integer():  # 19900101 stored as a number
+        if 10_000_000 < value < 100_000_000 and float(value).is_integer():  # 19900101, 20150301 as a number
             return to_date(str(int(value)))
-        if not 1 <= value < 2_958_466:
+        if not 1 <= value < 2_958_466 or 60 <= value < 61:  # serial 60 is Excel's 1900-02-29, a day that never was
             raise ValueError("not a date")
+        if value < 60:  # Excel counts that day: serials 1-59 (1900-01-01..02-28) are one day after what 61+ imply
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value) + 1)
         return _EXCEL_EPOCH + dt.timedelta(days=int(value))
     s = unicodedata.normalize("NFKC", str(value)).strip()
     if not s:
@@ -302,19 +423,27 @@ def to_date(value: object) -> dt.date | None:
     return dt.date(int(m[1]), int(m[2]), int(m[3]))
 
 
+_HUGE = 10**4000
+
+
 def cell_text(value: object) -> str:
-    """A cell as the user would read it: 1234.0 -> "1234", dates as YYYY-MM-DD, None -> ""."""
+    """A cell as the user would read it: 1234.0 -> "1234", dates as YYYY-MM-DD (four-digit years, also before
+    1000, which strftime on Linux would print short), None -> ""."""
     if value is None:
         return ""
+    if value.__class__ is str:
+        return value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") if (value.hour, value.minute, value.second) != (0, 0, 0) \
-            else value.strftime("%Y-%m-%d")
+        return value.isoformat(" ", "seconds")[:19] if (value.hour, value.minute, value.second) != (0, 0, 0) \
+            else value.date().isoformat()
     if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d")
+        return value.isoformat()
+    if isinstance(value, int) and not -_HUGE < value < _HUGE:
+        return f"{value:x}"  # beyond int→str's digit limit (no reader returns such a number; never raise)
     return str(value)
 
 

@@ -5,11 +5,11 @@ identity rules are the members app's (``check_identity`` / ``seal_identity``), n
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
+import re
 from dataclasses import dataclass
 
 from lianxin.core.errors import ServiceError
-from lianxin.core.excel import norm_header, to_date
+from lianxin.core.excel import cell_text, norm_header, scrub, to_date
 from lianxin.core.idnumbers import mask_id
 from lianxin.members.models import Education, Gender, Political
 from lianxin.members.services import check_identity, seal_identity
@@ -72,20 +72,32 @@ PROFILE_KEYS = ("employer_name", "job", "education", "ethnicity", "political_sta
 
 _LIMITS = {"employer_name": 150, "job": 60, "ethnicity": 20}
 MEMO_LIMIT = 20_000  # distinct values remembered per profile column and file
-_NFKC = unicodedata.normalize
+_QUOTED = re.compile(r"“([^”]*)”")
 
 
 def _text(v) -> str:
-    """A cell as clean text: full-width forms folded (NFKC), spaces trimmed, 12.0 -> "12". ASCII text needs no
-    folding, which skips the costlier NFKC for most cells."""
+    """A cell as clean text: full-width forms folded (NFKC), spaces trimmed, control and invisible format
+    characters dropped (``core.excel.scrub``: NUL, zero-width spaces, bidi marks), 12.0 -> "12". Text that is
+    ASCII and printable — most cells — costs two C-level tests."""
     if v is None:
         return ""
     if type(v) is str:
-        s = v.strip()
-        return s if s.isascii() else _NFKC("NFKC", s).strip()
+        return scrub(v)
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return _NFKC("NFKC", str(v)).strip()
+    return scrub(cell_text(v) if isinstance(v, int) else str(v))
+
+
+def _q(s: str, limit: int = 30) -> str:
+    """A value quoted back in a message, cut short: a 100,000-character cell must not become the message."""
+    return s if len(s) <= limit else s[:limit] + "…"
+
+
+def _shorten(message: str) -> str:
+    """A message from ``check_identity`` that quotes a long value, with the quote cut short (see :func:`_q`)."""
+    if len(message) <= 120:
+        return message
+    return _QUOTED.sub(lambda m: "“" + _q(m[1]) + "”", message)[:300]
 
 
 @dataclass(slots=True)
@@ -129,7 +141,7 @@ class RowChecker:
         if column.choices is not None:
             code = column.choices.get(raw.upper())
             if code is None:
-                return False, f"{column.label}“{raw}”不在可选范围内（{'、'.join(column.options)}）"
+                return False, f"{column.label}“{_q(raw)}”不在可选范围内（{'、'.join(column.options)}）"
             return True, code
         limit = _LIMITS.get(key, 0)
         if len(raw) > limit:
@@ -153,7 +165,7 @@ class RowChecker:
             if g:
                 gender = _GENDER.get(g)
                 if gender is None:
-                    problems.append(f"性别“{g}”无法识别，请填“男”或“女”")
+                    problems.append(f"性别“{_q(g)}”无法识别，请填“男”或“女”")
         if self.birth_j is not None:
             raw = cells[self.birth_j]
             if type(raw) is dt.datetime:  # the usual case: an Excel date cell
@@ -162,16 +174,16 @@ class RowChecker:
                 try:
                     birth = to_date(raw)
                 except (ValueError, OverflowError):
-                    problems.append(f"{BY_KEY['birth_date'].label}“{_text(raw)}”不是有效日期（如 1990-01-01）")
+                    problems.append(f"{BY_KEY['birth_date'].label}“{_q(_text(raw))}”不是有效日期（如 1990-01-01）")
         if self.joined_j is not None:
             raw = cells[self.joined_j]
             try:
                 joined = to_date(raw)
             except (ValueError, OverflowError):
-                problems.append(f"{BY_KEY['joined_on'].label}“{_text(raw)}”不是有效日期（如 1990-01-01）")
+                problems.append(f"{BY_KEY['joined_on'].label}“{_q(_text(raw))}”不是有效日期（如 1990-01-01）")
             else:
                 if joined and joined > (today or dt.date.today()):
-                    problems.append(f"入会日期 {joined:%Y-%m-%d} 晚于今天")
+                    problems.append(f"入会日期 {joined.isoformat()} 晚于今天")
         profile: dict = {}
         for key, j, memo in self.profile:
             cell = cells[j]
@@ -191,13 +203,22 @@ class RowChecker:
                 profile[key] = found[1]
             else:
                 problems.append(found[1])
+        number = cells[self.id_j] if self.id_j is not None else None
+        if number.__class__ is str and not (number.isascii() and number.isprintable()):
+            number = scrub(number)  # a zero-width space or bidi mark pasted with the number; NUL
+        mobile = cells[self.mobile_j] if self.mobile_j is not None else None
+        if mobile.__class__ is str:
+            if not (mobile.isascii() and mobile.isprintable()):
+                mobile = scrub(mobile)
+        elif mobile is not None:
+            mobile = _text(mobile)  # a mobile typed into a number cell: 13912345678.0 -> "13912345678"
         try:
-            info, phone = check_identity(cells[self.id_j] if self.id_j is not None else None, gender=gender,
-                                         birth_date=birth,
-                                         mobile=cells[self.mobile_j] if self.mobile_j is not None else None)
+            info, phone = check_identity(number, gender=gender, birth_date=birth, mobile=mobile)
         except ServiceError as e:
-            problems.append(e.message)
+            problems.append(_shorten(e.message))
             return problems
+        if joined is not None and joined < info.birth_date:
+            problems.append(f"入会日期 {joined.isoformat()} 早于出生日期 {info.birth_date.isoformat()}")
         if problems:
             return problems
         sealed = seal_identity(info, phone)

@@ -43,7 +43,16 @@ from django.utils import timezone
 
 from lianxin.core import audit
 from lianxin.core.errors import ServiceError
-from lianxin.core.excel import MAX_ROWS, MAX_UPLOAD_BYTES, SpreadsheetRefused, find_header, open_table, sniff
+from lianxin.core.excel import (
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    SpreadsheetRefused,
+    find_header,
+    open_table,
+    probe_sheet,
+    scrub,
+    sniff,
+)
 from lianxin.core.scoping import can, require
 from lianxin.members.models import ACTIVE_STATUSES, Membership, MembershipStatus, Person
 from lianxin.members.services import lock_member_numbers, reserve_member_numbers
@@ -80,7 +89,9 @@ def start_import(*, actor, org: Organization, upload) -> ImportJob:
     require(actor, "change", org.path, "您无权向该组织导入人员")
     if upload is None:
         raise ServiceError("请选择要上传的花名册文件", field="file")
-    name = os.path.basename(getattr(upload, "name", "") or "roster")[:200]
+    # visible text only: the name is stored and audited (PostgreSQL refuses a NUL); Django's multipart parser
+    # cleans names too, but this service also takes uploads built elsewhere
+    name = scrub(os.path.basename(str(getattr(upload, "name", "") or "")))[:200] or "roster"
     if getattr(upload, "size", 0) and upload.size > MAX_UPLOAD_BYTES:
         raise SpreadsheetRefused(f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {MAX_UPLOAD_BYTES // 1048576} MB",
                                  code="too_large")
@@ -532,6 +543,8 @@ def _run(job: ImportJob, *, write: bool, progress: Progress) -> Outcome:
     if not job.stored_name:
         raise SpreadsheetRefused("上传的文件已超过保留期限被清理，请重新上传", code="expired")
     path = job_file(job)
+    if not write:  # the check pass opens a workbook in a capped process first (see core.excel.probe_sheet)
+        probe_sheet(path, job.kind)
     table, first_rows, match = read_header(path, job.kind)
     job.header_row, job.header = match.row_index + 1, match.labels
     out = Outcome()
