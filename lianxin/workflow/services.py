@@ -821,6 +821,9 @@ def run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
                                title=_scrub(f"超期上报：{prog.name}（{applicant_label(app)}）"), body=body,
                                dedupe_key=f"wf-esc:{step.pk}:{upper.pk}:{u.pk}",
                                context={"application": app.pk, "step": step.pk, "url": url})
+            # the level it was escalated to is told by SMS too (if they opted in): an overdue step on their desk
+            outside.update(remind_outside_console(step, [u for u in reviewers(step) if u.pk not in before],
+                                                  kind="overdue", key=f"wf-esc:{step.pk}:{upper.pk}", flush=False))
             counts["escalated"] += 1
     horizon = today + dt.timedelta(days=30)
     for cert in Certificate.objects.select_related("union").filter(status=CertStatus.VALID,

@@ -326,3 +326,25 @@ def test_the_summary_is_a_task_deferred_to_its_time_where_the_backend_can_defer(
     clock.set(2026, 3, 2, 10, 30)
     assert send_reviewer_reminder_task.call(reviewer.pk) is True
     assert "2件新的申请待审核" in sms_to(reviewer)[-1].body
+
+
+@pytest.mark.django_db
+def test_an_escalation_texts_the_level_it_reaches(district, clock):
+    """An overdue step escalated to the street lands on the street reviewers' desk: the one who opted in gets an
+    SMS about an overdue application that day (the base union's reviewer gets the overdue reminder)."""
+    d = district
+    base, street = d.users["base_a1.reviewer"], d.users["street_a.reviewer"]
+    opt_in(base, PHONE)
+    opt_in(street, "13800138009")
+    app = submit_join(d)
+    morning = timezone.localtime(app.steps.get().due_at + dt.timedelta(days=1)).replace(hour=10, minute=0)
+    clock.at = morning
+    assert services.run_daily(now=morning)["escalated"] == 1
+    assert app.steps.get().escalated_to == d.street_a
+    [texted] = sms_to(street)
+    assert texted.body == "【连心】您有1件申请已超过办理时限（申请入会1件），请登录工会工作台“待我审核”处理。"
+    assert sms_to(base)[-1].body == texted.body
+    # the next day's reminder reaches both again (a new day's alert), the escalation is not repeated
+    clock.at = morning + dt.timedelta(days=1)
+    assert services.run_daily(now=clock.at)["escalated"] == 0
+    assert len(sms_to(street)) == 2 and len(sms_to(base)) == 3
