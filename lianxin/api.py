@@ -4,8 +4,11 @@ validated exactly as the pages are. ServiceError becomes a 400 with a Chinese me
 
 Every refusal is JSON with a Chinese ``detail``, including the ones django-ninja makes itself (its English
 "Unauthorized", "CSRF check Failed", "Cannot parse request body", pydantic's 422 messages and the plain-text
-405): the WeChat front ends show ``detail`` to the member as it is. The API fuzzer
-(lianxin/core/tests/test_api_fuzz.py) holds every operation to that."""
+405): the WeChat front ends show ``detail`` to the member as it is. Every such body has one shape, declared in
+the OpenAPI schema as ``ApiError`` under each status an operation can answer with (each app's ``response=
+answers(...)``, lianxin/core/api_errors.py), so the front ends see the refusals in /api/docs. The API fuzzer
+(lianxin/core/tests/test_api_fuzz.py) holds every operation to that: no 5xx, Chinese ``detail``, only declared
+statuses, bodies matching their schema."""
 
 import functools
 import json

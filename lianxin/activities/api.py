@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from lianxin.accounts.models import User
+from lianxin.core.api_errors import WRITE, answers
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import scope_for
 from lianxin.members.models import Membership, MembershipStatus, Person
@@ -117,18 +118,12 @@ class SignupOut(Schema):
     status: str
 
 
-class Error(Schema):
-    detail: str
-    field: str | None = None
-    code: str = "invalid"
-
-
-@router.post("/token", response=TokenOut, auth=django_auth)
+@router.post("/token", response=answers(TokenOut, *WRITE), auth=django_auth)
 def issue_token(request):
     return {"token": member_token(request.user), "expires_in": TOKEN_TTL}
 
 
-@router.get("/", response=list[ActivityOut])
+@router.get("/", response=answers(list[ActivityOut], 400))
 def list_activities(request, month: str = ""):
     person, membership = services.member_of(request.user)
     if month:  # one calendar month, else everything not yet over
@@ -140,13 +135,13 @@ def list_activities(request, month: str = ""):
              "waitlist_size": a.waitlist_size, "waitlisted": a.waitlisted} for a in qs[:200]]
 
 
-@router.post("/{int:activity_id}/signup", response={200: SignupOut, 400: Error})
+@router.post("/{int:activity_id}/signup", response=answers(SignupOut, *WRITE, 404))
 def signup(request, activity_id: int):
     s = services.sign_up(actor=request.user, activity_id=activity_id)
     return {"id": s.pk, "activity_id": s.activity_id, "status": s.status}
 
 
-@router.post("/signups/{int:signup_id}/cancel", response={200: SignupOut, 400: Error})
+@router.post("/signups/{int:signup_id}/cancel", response=answers(SignupOut, *WRITE, 404))
 def cancel(request, signup_id: int):
     s = services.cancel_signup(actor=request.user, signup_id=signup_id)
     return {"id": s.pk, "activity_id": s.activity_id, "status": s.status}
@@ -170,7 +165,7 @@ class StaffCancelOut(Schema):
 
 
 @router.post("/{int:activity_id}/signups/{int:signup_id}/cancel", auth=django_auth,
-             response={200: StaffCancelOut, 400: Error, 403: Error, 404: Error})
+             response=answers(StaffCancelOut, *WRITE, 404, 422))
 def staff_cancel(request, activity_id: int, signup_id: int, payload: StaffCancelIn | None = None):
     """Cancel a member's sign-up with a reason (2–200 characters), as the console's 取消报名 does and through
     the same service (``services.staff_cancel_signup``): administrators over the organising organisation

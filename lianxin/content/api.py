@@ -10,6 +10,7 @@ from django.http import Http404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from lianxin.core.api_errors import answers
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.orgs.api import Pages
 
@@ -102,7 +103,7 @@ class DigestOut(Schema):
     books: list[BookOut]
 
 
-@router.get("/articles", response=list[ArticleOut], auth=None)
+@router.get("/articles", response=answers(list[ArticleOut], 400, 422), auth=None)
 @paginate(Pages, page_size=20)
 def list_articles(request, category: str = ""):
     if category and category not in Category.values:
@@ -110,19 +111,19 @@ def list_articles(request, category: str = ""):
     return selectors.published_articles(category=category)
 
 
-@router.get("/articles/{article_id}", response=ArticleDetailOut, auth=None)
+@router.get("/articles/{article_id}", response=answers(ArticleDetailOut, 404, 422), auth=None)
 def get_article(request, article_id: int):
     return selectors.published_article(article_id)
 
 
-@router.get("/weekly", response=DigestOut, auth=None)
+@router.get("/weekly", response=answers(DigestOut, 400, 422), auth=None)
 def weekly(request, week: str):
     parse_week(week)  # ServiceError (400) naming "week" when malformed
     articles, books, digest = selectors.weekly_digest(week)
     return {"week": week, "built_at": digest.built_at if digest else None, "articles": articles, "books": books}
 
 
-@router.get("/books", response=list[BookOut], auth=None)
+@router.get("/books", response=answers(list[BookOut], 400, 422), auth=None)
 @paginate(Pages, page_size=20)
 def list_books(request, recommended_week: str = ""):
     qs = selectors.published_books()
@@ -132,12 +133,12 @@ def list_books(request, recommended_week: str = ""):
     return qs
 
 
-@router.get("/books/{book_id}", response=BookDetailOut, auth=None)
+@router.get("/books/{book_id}", response=answers(BookDetailOut, 404, 422), auth=None)
 def get_book(request, book_id: int):
     return selectors.published_book(book_id)
 
 
-@router.get("/books/{book_id}/chapters/{index}", response=ChapterOut)
+@router.get("/books/{book_id}/chapters/{index}", response=answers(ChapterOut, 404, 422))
 def read_chapter(request, book_id: int, index: int):
     if not is_member(request.user):
         raise PermissionDenied("仅限已登记的工会会员阅读")

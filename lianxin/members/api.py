@@ -13,6 +13,7 @@ from typing import Literal
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from lianxin.core.api_errors import WRITE, answers
 from lianxin.core.scoping import get_scoped_or_404
 from lianxin.orgs.api import Pages, Query, present, text
 from lianxin.orgs.models import Enterprise, Organization
@@ -152,7 +153,7 @@ def _employer(request, employer_id):
     return get_scoped_or_404(Enterprise.objects.all(), request.user, employer_id)
 
 
-@router.get("/people", response=list[PersonOut], summary="人员列表（姓名、会员编号或完整身份证号检索）")
+@router.get("/people", response=answers(list[PersonOut], 404, 422), summary="人员列表（姓名、会员编号或完整身份证号检索）")
 @paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_people(request, q: Query = "", org_id: int | None = None, status: Literal["", "member", "none"] = ""):
     org = get_scoped_or_404(Organization.objects.all(), request.user, org_id) if org_id is not None else None
@@ -160,7 +161,7 @@ def list_people(request, q: Query = "", org_id: int | None = None, status: Liter
     return selectors.person_list(actor=request.user, q=q, org=org, status=status).defer(*PII_COLUMNS)
 
 
-@router.post("/people", response={201: PersonDetailOut}, summary="登记人员")
+@router.post("/people", response=answers(PersonDetailOut, *WRITE, 404, 422, status=201), summary="登记人员")
 def create_person(request, payload: PersonIn):
     data = payload.model_dump()
     org = get_scoped_or_404(Organization.objects.all(), request.user, data.pop("org_id"))
@@ -169,12 +170,12 @@ def create_person(request, payload: PersonIn):
     return 201, selectors.person_detail(actor=request.user, pk=person.pk)
 
 
-@router.get("/people/{person_id}", response=PersonDetailOut, summary="人员详情（脱敏）")
+@router.get("/people/{person_id}", response=answers(PersonDetailOut, 404, 422), summary="人员详情（脱敏）")
 def get_person(request, person_id: int):
     return selectors.person_detail(actor=request.user, pk=person_id)
 
 
-@router.patch("/people/{person_id}", response=PersonDetailOut, summary="修改人员信息")
+@router.patch("/people/{person_id}", response=answers(PersonDetailOut, *WRITE, 404, 422), summary="修改人员信息")
 def patch_person(request, person_id: int, payload: PersonPatch):
     person = selectors.person_detail(actor=request.user, pk=person_id)  # 404 outside the subtree
     changes = present(payload, nullable=("employer_id",))
@@ -184,7 +185,7 @@ def patch_person(request, person_id: int, payload: PersonPatch):
     return selectors.person_detail(actor=request.user, pk=person.pk)
 
 
-@router.post("/people/{person_id}/reveal", response=RevealOut, summary="查看完整身份证号或手机号（需事由，留痕）")
+@router.post("/people/{person_id}/reveal", response=answers(RevealOut, *WRITE, 404, 422), summary="查看完整身份证号或手机号（需事由，留痕）")
 def reveal(request, person_id: int, payload: RevealIn):
     person = selectors.person_detail(actor=request.user, pk=person_id)
     value = services.reveal_person_field(actor=request.user, person=person, field=payload.field,
@@ -192,13 +193,13 @@ def reveal(request, person_id: int, payload: RevealIn):
     return {"field": payload.field, "value": value}
 
 
-@router.get("/people/{person_id}/memberships", response=list[MembershipOut], summary="个人会籍及转会历史")
+@router.get("/people/{person_id}/memberships", response=answers(list[MembershipOut], 404, 422), summary="个人会籍及转会历史")
 def person_memberships(request, person_id: int):
     person = selectors.person_detail(actor=request.user, pk=person_id)
     return list(selectors.memberships_of(actor=request.user, person=person))
 
 
-@router.get("/memberships", response=list[MembershipOut], summary="会籍列表")
+@router.get("/memberships", response=answers(list[MembershipOut], 404, 422), summary="会籍列表")
 @paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_memberships(request, union_id: int | None = None,
                      status: Literal["", "applying", "member", "transferred", "left"] = ""):
@@ -206,6 +207,6 @@ def list_memberships(request, union_id: int | None = None,
     return selectors.membership_list(actor=request.user, union=union, status=status)
 
 
-@router.get("/memberships/{membership_id}", response=MembershipOut, summary="会籍详情")
+@router.get("/memberships/{membership_id}", response=answers(MembershipOut, 404, 422), summary="会籍详情")
 def get_membership(request, membership_id: int):
     return get_scoped_or_404(Membership.objects.select_related("person", "union"), request.user, membership_id)

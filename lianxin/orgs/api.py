@@ -14,6 +14,7 @@ from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import AfterValidator, Field
 
+from lianxin.core.api_errors import WRITE, answers
 from lianxin.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -179,20 +180,20 @@ class CoverageRow(Schema):
     worker_rate: float
 
 
-@router.get("/organizations", response=list[OrgOut], summary="组织列表（含下属会员数）")
+@router.get("/organizations", response=answers(list[OrgOut], 422), summary="组织列表（含下属会员数）")
 @paginate(OrgPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_organizations(request, kind: text(16) = "", q: Query = ""):
     return selectors.org_list(actor=request.user, kind=kind, q=q).select_related("parent")
 
 
-@router.get("/organizations/{org_id}", response=OrgDetailOut, summary="组织详情")
+@router.get("/organizations/{org_id}", response=answers(OrgDetailOut, 404, 422), summary="组织详情")
 def get_organization(request, org_id: int):
     org = selectors.org_detail(actor=request.user, pk=org_id)
     org.member_count = selectors.member_count(org)
     return org
 
 
-@router.patch("/organizations/{org_id}", response=OrgDetailOut, summary="修改组织信息")
+@router.patch("/organizations/{org_id}", response=answers(OrgDetailOut, *WRITE, 404, 422), summary="修改组织信息")
 def patch_organization(request, org_id: int, payload: OrgPatch):
     org = selectors.org_detail(actor=request.user, pk=org_id)  # 404 outside the subtree
     org = services.update_organization(actor=request.user, org=org,
@@ -202,7 +203,7 @@ def patch_organization(request, org_id: int, payload: OrgPatch):
     return org
 
 
-@router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表")
+@router.get("/enterprises", response=answers(list[EnterpriseOut], 404, 422), summary="企业列表")
 @paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_enterprises(request, q: Query = "", street_id: int | None = None,
                      covered: Literal["", "yes", "no"] = ""):
@@ -212,12 +213,12 @@ def list_enterprises(request, q: Query = "", street_id: int | None = None,
     return selectors.enterprise_list(actor=request.user, q=q, street=street, covered=covered)
 
 
-@router.get("/enterprises/{enterprise_id}", response=EnterpriseDetailOut, summary="企业详情")
+@router.get("/enterprises/{enterprise_id}", response=answers(EnterpriseDetailOut, 404, 422), summary="企业详情")
 def get_enterprise(request, enterprise_id: int):
     return selectors.enterprise_detail(actor=request.user, pk=enterprise_id)
 
 
-@router.patch("/enterprises/{enterprise_id}", response=EnterpriseDetailOut, summary="修改企业信息")
+@router.patch("/enterprises/{enterprise_id}", response=answers(EnterpriseDetailOut, *WRITE, 404, 422), summary="修改企业信息")
 def patch_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
     ent = selectors.enterprise_detail(actor=request.user, pk=enterprise_id)
     changes = present(payload, nullable=("covering_union_id",))
@@ -230,7 +231,7 @@ def patch_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
     return selectors.enterprise_detail(actor=request.user, pk=ent.pk)
 
 
-@router.get("/coverage", response=list[CoverageRow], summary="建会覆盖率（按街道或行业）")
+@router.get("/coverage", response=answers(list[CoverageRow], 422), summary="建会覆盖率（按街道或行业）")
 def get_coverage(request, by: Literal["street", "industry"] = "street"):
     return selectors.coverage(actor=request.user, by=by)
 

@@ -14,6 +14,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from lianxin.core.api_errors import WRITE, answers
 from lianxin.core.errors import PermissionDenied
 
 from . import services, tokens
@@ -44,7 +45,7 @@ class MeOut(Schema):
     member_no: str | None = None
 
 
-@router.post("/token", response=MemberTokenOut, auth=[django_auth, _sign_in_first])
+@router.post("/token", response=answers(MemberTokenOut, *WRITE), auth=[django_auth, _sign_in_first])
 def issue_token(request):
     """A bearer token for the signed-in member. Only from a session: a token cannot renew itself, so a stolen
     one dies within TTL even if never revoked. Staff accounts get none (it would bypass their second
@@ -55,7 +56,7 @@ def issue_token(request):
     return {"token": tokens.issue(user), "expires_in": tokens.TTL}
 
 
-@router.post("/logout", response=LogoutOut)
+@router.post("/logout", response=answers(LogoutOut, *WRITE))
 def logout(request):
     """Sign out: every member token of this user is refused from now on (all devices), and the session this
     request came with, if any, ends."""
@@ -64,7 +65,7 @@ def logout(request):
     return {"detail": "已退出登录，此前获取的令牌均已失效"}
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response=answers(MeOut))
 def me(request):
     """Who the token (or session) stands for, masked, and their current membership if any."""
     person = getattr(request.user, "person", None)

@@ -7,6 +7,8 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
+from lianxin.core.api_errors import WRITE, answers
+
 from . import selectors, services
 
 router = Router(tags=["服务阵地与预约"])
@@ -95,28 +97,28 @@ class BookingOut(Schema):
         return obj.slot.ends_at
 
 
-@router.get("/sites", response=list[SiteOut], auth=None)
+@router.get("/sites", response=answers(list[SiteOut], 422), auth=None)
 def list_sites(request, street: int | None = None, kind: str = "", q: str = "", lat: float | None = None,
                lng: float | None = None):
     point = selectors.parse_point(lat, lng) if lat is not None and lng is not None else None
     return selectors.member_sites(street_id=street, kind=kind, q=q.strip(), point=point)
 
 
-@router.get("/sites/{site_id}", response=SiteDetailOut, auth=None)
+@router.get("/sites/{site_id}", response=answers(SiteDetailOut, 404, 422), auth=None)
 def get_site(request, site_id: int):
     return selectors.member_site(site_id)
 
 
-@router.post("/slots/{slot_id}/book", response={201: BookingOut})
+@router.post("/slots/{slot_id}/book", response=answers(BookingOut, *WRITE, 422, status=201))
 def book(request, slot_id: int):
     return Status(201, services.book_slot(actor=request.user, slot_id=slot_id))
 
 
-@router.get("/bookings", response=list[BookingOut])
+@router.get("/bookings", response=answers(list[BookingOut]))
 def my_bookings(request):
     return list(selectors.my_bookings(request.user)[:100])
 
 
-@router.post("/bookings/{booking_id}/cancel", response=BookingOut)
+@router.post("/bookings/{booking_id}/cancel", response=answers(BookingOut, *WRITE, 422))
 def cancel(request, booking_id: int):
     return services.cancel_booking(actor=request.user, booking_id=booking_id)

@@ -12,6 +12,7 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
+from lianxin.core.api_errors import WRITE, answers
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import get_scoped_or_404
 
@@ -124,29 +125,33 @@ def _app_out(app) -> dict:
                       for s in selectors.steps_of(app)]}
 
 
-@router.get("/programmes", response=list[ProgrammeOut], auth=None)
+@router.get("/programmes", response=answers(list[ProgrammeOut]), auth=None)
 def programmes(request):
     return [_programme_out(p) for p in PROGRAMMES.values()]
 
 
-@router.get("/programmes/{code}", response=ProgrammeOut, auth=None)
+@router.get("/programmes/{code}", response=answers(ProgrammeOut, 404), auth=None)
 def programme(request, code: str):
+    # an unknown code is a resource that does not exist: 404, like every other id of the API (it was a 400
+    # "field: programme" — a form error — until the declared statuses were reviewed)
+    if code not in PROGRAMMES:
+        return Status(404, {"detail": "没有这个办事事项", "code": "not_found"})
     return _programme_out(get_programme(code))
 
 
-@router.get("/mine", response=list[ApplicationOut])
+@router.get("/mine", response=answers(list[ApplicationOut]))
 def mine(request):
     return [_app_out(a) for a in selectors.my_applications(user=request.user).order_by("-id")[:100]]
 
 
-@router.post("/mine", response={201: ApplicationOut})
+@router.post("/mine", response=answers(ApplicationOut, *WRITE, 422, status=201))
 def apply(request, payload: ApplyIn):
     app = services.create_application(actor=request.user, programme=payload.programme, data=payload.data,
                                       submit=payload.submit)
     return Status(201, _app_out(app))
 
 
-@router.get("/mine/{pk}", response=ApplicationOut)
+@router.get("/mine/{pk}", response=answers(ApplicationOut, 404, 422))
 def mine_detail(request, pk: int):
     return _app_out(selectors.my_application(user=request.user, pk=pk))
 
@@ -155,27 +160,27 @@ class UpdateIn(Schema):
     data: dict
 
 
-@router.patch("/mine/{pk}", response=ApplicationOut)
+@router.patch("/mine/{pk}", response=answers(ApplicationOut, *WRITE, 404, 422))
 def mine_update(request, pk: int, payload: UpdateIn):
     app = services.update_application(actor=request.user, app=selectors.my_application(user=request.user, pk=pk),
                                       data=payload.data)
     return _app_out(app)
 
 
-@router.post("/mine/{pk}/submit", response=ApplicationOut)
+@router.post("/mine/{pk}/submit", response=answers(ApplicationOut, *WRITE, 404, 422))
 def mine_submit(request, pk: int):
     app = services.submit_application(actor=request.user, app=selectors.my_application(user=request.user, pk=pk))
     return _app_out(app)
 
 
-@router.post("/mine/{pk}/withdraw", response=ApplicationOut)
+@router.post("/mine/{pk}/withdraw", response=answers(ApplicationOut, *WRITE, 404, 422))
 def mine_withdraw(request, pk: int):
     app = services.withdraw_application(actor=request.user,
                                         app=selectors.my_application(user=request.user, pk=pk))
     return _app_out(app)
 
 
-@router.get("/queue", response=list[QueueItem])
+@router.get("/queue", response=answers(list[QueueItem], 400, 422))
 def queue(request, programme: str = "", scope: str = "mine", overdue: bool = False):
     if programme:
         # an unknown code is refused before it reaches the database (a NUL in it was a 500 on PostgreSQL,
@@ -189,12 +194,12 @@ def queue(request, programme: str = "", scope: str = "mine", overdue: bool = Fal
              "escalated_to": s.escalated_to.name if s.escalated_to_id else None} for s in qs]
 
 
-@router.get("/applications/{pk}", response=ApplicationOut)
+@router.get("/applications/{pk}", response=answers(ApplicationOut, 404, 422))
 def application(request, pk: int):
     return _app_out(selectors.application_detail(actor=request.user, pk=pk))
 
 
-@router.post("/steps/{step_id}/decide", response=StepOut)
+@router.post("/steps/{step_id}/decide", response=answers(StepOut, *WRITE, 404, 422))
 def decide(request, step_id: int, payload: DecideIn):
     # a step outside the caller's subtree is a 404, like every other object (its existence does not leak)
     get_scoped_or_404(Step.objects.all(), request.user, step_id, "view")

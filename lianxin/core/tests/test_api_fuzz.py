@@ -3,29 +3,40 @@ schema is what "the WeChat front ends and the fuzzer use").
 
 For every operation in the schema, schemathesis generates requests — valid ones and deliberately invalid
 ones (wrong types, out-of-range numbers, missing or unexpected fields, odd methods) — and sends each one
-through Django in-process (WSGI, the real middleware stack, CSRF included) three times:
+through Django in-process (WSGI, the real middleware stack, CSRF included) as:
 
-* as a federation administrator signed in by session (``fed.admin``, whose roles reach the whole district);
-* as a member with a member API token (``Authorization: Bearer``; the same member's session cookie rides
+* a federation administrator signed in by session (``fed.admin``, whose roles reach the whole district);
+* a member with a member API token (``Authorization: Bearer``; the same member's session cookie rides
   along, so endpoints that take the session only are exercised as that member too, not just refused);
-* anonymously.
+* an anonymous browser (a valid CSRF token, no session: its writes reach the sign-in check);
+* one of the lower staff roles, in turn (:data:`LOWER_STAFF`: a street administrator, a base union's reviewer,
+  the other street's auditor), so a third of each operation's cases run as each.
 
-The rule held: nothing a client sends is a 5xx, and every 4xx is JSON with a ``detail`` in Chinese — the
-WeChat front ends show ``detail`` as it is. That includes ninja's own refusals (422 validation, 401, CSRF,
-unparsable body, 405), which lianxin/api.py answers in Chinese. A 2xx answer must match the operation's
-declared response schema.
+The rules held, on every answer:
 
-Ids in paths and filters are mostly aimed at real objects (:func:`build_world`), so updates, decisions and
-reveals run through the services on real rows, not only into "not found".
+* nothing a client sends is a 5xx, and every 4xx is JSON with a ``detail`` in Chinese — the WeChat front ends
+  show ``detail`` as it is (ninja's own refusals included: lianxin/api.py answers them in Chinese);
+* schemathesis' conformance checks (:data:`CONFORMANCE`), 4xx included: the status is one the operation
+  declares (lianxin/core/api_errors.py: an undeclared 404 or 409 fails), the body matches the declared schema
+  (an error body must be exactly an ``ApiError``), the content type is the declared one;
+* a staff operation's 2xx objects lie inside the caller's subtree (:func:`leak`, against the district
+  fixture's paths, not through core.scoping): a street administrator must never list the other street's
+  unions, people, memberships, enterprises or applications, a member none at all.
+
+Ids in paths and filters are mostly aimed at real objects (:func:`build_world`, which also places people,
+members and an application in both streets), so updates, decisions and reveals run through the services on
+real rows, not only into "not found", and a scope leak would have something to leak.
 
 Bounded so CI stays quick and repeatable: EXAMPLES generated cases per operation plus schemathesis' own
-explicit and boundary cases (about 2,560 cases, 7,700 requests), derandomized (the same requests every run),
-no deadline, no example database. About 50 s on SQLite. Not marked ``pg``: on PostgreSQL it takes about 90 s;
-run it there by hand after API changes, since PostgreSQL refuses some values SQLite stores (a NUL in text):
-``scripts/with_postgres.py -- .venv/bin/python -m pytest lianxin/core/tests/test_api_fuzz.py``.
+explicit and boundary cases (about 2,560 cases, 10,200 requests), derandomized (the same requests every run),
+no deadline, no example database. About 80 s on SQLite. Marked ``pg``, so ``make test`` runs it on
+PostgreSQL too, which refuses values SQLite stores (a NUL in text). To fuzz one operation or more examples
+while working on the API: ``FUZZ_ONLY='/orgs/organizations' FUZZ_EXAMPLES=100 .venv/bin/python -m pytest
+lianxin/core/tests/test_api_fuzz.py`` (FUZZ_ONLY is a regular expression on the path).
 """
-
+import itertools
 import json
+import os
 import re
 
 import hypothesis
@@ -37,7 +48,11 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from lianxin.accounts.models import User
 from lianxin.activities.testing import make_member
@@ -45,8 +60,10 @@ from lianxin.portal import tokens
 
 APP = WSGIHandler()
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
+if os.environ.get("FUZZ_ONLY"):
+    schema = schema.include(path_regex=os.environ["FUZZ_ONLY"])
 
-EXAMPLES = 25
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 25))
 CJK = re.compile(r"[\u3400-\u9fff]")
 CSRF_SECRET = "fuzzcsrf" * 4  # a 32-character CSRF secret, sent as cookie and header as a browser would
 
@@ -70,7 +87,7 @@ def build_world(district, member):
     from lianxin.activities.testing import make_activity
     from lianxin.content import samples
     from lianxin.content import services as content
-    from lianxin.core.testing import id_number, mobile
+    from lianxin.core.testing import id_number, make_person, mobile
     from lianxin.members.models import Membership, Person
     from lianxin.orgs.models import Enterprise, Organization
     from lianxin.venues import services as venues
@@ -97,6 +114,14 @@ def build_world(district, member):
     app = workflow.create_application(actor=worker, programme="join", submit=True, data={
         "name": "王小明", "id_number": id_number(), "mobile": mobile(), "employer_id": str(d.ent_a1.pk),
         "job": "装配工"})
+    # the other street (and a level between) has people, a member and an application too, so a lower role's
+    # scope has something to leak
+    make_member(d.base_b1, "李雷")
+    make_person(d.joint_a, "韩梅梅")
+    app_b = workflow.create_application(actor=User.objects.create_user(username="fuzz.worker.b", display_name="申请人乙"),
+                                programme="join", submit=True, data={
+                                    "name": "赵小红", "id_number": id_number(gender="F"), "mobile": mobile(),
+                                    "employer_id": str(d.ent_b1.pk), "job": "质检员"})
     orgs = list(Organization.objects.values_list("pk", flat=True))
     return {
         "org_id": orgs, "union_id": orgs, "street_id": orgs, "street": orgs,
@@ -104,8 +129,8 @@ def build_world(district, member):
         "person_id": list(Person.objects.values_list("pk", flat=True)),
         "membership_id": list(Membership.objects.values_list("pk", flat=True)),
         "activity_id": [activity.pk], "signup_id": [signup.pk], "site_id": [site.pk], "slot_id": [slot.pk],
-        "booking_id": [booking.pk], "article_id": [article.pk], "book_id": [book.pk], "pk": [app.pk],
-        "step_id": [s.pk for s in app.steps.all()],
+        "booking_id": [booking.pk], "article_id": [article.pk], "book_id": [book.pk], "pk": [app.pk, app_b.pk],
+        "step_id": [s.pk for a in (app, app_b) for s in a.steps.all()],
     }
 
 
@@ -120,23 +145,35 @@ def aim(case, ids: dict) -> None:
                 params[name] = pks[value % len(pks)]
 
 
+# the lower staff roles, each in its own subtree: a street administrator (street_a: joint_a, base_a1), a
+# base-union reviewer (base_a1 only) and an auditor of the other street (street_b: joint_b, base_b1)
+LOWER_STAFF = {"street": "street_a.admin", "reviewer": "base_a1.reviewer", "auditor": "street_b.auditor"}
+
+
 @pytest.fixture
 def api_callers(district):
-    """(headers, cookies) per caller, and the ids of real objects. Django closes "old" connections when a
-    request starts and ends; in a test the connection holds the test's transaction, so (as django.test.Client
-    does) that is switched off while the fuzzer sends requests straight to the WSGI handler."""
+    """Per caller: (headers, cookies, the organisation ids its roles reach); and the ids of real objects.
+    Django closes "old" connections when a request starts and ends; in a test the connection holds the test's
+    transaction, so (as django.test.Client does) that is switched off while the fuzzer sends requests straight
+    to the WSGI handler."""
     member = make_member(district.base_a1, "王芳")
     ids = build_world(district, member)
     csrf = {"X-CSRFToken": CSRF_SECRET}
+    reach = subtrees(district)
     out = {
-        "staff": (csrf, session_cookies(district.users["fed.admin"])),
-        "member": ({**csrf, "Authorization": f"Bearer {tokens.issue(member.user)}"}, session_cookies(member.user)),
-        "anonymous": ({}, {}),
+        "staff": (csrf, session_cookies(district.users["fed.admin"]), reach["fed.admin"]),
+        "member": ({**csrf, "Authorization": f"Bearer {tokens.issue(member.user)}"}, session_cookies(member.user),
+                   {}),
+        # a browser that opened the H5 site but signed in nowhere: its CSRF token is good, so its writes reach
+        # the sign-in check (401), as a real one's do
+        "anonymous": (csrf, {settings.CSRF_COOKIE_NAME: CSRF_SECRET}, {}),
     }
+    for who, username in LOWER_STAFF.items():
+        out[who] = (csrf, session_cookies(district.users[username]), reach[username])
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield out, ids
+        yield out, ids, itertools.count()
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -178,21 +215,90 @@ def problem(response) -> str | None:
     return None
 
 
+def subtrees(district) -> dict[str, dict[str, frozenset]]:
+    """Per staff username of the district fixture, per action, the organisation ids (and names) its grants
+    reach, worked out here from the fixture's materialised paths — independently of core.scoping's query — so
+    the fuzz can tell a leak when a list answers with an object from elsewhere."""
+    from lianxin.accounts.models import StaffRole
+    from lianxin.core.scoping import ACTIONS
+    from lianxin.orgs.models import Organization
+
+    orgs = list(Organization.objects.values_list("pk", "name", "path"))
+    out = {}
+    for username in district.users:
+        grants = list(StaffRole.objects.filter(user__username=username, active=True)
+                      .values_list("organization__path", "role"))
+        out[username] = {action: frozenset(x for pk, name, path in orgs
+                                           if any(path.startswith(g) and r in roles for g, r in grants)
+                                           for x in (pk, name))
+                         for action, roles in ACTIONS.items()}
+    return out
+
+
+# Where a staff operation's 2xx objects sit in the tree: the action whose reach applies and the fields that name
+# organisations (by id or, in workflow's answers, by name); an object is in scope when any one of them is (an
+# enterprise is reached through its street or its covering union, as Enterprise.SCOPE_PATHS says). Lists
+# are checked item by item, pages through their items.
+PLACED = {
+    ("GET", "/orgs/organizations"): ("view", ("id",)),
+    ("GET", "/orgs/organizations/{org_id}"): ("view", ("id",)),
+    ("PATCH", "/orgs/organizations/{org_id}"): ("change", ("id",)),
+    ("GET", "/orgs/enterprises"): ("view", ("street_id", "covering_union_id")),
+    ("GET", "/orgs/enterprises/{enterprise_id}"): ("view", ("street_id", "covering_union_id")),
+    ("PATCH", "/orgs/enterprises/{enterprise_id}"): ("change", ("street_id", "covering_union_id")),
+    ("GET", "/members/people"): ("view", ("org_id",)),
+    ("POST", "/members/people"): ("change", ("org_id",)),
+    ("GET", "/members/people/{person_id}"): ("view", ("org_id",)),
+    ("PATCH", "/members/people/{person_id}"): ("change", ("org_id",)),
+    ("GET", "/members/people/{person_id}/memberships"): ("view", ("union_id",)),
+    ("GET", "/members/memberships"): ("view", ("union_id",)),
+    ("GET", "/members/memberships/{membership_id}"): ("view", ("union_id",)),
+    ("GET", "/workflow/queue"): ("review", ("org",)),
+    ("GET", "/workflow/applications/{pk}"): ("view", ("org", "target_org")),
+    ("POST", "/workflow/steps/{step_id}/decide"): ("review", ("org",)),
+}
+
+
+def leak(method: str, path: str, response, reach: dict) -> str | None:
+    """The first object of a 2xx answer that lies outside the caller's reach, or None."""
+    placed = PLACED.get((method.upper(), path.removeprefix("/api/v1")))
+    if placed is None or not 200 <= response.status_code < 300:
+        return None
+    action, fields = placed
+    allowed = reach.get(action, frozenset())
+    payload = json.loads(response.content)
+    items = payload["items"] if isinstance(payload, dict) and "items" in payload else payload
+    for item in items if isinstance(items, list) else [items]:
+        where = [item.get(f) for f in fields if item.get(f) is not None]
+        if not any(w in allowed for w in where):
+            return f"scope leak: {json.dumps(item, ensure_ascii=False)[:300]} is outside the caller's reach"
+    return None
+
+
+# schemathesis' conformance checks, on every answer (4xx too): the status is one the operation declares, the
+# content type is the declared one and the body matches the declared schema (lianxin/core/api_errors.py)
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
 @schema.parametrize()
+@pytest.mark.pg
 @hypothesis.settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                      suppress_health_check=list(hypothesis.HealthCheck))
 @pytest.mark.django_db
 def test_api_answers_every_request_without_5xx_and_refuses_in_chinese(case, api_callers, same_constants):
-    callers, ids = api_callers
+    callers, ids, turn = api_callers
     aim(case, ids)
-    for who, (headers, cookies) in callers.items():
+    # every case as the federation administrator, the member and the anonymous browser, and as one of the lower
+    # staff roles in turn (a third of each operation's cases each: the whole file stays near 90 s on SQLite)
+    lower = list(LOWER_STAFF)[next(turn) % len(LOWER_STAFF)]
+    for who in ("staff", "member", "anonymous", lower):
+        headers, cookies, reach = callers[who]
         response = case.call(headers=headers, cookies=cookies)
-        found = problem(response)
+        found = problem(response) or leak(case.operation.method, case.operation.path, response, reach)
         assert found is None, (f"{who}: {case.method} {case.formatted_path} → {found}\n"
                                f"{response.content[:600].decode(errors='replace')}\n"
                                f"curl: {case.as_curl_command(headers=headers)}")
-        if response.status_code < 300:
-            case.validate_response(response, checks=[response_schema_conformance])
+        case.validate_response(response, checks=CONFORMANCE)
 
 
 def all_subclasses(cls):
@@ -278,3 +384,32 @@ def test_an_id_too_large_for_the_database_is_a_400_not_a_500(client, district):
     bearer = {"Authorization": f"Bearer {tokens.issue(member.user)}"}
     r = client.post(f"/api/v1/activities/{2**63}/signup", headers=bearer)
     assert r.status_code == 400 and CJK.search(r.json()["detail"])
+
+
+def test_the_scope_check_flags_an_object_outside_the_callers_subtree(district):
+    """The fuzz's leak check (:func:`leak`) can fail: an answer carrying an object from another subtree is
+    flagged, one from inside is not — for ids, for an enterprise reached through its covering union only, for
+    workflow's organisation names, and for a member, who reaches nothing."""
+    from types import SimpleNamespace
+
+    reach = subtrees(district)
+
+    def answer(body):
+        return SimpleNamespace(status_code=200, content=json.dumps(body).encode())
+
+    street_a, reviewer = reach["street_a.admin"], reach["base_a1.reviewer"]
+    orgs = "/api/v1/orgs/organizations"
+    assert leak("GET", orgs, answer({"items": [{"id": district.joint_a.pk}], "count": 1}), street_a) is None
+    assert "scope leak" in leak("GET", orgs, answer({"items": [{"id": district.joint_a.pk},
+                                                               {"id": district.base_b1.pk}]}), street_a)
+    assert "scope leak" in leak("GET", f"{orgs}/{{org_id}}", answer({"id": district.street_a.pk}), reviewer)
+    ent = "/api/v1/orgs/enterprises"
+    covered = {"street_id": district.street_b.pk, "covering_union_id": district.base_a1.pk}
+    assert leak("GET", ent, answer({"items": [covered]}), reviewer) is None
+    assert "scope leak" in leak("GET", ent, answer({"items": [{**covered, "covering_union_id": None}]}), reviewer)
+    assert "scope leak" in leak("GET", "/api/v1/workflow/queue", answer([{"org": district.base_b1.name}]),
+                                reviewer)
+    assert leak("GET", "/api/v1/workflow/queue", answer([{"org": district.base_a1.name}]), reviewer) is None
+    assert "scope leak" in leak("GET", "/api/v1/members/people", answer({"items": [{"org_id": district.base_a1.pk}]}),
+                                {})
+    assert leak("GET", "/api/v1/members/people", answer({"items": []}), {}) is None
