@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -35,6 +36,8 @@ MAX_ZIP_ENTRIES = 2_000
 MAX_ZIP_RATIO = 150  # real xlsx sheets compress ~10-30x; bombs compress 1000x and more
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UTF16_LE, UTF16_BE = b"\xff\xfe", b"\xfe\xff"
+MAX_CSV_COLUMNS = 16_384  # Excel's own limit; a 30 MB line of commas would otherwise be a 30-million-cell row
 ZIP_MAGIC = b"PK\x03\x04"
 KINDS = ("xlsx", "xls", "csv")
 
@@ -65,6 +68,8 @@ def sniff(path: str | os.PathLike, *, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
         if _ole_is_encrypted(path):
             raise SpreadsheetRefused("工作簿设置了打开密码（已加密），请取消密码后另存再上传", code="encrypted")
         return "xls"
+    if head.startswith((UTF16_LE, UTF16_BE)):  # Excel's "Unicode 文本" (tab-separated UTF-16 with a BOM)
+        return "csv"
     import filetype
 
     guessed = filetype.guess(head)
@@ -267,8 +272,10 @@ def _probe_child(path: str, memory: int) -> None:  # in the probe process
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM or not) first; Chinese Windows Excel saves CSV as GBK, which GB18030 decodes."""
-    for enc in ("utf-8-sig", "gb18030"):
+    """UTF-8 (BOM or not) first; Chinese Windows Excel saves CSV as GBK, which GB18030 decodes; UTF-16 when it
+    starts with its BOM (Excel's "Unicode 文本")."""
+    encodings = ("utf-16",) if data.startswith((UTF16_LE, UTF16_BE)) else ("utf-8-sig", "gb18030")
+    for enc in encodings:
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
@@ -280,7 +287,11 @@ def _csv_rows(text: str) -> Iterator[list]:
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if len(row) > MAX_CSV_COLUMNS:
+                raise SpreadsheetRefused(f"CSV 文件有一行超过 {MAX_CSV_COLUMNS} 列，请检查分隔符或另存为 .xlsx 后上传",
+                                         code="too_large")
+            yield row
     except csv.Error:
         raise SpreadsheetRefused("CSV 文件格式有误（引号不配对等），无法读取", code="corrupt") from None
 
@@ -379,10 +390,9 @@ def scrub(s: str) -> str:
         s = unicodedata.normalize("NFKC", s).strip()
         if s.isprintable():
             return s
-    if not _SCRUB_TABLE:  # every Cc/Cf/Zl/Zp code point, built once (~0.2 s) on the first text that needs it
-        import sys
-
-        for cp in range(sys.maxunicode + 1):
+    if not _SCRUB_TABLE:  # every Cc/Cf/Zl/Zp code point, built on the first text that needs it: they all lie
+        # in planes 0, 1 and 14 (checked over all of Unicode 15.1), ~0.1 s instead of ~0.75 s for all 17 planes
+        for cp in itertools.chain(range(0x20000), range(0xE0000, 0xF0000)):
             cat = unicodedata.category(chr(cp))
             if cat in ("Cc", "Cf", "Zl", "Zp"):
                 _SCRUB_TABLE[cp] = " " if chr(cp).isspace() else None

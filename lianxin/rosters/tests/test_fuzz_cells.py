@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from lianxin.core import excel
 from lianxin.core.idnumbers import _MOBILE_RANGES, make_id_number, normalise, parse_id_number, parse_mobile
-from lianxin.rosters.columns import BY_KEY, COLUMNS, PROFILE_KEYS, CleanRow, RowChecker, _text
+from lianxin.rosters.columns import ALIASES, BY_KEY, COLUMNS, PROFILE_KEYS, CleanRow, RowChecker, _text
 
 FUZZ = settings(max_examples=200, derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -290,3 +290,52 @@ def test_joining_before_birth_is_a_row_problem():
 def test_a_long_value_is_quoted_short_in_the_message():
     msg = RowChecker({"name": 0, "id_number": 1})(["甲", "1" * 100_000], 2, TODAY)
     assert msg == ["身份证号“" + "1" * 30 + "…”应为18位，前17位为数字，最后一位为数字或X"]
+
+
+def test_scrub_table_covers_every_control_and_format_character():
+    """``core.excel.scrub`` builds its table from planes 0, 1 and 14 only, where every such character lies."""
+    import sys
+
+    excel.scrub("\x00")  # builds the table
+    everywhere = {cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) in ("Cc", "Cf", "Zl", "Zp")}
+    assert everywhere == set(excel._SCRUB_TABLE)
+
+
+# ------------------------------------------------------------------------------------------- header variants
+
+def _label_noise(draw, alias: str) -> str:
+    s = alias
+    if draw(st.booleans()) and len(s) > 1:
+        at = draw(st.integers(1, len(s) - 1))
+        s = s[:at] + draw(st.sampled_from([" ", "\n", "\u3000", "\u200b", "\r\n"])) + s[at:]
+    s = draw(st.sampled_from(["", "*", "＊", " "])) + s
+    s += draw(st.sampled_from(["", "（必填）", "(选填)", "：", ":", "*", "（必填）：", "(文本)(18位)", " "]))
+    return s
+
+
+@st.composite
+def headers(draw):
+    """A header row (a subset of the columns, in any order, each under any accepted name with the noise offices
+    add), optional title rows above, and optional gaps between the columns."""
+    keys = draw(st.permutations(KEYS))
+    keys = [k for k in keys if k in ("name", "id_number") or draw(st.booleans())]
+    row, where = [], {}
+    for k in keys:
+        if draw(st.integers(0, 4)) == 0:
+            row.append(draw(st.sampled_from(["", None, "备注", "序号", "Unnamed"])))
+        where[k] = len(row)
+        names = (BY_KEY[k].label, *BY_KEY[k].aliases)
+        row.append(_label_noise(draw, draw(st.sampled_from(names))))
+    titles = draw(st.lists(st.sampled_from([["某某公司工会会员花名册"], ["填表日期：2026年1月", None, "单位：人"], [],
+                                            [None, None]]), max_size=3))
+    return titles, row, where
+
+
+@FUZZ
+@given(headers())
+def test_header_variants_are_found(case):
+    titles, row, where = case
+    match = excel.find_header([*titles, row, ["张三", "1"]], ALIASES)
+    assert match is not None and match.row_index == len(titles)
+    assert match.columns == where, (row, match.columns)
+    assert all(lab == lab.strip() and lab.isprintable() for lab in match.labels)
