@@ -179,6 +179,8 @@ if LIANXIN_STAFF_OTP not in ("required", "off"):
 # A temporary password an administrator issues (accounts.services.reset_staff_password) stops working this many
 # hours later (lianxin/accounts/models.py, User.check_password).
 LIANXIN_TEMP_PASSWORD_HOURS = env_positive_int("LIANXIN_TEMP_PASSWORD_HOURS", 72, maximum=24 * 366)
+# least minutes between two SMS/WeChat work reminders to one staff member (accounts.services, "work reminders")
+LIANXIN_STAFF_SMS_MINUTES = env_positive_int("LIANXIN_STAFF_SMS_MINUTES", 30, maximum=24 * 60)
 OTP_TOTP_ISSUER = "连心工作台"
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n successive wrong codes wait 2^(n-1) s; 0 would switch throttling off
 OTP_STATIC_THROTTLE_FACTOR = 1

@@ -706,3 +706,29 @@ def due_staff_alert_users(*, now=None, limit: int = 1000) -> list[int]:
     now = now or timezone.now()
     return list(StaffContact.objects.filter(next_send_at__isnull=False, next_send_at__lte=now)
                 .order_by("next_send_at").values_list("user_id", flat=True)[:limit])
+
+
+def rotate_contact_keys(*, batch: int = 2000) -> int:
+    """Re-seal staff reminder numbers (and numbers waiting for their code) under the active field key
+    (``manage.py rotate_field_keys``). Returns how many ciphertexts were rewritten."""
+    from lianxin.core import crypto
+    from lianxin.members.services import MOBILE_CTX
+
+    from .models import ContactCode, StaffContact
+
+    return (crypto.rotate_column(StaffContact.objects.all(), "mobile_cipher", context=MOBILE_CTX, batch=batch)
+            + crypto.rotate_column(ContactCode.objects.all(), "mobile_cipher", context=MOBILE_CTX, batch=batch))
+
+
+def purge_staff_contact_records(*, now=None, alert_days: int = 30) -> tuple[int, int]:
+    """Delete what reminders no longer need: verification codes a day after they expired (they hold an
+    encrypted number someone typed, perhaps never confirmed) and reminder records ``alert_days`` after they
+    were sent or dropped. Returns (codes, alerts) deleted. Run by ``manage.py reviewer_reminders``."""
+    import datetime as dt
+
+    from .models import ContactCode, StaffAlert
+
+    now = now or timezone.now()
+    codes, _ = ContactCode.objects.filter(expires_at__lt=now - dt.timedelta(days=1)).delete()
+    alerts, _ = StaffAlert.objects.filter(sent_at__lt=now - dt.timedelta(days=alert_days)).delete()
+    return codes, alerts

@@ -72,6 +72,12 @@ def enqueue(*, channel: str, template: str, title: str, body: str, dedupe_key: s
     return n
 
 
+def rotate_recipient_keys(*, batch: int = 2000) -> int:
+    """Re-seal the outbox's recipients (phones, openids) under the active field key (``manage.py
+    rotate_field_keys``). Returns how many were rewritten."""
+    return crypto.rotate_column(Notification.objects.all(), "recipient_cipher", context=RECIPIENT_CTX, batch=batch)
+
+
 def _claim(nid: int) -> bool:
     now = timezone.now()
     return bool(

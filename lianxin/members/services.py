@@ -82,6 +82,14 @@ def seal_identity(info: IdNumber, mobile: str) -> SealedIdentity:
     )
 
 
+def rotate_person_keys(*, batch: int = 2000) -> int:
+    """Re-seal people's ID numbers and mobiles under the active field key (``manage.py rotate_field_keys``).
+    Returns how many ciphertexts were rewritten."""
+    people = Person.objects.all()
+    return (crypto.rotate_column(people, "id_cipher", context=ID_CTX, batch=batch, key_field="id_key")
+            + crypto.rotate_column(people, "mobile_cipher", context=MOBILE_CTX, batch=batch))
+
+
 def _clean_profile(fields: dict) -> dict:
     fields = {k: v for k, v in fields.items() if k in PROFILE_FIELDS}
     if "name" in fields:

@@ -89,6 +89,25 @@ def unseal(app: Application) -> dict[str, str]:
     return {k: crypto.decrypt(v, context=_seal_ctx(k)) for k, v in (app.sealed or {}).items()}
 
 
+def rotate_sealed_keys(*, batch: int = 500) -> int:
+    """Re-seal the personal fields kept in applications (``Application.sealed``) under the active field key
+    (``manage.py rotate_field_keys``); walks applications by id, a batch per transaction, rows locked. Returns
+    how many applications were rewritten."""
+    active, last, done = crypto.active_key_id(), 0, 0
+    while True:
+        with transaction.atomic():
+            apps = list(Application.objects.select_for_update().exclude(sealed={}).filter(pk__gt=last)
+                        .order_by("pk")[:batch])
+            if not apps:
+                return done
+            last = apps[-1].pk
+            stale = [a for a in apps if any(crypto.key_id(v) != active for v in a.sealed.values())]
+            for a in stale:
+                a.sealed = {k: crypto.reencrypt(v, context=_seal_ctx(k)) or v for k, v in a.sealed.items()}
+            Application.objects.bulk_update(stale, ["sealed"])
+            done += len(stale)
+
+
 def _prepare(prog: Programme, raw: dict, app: Application | None) -> tuple[object, dict, dict]:
     """Validate raw input against the programme's form. Sensitive fields left blank on an edit keep their sealed
     value; the result is (pydantic form, plain data to store with sensitive values masked, sealed ciphers)."""

@@ -74,7 +74,8 @@ DETAIL_KEYS = {
     "person": "人员编号", "member_no": "会员编号", "union": "工会", "from_union": "原工会", "to_union": "新工会",
     "old": "原会籍编号", "id": "身份证号", "name": "名称", "title": "标题", "category": "栏目", "format": "格式",
     "chapters": "章节数", "parent": "上级组织", "membership": "会籍编号", "certificate": "证书", "reason": "原因",
-    "field": "字段", "count": "数量",
+    "field": "字段", "count": "数量", "key": "密钥编号", "applications": "申请数", "staff_contacts": "工作人员手机号数",
+    "notifications": "消息数",
 }
 TRUE_FALSE = {True: "是", False: "否", "True": "是", "False": "否", "true": "是", "false": "否"}
 
