@@ -522,8 +522,8 @@ class XlsxStreamWriter:
                 continue
             if isinstance(v, bool):
                 ws.write_string(r, j, "是" if v else "否")
-            elif isinstance(v, (int, float)):
-                ws.write_number(r, j, v)
+            elif isinstance(v, (int, float)) and -1e15 < v < 1e15:  # NaN and ±inf fail the test too
+                ws.write_number(r, j, v)  # beyond 15 digits Excel would round it (the 3.30106E+17 problem): text
             elif isinstance(v, dt.date):
                 ws.write_datetime(r, j, dt.datetime(v.year, v.month, v.day) if not isinstance(v, dt.datetime)
                                   else v.replace(tzinfo=None), self.date_fmt)

@@ -339,3 +339,37 @@ def test_header_variants_are_found(case):
     assert match is not None and match.row_index == len(titles)
     assert match.columns == where, (row, match.columns)
     assert all(lab == lab.strip() and lab.isprintable() for lab in match.labels)
+
+
+# ------------------------------------------------------------------------------------------------- writers
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+writer_cells = st.one_of(reader_cells, st.sampled_from(["=1+1", "+86 139", "-1", "@SUM(A1)", "\t=x", "\r=x", "＝１",
+                                                        "=cmd|' /C calc'!A0", "'=already", " =x", "=HYPERLINK(\"x\")"]))
+
+
+@settings(FUZZ, max_examples=60)
+@given(st.lists(st.lists(writer_cells, max_size=6), min_size=1, max_size=6))
+def test_written_files_never_hold_a_formula(rows):
+    """The export and the error report (core.excel's writers): whatever the values, the xlsx holds no formula
+    and no text cell that a spreadsheet would evaluate; the CSV likewise."""
+    import csv
+    import io
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    with excel.XlsxStreamWriter(["姓名", "=A1"]) as w:
+        for r in rows:
+            w.row(r)
+    with w.open() as f:
+        data = f.read()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+    for r in CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python():
+        for v in r:
+            assert not (isinstance(v, str) and v.startswith(FORMULA_START)), ascii(v)
+    text = b"".join(excel.csv_stream(["姓名"], rows)).decode("utf-8-sig")
+    for r in csv.reader(io.StringIO(text, newline="")):
+        for v in r:
+            assert not v.startswith(FORMULA_START), ascii(v)

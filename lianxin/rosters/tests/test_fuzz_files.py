@@ -79,7 +79,7 @@ def outcome(district, data: bytes, name: str = "花名册.xlsx") -> str:
         with services.error_report(actor=admin, job=job) as f:
             rows = CalamineWorkbook.from_filelike(f).get_sheet_by_index(0).to_python()
         assert rows[0][0] == "原行号" and rows[0][-1] == "错误说明"
-        assert len(rows) - 1 <= len(job.problems)
+        assert [(int(r[0]), r[-1]) for r in rows[1:]] == [(no, msg) for no, msg in job.problems]
     return "ready"
 
 
