@@ -342,14 +342,23 @@ def find_header(head_rows: list[list], aliases: dict[str, set[str]], *, scan: in
     row = list(head_rows[best_i]) + [""] * width
     labels = [_label(c) for c in row[:width]]
     columns = dict(best)
-    # The row below may finish a two-row header (sub-labels under a merged group cell).
+    # The row below may finish a two-row header (sub-labels under a merged group cell): it names a column this
+    # row does not, or names one under a blank cell of this row (the rest of a merged group title).
     if best_i + 1 < len(head_rows):
-        below = matches(head_rows[best_i + 1])
-        new = {k: j for k, j in below.items() if k not in columns}
-        if new:
-            for k, j in new.items():
-                columns[k] = j
-                labels[j] = _label(head_rows[best_i + 1][j])
+        upper, lower = head_rows[best_i], head_rows[best_i + 1]
+        below = matches(lower)
+        if any(k not in columns for k in below) or any(_blank(upper, j) for j in below.values()):
+            # A label here with a sub-label under it was a group title that happens to be a column name
+            # ("联系方式" over "座机 | 手机"): the sub-labels name the columns (found by the header property test).
+            for k, j in list(columns.items()):
+                if not _blank(lower, j) and below.get(k) != j:
+                    del columns[k]
+            for k, j in below.items():
+                if k not in columns:
+                    columns[k] = j
+            for j in range(min(len(lower), width)):
+                if not _blank(lower, j):
+                    labels[j] = _label(lower[j])
             header_i = best_i + 1
     # The row above may hold labels of vertically merged cells that are empty in this row.
     if best_i > 0:
@@ -363,6 +372,10 @@ def find_header(head_rows: list[list], aliases: dict[str, set[str]], *, scan: in
         labels.pop()
     unknown = [lab for j, lab in enumerate(labels) if lab and j not in columns.values()]
     return HeaderMatch(header_i, columns, labels, unknown)
+
+
+def _blank(row: list, j: int) -> bool:
+    return j >= len(row) or row[j] is None or (row[j].__class__ is str and not row[j].strip())
 
 
 def _label(cell) -> str:

@@ -373,3 +373,37 @@ def test_written_files_never_hold_a_formula(rows):
     for r in csv.reader(io.StringIO(text, newline="")):
         for v in r:
             assert not v.startswith(FORMULA_START), ascii(v)
+
+
+@st.composite
+def two_row_headers(draw):
+    """Two header rows as python-calamine returns merged cells: a group title (基本信息…) over sub-labels, its
+    value in the first cell of the merge and "" in the rest; the other labels merged vertically (value in the
+    upper row, "" below)."""
+    keys = [k for k in draw(st.permutations(KEYS)) if k in ("name", "id_number") or draw(st.booleans())]
+    upper, lower, where, j = [], [], {}, 0
+    while j < len(keys):
+        size = draw(st.integers(0, min(4, len(keys) - j)))
+        if size >= 2:  # a group of `size` columns under one title
+            upper += [draw(st.sampled_from(["基本信息", "联系方式", "证件信息", "个人情况"]))] + [""] * (size - 1)
+            for k in keys[j:j + size]:
+                where[k] = len(lower)
+                lower.append(_label_noise(draw, draw(st.sampled_from((BY_KEY[k].label, *BY_KEY[k].aliases)))))
+            j += size
+        else:
+            where[keys[j]] = len(upper)
+            upper.append(_label_noise(draw, draw(st.sampled_from((BY_KEY[keys[j]].label, *BY_KEY[keys[j]].aliases)))))
+            lower.append("")
+            j += 1
+    return upper, lower, where
+
+
+@FUZZ
+@given(two_row_headers())
+# "联系方式" is itself a name of the mobile column: as a group title over 座机 | 手机 it took the landline column
+@example((["姓名", "身份证号", "联系方式", ""], ["", "", "座机", "手机"], {"name": 0, "id_number": 1, "mobile": 3}))
+def test_two_row_merged_headers_are_found(case):
+    upper, lower, where = case
+    match = excel.find_header([["某某公司工会会员花名册"], upper, lower, ["张三", "1"]], ALIASES)
+    assert match is not None and match.columns == where, (upper, lower, match and match.columns)
+    assert match.row_index == (2 if any(lower) else 1)
