@@ -12,19 +12,39 @@ from .models import ACTIVE_STATUSES, Membership, MembershipStatus, Person
 from .services import id_bidx, mobile_bidx
 
 
+def _search_kind(q: str) -> str:
+    """How ``q`` is searched: "id", "mobile" or "member_no" (exact, indexed), "name" (part of a name), or ""."""
+    if not q:
+        return ""
+    n = normalise(q)
+    if len(n) == 18 and n[:17].isdigit():
+        return "id"
+    if len(n) == 11 and n.isdigit():
+        return "mobile"
+    if n.startswith("LX") and n[2:].isdigit():
+        return "member_no"
+    return "name"
+
+
+def is_name_search(q: str) -> bool:
+    """Whether ``q`` is matched as part of a name: a scan no index serves (the list pages it in one scan)."""
+    return _search_kind((q or "").strip()) == "name"
+
+
 def person_search_filter(q: str) -> Q:
     """Name (contains), member number (exact), full ID number or mobile (exact, through the blind index)."""
     q = (q or "").strip()
-    if not q:
-        return Q()
-    n = normalise(q)
-    if len(n) == 18 and n[:17].isdigit():
+    kind, n = _search_kind(q), normalise(q)
+    if kind == "id":
         return Q(id_bidx=id_bidx(n))
-    if len(n) == 11 and n.isdigit():
+    if kind == "mobile":
         return Q(mobile_bidx=mobile_bidx(n))
-    if n.startswith("LX") and n[2:].isdigit():
+    if kind == "member_no":
         return Q(memberships__member_no=n, memberships__status__in=ACTIVE_STATUSES)
-    return Q(name__icontains=q)
+    if kind == "name":
+        # Chinese names have no case: a plain LIKE spares PostgreSQL an UPPER() of every name it scans
+        return Q(name__icontains=q) if any(c.isascii() and c.isalpha() for c in q) else Q(name__contains=q)
+    return Q()
 
 
 def person_list(*, actor, q: str = "", org=None, status: str = "", action: str = "view") -> QuerySet[Person]:

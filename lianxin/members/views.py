@@ -38,7 +38,8 @@ def person_list(request):
 
         # named in the heading (and kept by the search form) when the enterprise is in the user's scope
         employer = enterprise_list(actor=request.user).filter(pk=int(request.GET["employer"])).first()
-    page = paginate(request, qs)
+    # a name is matched anywhere in it (no index can serve that): one scan gives the count and the page
+    page = paginate(request, qs, single_scan=selectors.is_name_search(q))
     memberships = selectors.current_memberships(page.object_list)
     rows = [(p, memberships.get(p.pk)) for p in page.object_list]
     return render(request, "members/person_list.html", {
@@ -57,7 +58,8 @@ def person_detail(request, pk):
         "history": selectors.memberships_of(actor=request.user, person=person),
         "can_change": can(request.user, "change", person.org.path),
         "can_reveal": can(request.user, "reveal", person.org.path),
-        "union_form": UnionChoiceForm(user=request.user),
+        # the form's own queryset (scoped "change"), read as (id, name) pairs only if a form is shown
+        "union_choices": UnionChoiceForm(user=request.user).fields["union"].queryset.values_list("pk", "name"),
         "end_form": EndMembershipForm(),
     })
 

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from lianxin.core.scoping import get_scoped_or_404, scope_for, scoped
 from lianxin.members.models import Membership, MembershipStatus
 
-from .models import Enterprise, Organization, OrgKind
+from .models import STEP, Enterprise, Organization, OrgKind
 
 
 def org_list(*, actor, kind: str = "", q: str = "", action: str = "view") -> QuerySet[Organization]:
@@ -25,18 +25,41 @@ def org_detail(*, actor, pk, action: str = "view") -> Organization:
 
 def member_count(org: Organization) -> int:
     """Members in the organisation's subtree, derived from memberships (never stored)."""
-    return Membership.objects.filter(union__path__startswith=org.path, status=MembershipStatus.MEMBER).count()
+    return member_counts([org]).get(org.pk, 0)
+
+
+def _outermost(paths) -> list[str]:
+    out: list[str] = []
+    for p in sorted(set(paths)):
+        if not any(p.startswith(a) for a in out):
+            out.append(p)
+    return out
 
 
 def member_counts(orgs) -> dict[int, int]:
-    """Subtree member counts for several organisations in one grouped query."""
+    """Subtree member counts for several organisations, in two queries whatever their number: the
+    organisations inside their subtrees (the tree table: thousands of rows at most), then the members per
+    union, counted on the (union, status) index of memberships alone, grouped by union id without joining
+    the tree. Only the unions under the given organisations are counted: a base union's page counts that
+    union, not the district's million memberships. The sums per subtree are done here, from the paths."""
     orgs = list(orgs)
     if not orgs:
         return {}
-    rows = (Membership.objects.filter(status=MembershipStatus.MEMBER)
-            .values("union__path").annotate(n=Count("id")))
-    per_path = {r["union__path"]: r["n"] for r in rows}
-    return {o.pk: sum(n for p, n in per_path.items() if p.startswith(o.path)) for o in orgs}
+    under = Q(pk__in=[])
+    for p in _outermost(o.path for o in orgs):
+        under |= Q(path__startswith=p)
+    # every organisation under them, not only today's member-holding kinds: a membership counts wherever it is
+    unions = dict(Organization.objects.filter(under).order_by().values_list("pk", "path"))
+    if not unions:
+        return {o.pk: 0 for o in orgs}
+    per_union = (Membership.objects.filter(status=MembershipStatus.MEMBER, union_id__in=list(unions))
+                 .order_by().values_list("union_id").annotate(n=Count("*")))
+    subtree: dict[str, int] = {}  # path -> members in its subtree: each union's count added to its ancestors
+    for u, n in per_union:
+        path = unions[u]
+        for end in range(STEP, len(path) + 1, STEP):
+            subtree[path[:end]] = subtree.get(path[:end], 0) + n
+    return {o.pk: subtree.get(o.path, 0) for o in orgs}
 
 
 def member_holding_unions(*, actor, action: str = "change") -> QuerySet[Organization]:
