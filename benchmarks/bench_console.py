@@ -23,6 +23,10 @@ same session, same run), and the number of SQL queries (an execute wrapper): a f
 page's rows is an N+1.
 
 The final lines are the ones to compare across machines: the worst p95 ratio and the largest query count.
+
+Iterating on one page: keep a built database (``BENCH_CONSOLE_USERS=, python scripts/with_postgres.py -- bash
+-c 'python -m benchmarks console; sleep 3600'``), then with ``LIANXIN_DATABASE_URL`` pointing at it run
+``BENCH_CONSOLE_REUSE=1 BENCH_CONSOLE_PAGES=search_name,people_p1 python -m benchmarks --in-process console``.
 """
 
 from __future__ import annotations
@@ -343,7 +347,7 @@ def run() -> None:
             if status == 200:
                 worst_p95 = max(worst_p95, p95)
                 max_queries = max(max_queries, queries)
-    print(f"worst page by ratio (for information): {worst_name}")
+    print(f"(worst page by ratio: {worst_name})")
     print(f"worst_page_p95_ms: {worst_p95:.1f}")
     print(f"worst_p95_vs_floor: {worst_ratio:.1f}")
     print(f"max_queries_per_page: {max_queries}")
