@@ -347,7 +347,7 @@ def run() -> None:
             if status == 200:
                 worst_p95 = max(worst_p95, p95)
                 max_queries = max(max_queries, queries)
-    print(f"(worst page by ratio: {worst_name})")
+    print(f"(worst page by ratio = {worst_name})")
     print(f"worst_page_p95_ms: {worst_p95:.1f}")
     print(f"worst_p95_vs_floor: {worst_ratio:.1f}")
     print(f"max_queries_per_page: {max_queries}")
