@@ -10,7 +10,7 @@ role that may reveal and a reason, and is written to the audit chain by the serv
 import datetime as dt
 from typing import Literal
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from lianxin.core.api_errors import WRITE, answers
@@ -167,7 +167,7 @@ def create_person(request, payload: PersonIn):
     org = get_scoped_or_404(Organization.objects.all(), request.user, data.pop("org_id"))
     data["employer"] = _employer(request, data.pop("employer_id"))
     person = services.create_person(actor=request.user, org=org, **data)
-    return 201, selectors.person_detail(actor=request.user, pk=person.pk)
+    return Status(201, selectors.person_detail(actor=request.user, pk=person.pk))
 
 
 @router.get("/people/{person_id}", response=answers(PersonDetailOut, 404, 422), summary="人员详情（脱敏）")

@@ -413,3 +413,17 @@ def test_the_scope_check_flags_an_object_outside_the_callers_subtree(district):
     assert "scope leak" in leak("GET", "/api/v1/members/people", answer({"items": [{"org_id": district.base_a1.pk}]}),
                                 {})
     assert leak("GET", "/api/v1/members/people", answer({"items": []}), {}) is None
+
+
+def test_the_scope_check_on_real_answers(client, district):
+    """On real answers: a street administrator's organisation list passes the check (and is not empty); the
+    federation administrator's list, judged with the street administrator's reach — what a leaking selector
+    would answer — fails it."""
+    reach = subtrees(district)["street_a.admin"]
+    client.force_login(district.users["street_a.admin"])
+    own = client.get("/api/v1/orgs/organizations")
+    assert own.status_code == 200 and len(own.json()["items"]) == 3  # street_a, joint_a, base_a1
+    assert leak("GET", "/api/v1/orgs/organizations", own, reach) is None
+    client.force_login(district.users["fed.admin"])
+    everything = client.get("/api/v1/orgs/organizations")
+    assert "scope leak" in leak("GET", "/api/v1/orgs/organizations", everything, reach)
