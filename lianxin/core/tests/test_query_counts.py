@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.test import RequestFactory
 
+from lianxin.core import pagination
 from lianxin.core import views as core_views
 from lianxin.core.testing import ROOT, make_enterprise, make_person
 from lianxin.members import services as member_services
@@ -145,7 +146,7 @@ def test_pager_single_scan_matches_django(people):
 def test_pager_past_the_count_limit_matches_django(people, monkeypatch):
     """A list longer than the count limit: estimated total (PostgreSQL) or counted (SQLite), pages still exact,
     末页 and numbers past the end counted exactly."""
-    monkeypatch.setattr(core_views, "COUNT_LIMIT", 6)
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 6)
     page = core_views.paginate(RequestFactory().get("/"), people, 5)
     assert page.paginator.count > 6
     _pages_equal(people, 5)
@@ -155,7 +156,7 @@ def test_pager_past_the_count_limit_matches_django(people, monkeypatch):
 def test_pager_template_says_when_the_total_is_estimated(district, client, monkeypatch):
     for i in range(35):
         make_person(district.base_a1, f"分页{i:02d}")
-    monkeypatch.setattr(core_views, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 5)
     client.force_login(district.users["fed.admin"])
     html = client.get("/console/people/").content.decode()
     assert "末页" in html and "page=last" in html and 'name="page"' in html
@@ -170,7 +171,7 @@ def test_pager_template_says_when_the_total_is_estimated(district, client, monke
 
 def test_pager_gives_up_a_slow_count_but_not_the_pages(people, monkeypatch, client, district):
     """A count that does not finish within the budget: pages, 下一页 and 末页 still right, the total not shown."""
-    monkeypatch.setattr(core_views.ScalablePaginator, "_count_within", lambda self, ms, qs: None)
+    monkeypatch.setattr(pagination.ScalablePaginator, "_count_within", lambda self, ms, qs: None)
     page = core_views.paginate(RequestFactory().get("/"), people, 5)
     assert page.paginator.unknown
     _pages_equal(people, 5)
@@ -187,7 +188,7 @@ def test_count_budget_cancels_and_leaves_the_transaction_usable(people):
     from django.db.models.expressions import RawSQL
 
     slow = people.filter(pk__in=RawSQL("SELECT id FROM members_person WHERE pg_sleep(0.2) IS NOT NULL", []))
-    paginator = core_views.ScalablePaginator(people, 5)
+    paginator = pagination.ScalablePaginator(people, 5)
     with connection.cursor() as c:
         c.execute("SHOW statement_timeout")
         before = c.fetchone()[0]
@@ -207,7 +208,7 @@ def test_count_budget_outside_a_transaction_leaves_the_session_unchanged(distric
         make_person(district.base_a1, f"预算{i}")
     people = Person.objects.all()
     slow = people.filter(pk__in=RawSQL("SELECT id FROM members_person WHERE pg_sleep(0.2) IS NOT NULL", []))
-    paginator = core_views.ScalablePaginator(people, 5)
+    paginator = pagination.ScalablePaginator(people, 5)
     with connection.cursor() as c:
         c.execute("SHOW statement_timeout")
         before = c.fetchone()[0]
