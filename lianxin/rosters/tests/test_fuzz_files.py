@@ -4,8 +4,8 @@ Valid workbooks are cut short, bit-flipped, rebuilt with entries renamed, duplic
 given huge shared-string tables, deep or entity-laden XML and cells of every type with odd references; CSV files
 come in mixed encodings, with BOMs, odd delimiters and line endings, unbalanced quotes and NULs; plus empty,
 header-only and blank files. The only outcomes allowed: the upload is refused with a Chinese message (and no job
-or stored file is left), or the check ends ``ready`` (a preview whose counts add up, whose error report can be
-built) or ``refused`` with a Chinese message — never an exception, never the generic "system error", and never
+or stored file is left), or the check ends ``ready`` (a preview whose counts add up, whose error report lists
+exactly the problem rows, and which then imports exactly as previewed) or ``refused`` with a Chinese message — never an exception, never the generic "system error", and never
 a row written to the members tables.
 
 Deterministic (``derandomize``); about 200 files in all, each a few kilobytes. On SQLite and PostgreSQL (``pg``:
@@ -21,6 +21,7 @@ import warnings
 import zipfile
 
 import pytest
+from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -80,6 +81,15 @@ def outcome(district, data: bytes, name: str = "花名册.xlsx") -> str:
             rows = CalamineWorkbook.from_filelike(f).get_sheet_by_index(0).to_python()
         assert rows[0][0] == "原行号" and rows[0][-1] == "错误说明"
         assert [(int(r[0]), r[-1]) for r in rows[1:]] == [(no, msg) for no, msg in job.problems]
+    # and the file imports as previewed (valid rows), in a savepoint rolled back afterwards
+    with transaction.atomic():
+        services.request_import(actor=admin, job=job, mode="valid")
+        job.refresh_from_db()
+        assert job.status == "done", job.message
+        assert (job.added, job.updated, job.unchanged, job.rejected) == (p["added"], p["updated"], p["unchanged"],
+                                                                          p["rejected"])
+        assert Person.objects.count() == before[0] + job.added
+        transaction.set_rollback(True)
     return "ready"
 
 
