@@ -81,7 +81,9 @@ def _forbidden(request, exc):
 
 @api.exception_handler(ServiceError)
 def _invalid(request, exc):
-    return api.create_response(request, exc.as_dict(), status=400)
+    # a service that could not find what it was asked about (an activity, sign-up, slot, booking or review step
+    # by id) says so with code "not_found": that is a 404 here, as for every other missing object
+    return api.create_response(request, exc.as_dict(), status=404 if exc.code == "not_found" else 400)
 
 
 @api.exception_handler(Http404)

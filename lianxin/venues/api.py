@@ -109,7 +109,7 @@ def get_site(request, site_id: int):
     return selectors.member_site(site_id)
 
 
-@router.post("/slots/{slot_id}/book", response=answers(BookingOut, *WRITE, 422, status=201))
+@router.post("/slots/{slot_id}/book", response=answers(BookingOut, *WRITE, 404, 422, status=201))
 def book(request, slot_id: int):
     return Status(201, services.book_slot(actor=request.user, slot_id=slot_id))
 
@@ -119,6 +119,6 @@ def my_bookings(request):
     return list(selectors.my_bookings(request.user)[:100])
 
 
-@router.post("/bookings/{booking_id}/cancel", response=answers(BookingOut, *WRITE, 422))
+@router.post("/bookings/{booking_id}/cancel", response=answers(BookingOut, *WRITE, 404, 422))
 def cancel(request, booking_id: int):
     return services.cancel_booking(actor=request.user, booking_id=booking_id)

@@ -31,7 +31,8 @@ def test_member_books_and_cancels_through_the_api(client, district, site):
     client.force_login(other)
     r = client.post(f"/api/v1/venues/slots/{slot.pk}/book")
     assert r.status_code == 400 and r.json()["code"] == "full"
-    assert client.post(f"/api/v1/venues/bookings/{booking_id}/cancel").status_code == 400  # not theirs
+    r = client.post(f"/api/v1/venues/bookings/{booking_id}/cancel")  # not theirs: as if it did not exist
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
     client.force_login(m)
     assert client.get("/api/v1/venues/bookings").json()[0]["id"] == booking_id
     assert client.post(f"/api/v1/venues/bookings/{booking_id}/cancel").json()["status"] == "cancelled"
