@@ -23,16 +23,25 @@ _SPACES = re.compile(r"[\s\u3000\-]+")
 
 
 def normalise(value: object) -> str:
-    """Full-width digits and letters to ASCII (NFKC), other scripts' digits to ASCII digits, spaces and dashes
-    dropped, letters upper-cased."""
+    """Full-width digits and letters to ASCII (NFKC), other scripts' digits to ASCII digits, invisible format
+    characters (zero-width spaces, bidi marks such as the U+202D…U+202C that phones wrap numbers in) removed,
+    spaces and dashes dropped, letters upper-cased; a whole float (a mobile typed into a number cell) without
+    its ".0". Idempotent."""
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+        value = int(value)
     s = str(value)
-    if not s.isascii():  # ASCII is already NFKC-normal; most cells are, and skipping the call is measurable
+    if s.isascii():  # ASCII is already NFKC-normal; most cells are, and skipping the work is measurable
+        return _SPACES.sub("", s).upper()
+    s = unicodedata.normalize("NFKC", s)
+    # digits of other scripts (٣, ३…), which NFKC keeps, as ASCII digits; format characters (Cf) dropped
+    s = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in s
+                if c.isascii() or unicodedata.category(c) != "Cf")
+    s = _SPACES.sub("", s)
+    if not s.isascii():  # dropping a space may let NFKC compose again ("A ́" -> "Á"): compose now, once
         s = unicodedata.normalize("NFKC", s)
-        if not s.isascii():  # digits of other scripts (٣, ३…), which NFKC keeps, as ASCII digits
-            s = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in s)
-    return _SPACES.sub("", s).upper()
+    return s.upper()
 
 
 class IdNumber(NamedTuple):

@@ -109,3 +109,22 @@ def test_mobile_ranges_agree_with_phonenumbers(number):
     except ServiceError:
         got = False
     assert got == expected
+
+
+def test_numbers_pasted_with_invisible_marks_or_typed_into_number_cells_are_read():
+    """Phones wrap copied numbers in bidi marks (U+202D … U+202C) and web pages leave zero-width spaces: the
+    forms, the API and the roster import read the number they show. A mobile typed into an Excel number cell
+    arrives as a float."""
+    n = make_id_number("330106", dt.date(1990, 1, 1), 7, "M")
+    assert parse_id_number(f"\u202d{n}\u202c").number == n
+    assert parse_id_number(f"{n[:6]}\u200b{n[6:]}\ufeff").number == n
+    assert parse_mobile("\u202d138\u200b0013\u20608000\u202c") == "13800138000"
+    assert parse_mobile(13800138000.0) == "13800138000"
+    with pytest.raises(ServiceError, match="13800138000.5"):
+        parse_mobile(13800138000.5)
+
+
+@given(st.one_of(st.text(), st.floats(allow_nan=False), st.integers(-(10**20), 10**20)))
+def test_normalise_is_idempotent(value):
+    once = normalise(value)
+    assert normalise(once) == once
