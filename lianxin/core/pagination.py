@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
+from typing import NamedTuple
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import OperationalError, connections, transaction
@@ -33,6 +34,80 @@ def _totally_ordered(qs) -> bool:
     except Exception:  # noqa: BLE001 — a lookup across relations or an annotation: not provably unique
         return False
     return bool(getattr(field, "unique", False)) and not getattr(field, "null", True)
+
+
+class Total(NamedTuple):
+    """A list's total as :func:`bounded_count` knows it. ``approximate``: ``count`` is not exact — PostgreSQL's
+    row estimate, or with ``at_least`` only a lower bound (``limit`` + 1: "超过 limit 条"), or with ``unknown``
+    not even counted to the limit in time (a guess no smaller than ``limit`` + 1: "条数较多")."""
+
+    count: int
+    approximate: bool = False
+    at_least: bool = False
+    unknown: bool = False
+
+
+def estimate(qs) -> int:
+    """PostgreSQL's row estimate for the list (EXPLAIN: planning only, no scan); elsewhere the exact count."""
+    if connections[qs.db].vendor != "postgresql":
+        return qs.count()
+    try:
+        plan = json.loads(qs.order_by().explain(format="json"))
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return qs.count()
+
+
+def count_within(ms: int, qs) -> int | None:
+    """The exact count, or None when PostgreSQL needs more than ``ms`` for it (statement_timeout inside a
+    savepoint: the cancelled count leaves the request's transaction usable and its settings unchanged)."""
+    db = qs.db
+    conn = connections[db]
+    if conn.vendor != "postgresql":
+        return qs.count()
+    nested = conn.in_atomic_block  # SET LOCAL outlives a savepoint: restore it for the outer transaction
+    try:
+        with transaction.atomic(using=db):
+            with conn.cursor() as c:
+                if nested:
+                    c.execute("SHOW statement_timeout")
+                    before = c.fetchone()[0]
+                c.execute(f"SET LOCAL statement_timeout = {int(ms)}")
+            n = qs.count()
+            if nested:
+                with conn.cursor() as c:
+                    c.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+            return n
+    except OperationalError:
+        return None
+
+
+def countable(qs) -> bool:
+    """Whether :func:`bounded_count` applies: a plain model queryset (not a list, ``values()``, a union or a
+    slice), which can be counted up to a limit and estimated."""
+    return (isinstance(qs, QuerySet) and qs._iterable_class is ModelIterable and not qs.query.combinator
+            and not qs.query.is_sliced)
+
+
+def bounded_count(qs, *, limit: int | None = None) -> Total:
+    """The total of a model queryset without a ``COUNT(*)`` over a whole district: exact up to ``limit``
+    (default :data:`COUNT_LIMIT`), PostgreSQL's estimate beyond it (see :class:`ScalablePaginator` for the
+    cases). The console's pager and the API's pages (``orgs.api.Pages``) both count through this."""
+    limit = COUNT_LIMIT if limit is None else limit
+    n = count_within(COUNT_BUDGET_MS, qs.order_by()[: limit + 1])
+    if n is None:  # even counting to the limit is slow: a filter that visits most of a big subtree
+        return Total(max(estimate(qs), limit + 1), approximate=True, unknown=True)
+    if n <= limit:
+        return Total(n)
+    guess = estimate(qs)
+    if guess > limit:
+        return Total(guess, approximate=True)
+    # The planner is wrong about this list (a union twenty times the average size, a filter it misjudges):
+    # count it exactly if that is quick, else say only that there are more than ``limit``.
+    exact = count_within(COUNT_BUDGET_MS, qs)
+    if exact is not None:
+        return Total(exact)
+    return Total(n, approximate=True, at_least=True)
 
 
 class ScalablePaginator(Paginator):
@@ -68,18 +143,7 @@ class ScalablePaginator(Paginator):
         self.unknown = False  # approximate, and not even counted to the limit in time: "条数较多"
         self.single_scan = single_scan
         self._ids: list | None = None  # single_scan: the ids of the whole list, in order (when <= limit)
-        qs = object_list
-        self.fast = (isinstance(qs, QuerySet) and qs._iterable_class is ModelIterable and not qs.query.combinator
-                     and not qs.query.is_sliced)
-
-    def _estimate(self) -> int:
-        if connections[self.object_list.db].vendor != "postgresql":
-            return self.object_list.count()
-        try:
-            plan = json.loads(self.object_list.order_by().explain(format="json"))
-            return int(plan[0]["Plan"]["Plan Rows"])
-        except (ValueError, KeyError, IndexError, TypeError):
-            return self.object_list.count()
+        self.fast = countable(object_list)
 
     @cached_property
     def count(self):
@@ -90,46 +154,9 @@ class ScalablePaginator(Paginator):
             if len(ids) <= self.limit:
                 self._ids = ids
                 return len(ids)
-        n = self._count_within(COUNT_BUDGET_MS, self.object_list.order_by()[: self.limit + 1])
-        if n is None:  # even counting to the limit is slow: a filter that visits most of a big subtree
-            self.approximate = self.unknown = True
-            return max(self._estimate(), self.limit + 1)
-        if n <= self.limit:
-            return n
-        estimate = self._estimate()
-        if estimate > self.limit:
-            self.approximate = True
-            return estimate
-        # The planner is wrong about this list (a union twenty times the average size, a filter it misjudges):
-        # count it exactly if that is quick, else say only that there are more than ``limit``.
-        exact = self._count_within(COUNT_BUDGET_MS, self.object_list)
-        if exact is not None:
-            return exact
-        self.approximate = self.at_least = True
-        return n
-
-    def _count_within(self, ms: int, qs) -> int | None:
-        """The exact count, or None when PostgreSQL needs more than ``ms`` for it (statement_timeout inside a
-        savepoint: the cancelled count leaves the request's transaction usable and its settings unchanged)."""
-        db = self.object_list.db
-        conn = connections[db]
-        if conn.vendor != "postgresql":
-            return qs.count()
-        nested = conn.in_atomic_block  # SET LOCAL outlives a savepoint: restore it for the outer transaction
-        try:
-            with transaction.atomic(using=db):
-                with conn.cursor() as c:
-                    if nested:
-                        c.execute("SHOW statement_timeout")
-                        before = c.fetchone()[0]
-                    c.execute(f"SET LOCAL statement_timeout = {int(ms)}")
-                n = qs.count()
-                if nested:
-                    with conn.cursor() as c:
-                        c.execute("SELECT set_config('statement_timeout', %s, true)", [before])
-                return n
-        except OperationalError:
-            return None
+        total = bounded_count(self.object_list, limit=self.limit)
+        self.approximate, self.at_least, self.unknown = total.approximate, total.at_least, total.unknown
+        return total.count
 
     def _exact(self) -> None:
         """Replace an estimated total by the real one (the last page needs it)."""

@@ -15,6 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import AfterValidator, Field
 
 from lianxin.core.api_errors import WRITE, answers
+from lianxin.core.pagination import bounded_count, countable
 from lianxin.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -51,13 +52,34 @@ MAX_PAGE = 1_000_000
 
 
 class Pages(PageNumberPagination):
-    """Page numbers as ninja has them, bounded: a page past the last is simply empty, but one so large that
-    its OFFSET overflows the database's 64-bit integer was a 500 (found by the API fuzzer); now it is a 422
-    naming ``page``. Every paginated list of the API uses this class."""
+    """Page numbers as ninja has them, bounded in two ways; every paginated list of the API uses this class.
+
+    - ``page``: a page past the last is simply empty, but one so large that its OFFSET overflows the
+      database's 64-bit integer was a 500 (found by the API fuzzer); now it is a 422 naming ``page``.
+    - ``count``: not a ``COUNT(*)`` of the whole scoped list (a district administrator's people are a
+      million rows) but the console pager's :func:`lianxin.core.pagination.bounded_count`: exact up to
+      ``COUNT_LIMIT`` rows, beyond that PostgreSQL's estimate, and ``approximate`` says so. A page shorter
+      than ``page_size`` (the real last page) gives the exact total whatever the estimate said."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1)
+
+    class Output(Schema):
+        items: list
+        count: int = Field(description="条目总数；approximate 为 true 时是估计值（或“超过 count−1 条”的下界）")
+        approximate: bool = Field(False, description="count 不是精确总数：列表超过 10000 条时给出数据库的估计值")
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        if not countable(queryset):
+            return {**super().paginate_queryset(queryset, pagination, request, **params), "approximate": False}
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        items = list(queryset[offset:offset + page_size])
+        total = bounded_count(queryset)
+        if total.approximate and 0 < len(items) < page_size:  # the real last page: now the total is known
+            return {"items": items, "count": offset + len(items), "approximate": False}
+        return {"items": items, "count": total.count, "approximate": total.approximate}
 
 
 class OrgPagination(Pages):

@@ -171,7 +171,7 @@ def test_pager_template_says_when_the_total_is_estimated(district, client, monke
 
 def test_pager_gives_up_a_slow_count_but_not_the_pages(people, monkeypatch, client, district):
     """A count that does not finish within the budget: pages, 下一页 and 末页 still right, the total not shown."""
-    monkeypatch.setattr(pagination.ScalablePaginator, "_count_within", lambda self, ms, qs: None)
+    monkeypatch.setattr(pagination, "count_within", lambda ms, qs: None)
     page = core_views.paginate(RequestFactory().get("/"), people, 5)
     assert page.paginator.unknown
     _pages_equal(people, 5)
@@ -188,12 +188,11 @@ def test_count_budget_cancels_and_leaves_the_transaction_usable(people):
     from django.db.models.expressions import RawSQL
 
     slow = people.filter(pk__in=RawSQL("SELECT id FROM members_person WHERE pg_sleep(0.2) IS NOT NULL", []))
-    paginator = pagination.ScalablePaginator(people, 5)
     with connection.cursor() as c:
         c.execute("SHOW statement_timeout")
         before = c.fetchone()[0]
-    assert paginator._count_within(20, slow) is None
-    assert paginator._count_within(5000, people) == 23
+    assert pagination.count_within(20, slow) is None
+    assert pagination.count_within(5000, people) == 23
     with connection.cursor() as c:
         c.execute("SHOW statement_timeout")
         assert c.fetchone()[0] == before
@@ -208,13 +207,71 @@ def test_count_budget_outside_a_transaction_leaves_the_session_unchanged(distric
         make_person(district.base_a1, f"预算{i}")
     people = Person.objects.all()
     slow = people.filter(pk__in=RawSQL("SELECT id FROM members_person WHERE pg_sleep(0.2) IS NOT NULL", []))
-    paginator = pagination.ScalablePaginator(people, 5)
     with connection.cursor() as c:
         c.execute("SHOW statement_timeout")
         before = c.fetchone()[0]
     assert not connection.in_atomic_block
-    assert paginator._count_within(20, slow) is None
-    assert paginator._count_within(5000, people) == 3
+    assert pagination.count_within(20, slow) is None
+    assert pagination.count_within(5000, people) == 3
     with connection.cursor() as c:
         c.execute("SHOW statement_timeout")
         assert c.fetchone()[0] == before
+
+
+# ------------------------------------------------------------------------------------------- the API's pages
+
+API_LISTS = ("/api/v1/members/people", "/api/v1/members/memberships", "/api/v1/orgs/organizations",
+             "/api/v1/orgs/enterprises")
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_api_list_queries_do_not_grow_with_rows_on_any_page(district, client, username):
+    """orgs.api.Pages counts through bounded_count: the same statements on the first page, a middle one, one
+    past the end and with another page size, at 5 and at 50 more rows."""
+    grow(district, 5, 0)
+    client.force_login(district.users[username])
+    paths = [f"{url}?{q}" for url in API_LISTS for q in ("page=2&page_size=3", "page=999", "page_size=200")]
+    few = queries_per_page(client, paths)
+    grow(district, 45, 100)
+    many = queries_per_page(client, paths)
+    grown = {p: (few[p], many[p]) for p in paths if many[p] > few[p]}
+    assert not grown, f"API queries grew with the rows (5 -> 50 rows: before, after): {grown}"
+
+
+def test_api_list_count_is_exact_below_the_limit(people, district, client):
+    client.force_login(district.users["fed.admin"])
+    total = Person.objects.count()
+    for page in (1, 2, 999):
+        body = client.get("/api/v1/members/people", {"page": page, "page_size": 5}).json()
+        assert body["count"] == total and body["approximate"] is False, page
+
+
+def test_api_schema_declares_the_approximate_flag(client):
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    paged = {name: s for name, s in schema.items() if name.startswith("Paged")}
+    assert paged
+    for name, s in paged.items():
+        assert s["properties"]["approximate"]["type"] == "boolean", name
+        assert "估计" in s["properties"]["approximate"]["description"], name
+
+
+@pytest.mark.pgonly
+def test_api_list_past_the_count_limit_says_its_total_is_approximate(people, district, client, monkeypatch):
+    """Past COUNT_LIMIT (here 5) the API gives PostgreSQL's estimate and says so; a page shorter than
+    page_size is the real last one and gives the exact total."""
+    with connection.cursor() as c:
+        c.execute("ANALYZE")  # fresh tables have no statistics: the estimate would be proved too low
+    client.force_login(district.users["fed.admin"])
+    total = client.get("/api/v1/members/people", {"page_size": 200}).json()["count"]
+    assert total == Person.objects.count() > 20
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 5)
+    first = client.get("/api/v1/members/people", {"page_size": 10}).json()
+    assert first["approximate"] is True and first["count"] > 5 and len(first["items"]) == 10
+    size = next(n for n in range(6, 20) if total % n)  # a page size whose last page is short
+    last_no = -(-total // size)
+    last = client.get("/api/v1/members/people", {"page": last_no, "page_size": size}).json()
+    assert last["approximate"] is False and last["count"] == total and len(last["items"]) == total % size
+    # and the pages are the exact ones
+    ids = [p["id"] for n in range(1, last_no + 1)
+           for p in client.get("/api/v1/members/people", {"page": n, "page_size": size}).json()["items"]]
+    assert len(ids) == len(set(ids)) == total
