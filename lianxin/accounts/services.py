@@ -474,7 +474,7 @@ def request_contact_code(*, actor: User, mobile, now=None):
     from lianxin.core import crypto, notify
     from lianxin.core.idnumbers import mask_mobile, parse_mobile
     from lianxin.members.services import MOBILE_CTX, mobile_bidx
-    from lianxin.portal.services import take, wait_seconds
+    from lianxin.portal.services import take, take_number_send
 
     from .models import ContactCode, StaffContact
 
@@ -486,15 +486,11 @@ def request_contact_code(*, actor: User, mobile, now=None):
     current = StaffContact.objects.filter(user=actor).first()
     if current is not None and current.mobile_bidx == bidx and current.mobile_verified_at is not None:
         raise ServiceError("该手机号已验证，无需重复验证", field="mobile", code="already_verified")
-    gap, hour = dt.timedelta(seconds=60), dt.timedelta(hours=1)
     with transaction.atomic():
-        if not take(f"staffsms:user:{actor.pk}", limit=CONTACT_SENDS_PER_ACCOUNT_HOUR, per=hour, now=now):
+        if not take(f"staffsms:user:{actor.pk}", limit=CONTACT_SENDS_PER_ACCOUNT_HOUR, per=dt.timedelta(hours=1),
+                    now=now):
             raise ServiceError("获取验证码过于频繁，请一小时后再试", field="mobile", code="throttled")
-        if not take(f"sms:gap:{bidx}", limit=1, per=gap, now=now):
-            wait = wait_seconds(f"sms:gap:{bidx}", limit=1, per=gap, now=now)
-            raise ServiceError(f"发送过于频繁，请 {wait or 1} 秒后再试", field="mobile", code="throttled")
-        if not take(f"sms:hour:{bidx}", limit=5, per=hour, now=now):
-            raise ServiceError("该号码一小时内获取验证码次数已达上限，请稍后再试", field="mobile", code="throttled")
+        take_number_send(bidx, now=now)  # the number's own limits, shared with the portal's sign-in codes
         old = list(ContactCode.objects.filter(user=actor, used_at__isnull=True).values_list("pk", flat=True))
         ContactCode.objects.filter(pk__in=old).update(used_at=now)  # only the latest code works
         _scrub_contact_codes(old)
@@ -514,6 +510,8 @@ def confirm_contact_code(*, actor: User, code: str, now=None):
     ``account.contact_mobile`` with masked numbers only. Returns the StaffContact."""
     import hmac
 
+    from lianxin.portal.services import spend_guess
+
     from .models import ContactCode, StaffContact
 
     now = now or timezone.now()
@@ -526,13 +524,7 @@ def confirm_contact_code(*, actor: User, code: str, now=None):
             raise ServiceError("验证码已失效，请重新获取", field="code", code="expired")
         if not (len(token) == 6 and token.isascii() and token.isdigit()
                 and hmac.compare_digest(_contact_code_hash(actor.pk, c.mobile_bidx, token), c.code_hash)):
-            c.attempts += 1
-            if c.attempts >= MAX_CONTACT_GUESSES:
-                c.used_at = now
-                problem = "验证码错误次数过多，请重新获取"
-            else:
-                problem = f"验证码不正确（还可尝试 {MAX_CONTACT_GUESSES - c.attempts} 次）"
-            c.save(update_fields=["attempts", "used_at"])
+            problem = spend_guess(c, max_guesses=MAX_CONTACT_GUESSES, now=now)
             if c.used_at:
                 _scrub_contact_codes([c.pk])
         else:

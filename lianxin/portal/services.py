@@ -134,6 +134,34 @@ def _code_hash(bidx: str, code: str) -> str:
     return hmac.new(key, f"{bidx}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def take_number_send(bidx: str, *, now: dt.datetime) -> None:
+    """Count one code SMS to the number with blind index ``bidx`` against its limits (one per RESEND_SECONDS,
+    SENDS_PER_NUMBER_HOUR an hour), or refuse in Chinese. Shared by every code sent to a mobile (member sign-in,
+    a staff member's reminder number), so a number cannot be flooded by switching between them. Call inside the
+    sending transaction."""
+    gap, hour = dt.timedelta(seconds=RESEND_SECONDS), dt.timedelta(hours=1)
+    if not take(f"sms:gap:{bidx}", limit=1, per=gap, now=now):
+        wait = wait_seconds(f"sms:gap:{bidx}", limit=1, per=gap, now=now)
+        raise ServiceError(f"发送过于频繁，请 {wait or 1} 秒后再试", field="mobile", code="throttled")
+    if not take(f"sms:hour:{bidx}", limit=SENDS_PER_NUMBER_HOUR, per=hour, now=now):
+        wait = wait_seconds(f"sms:hour:{bidx}", limit=SENDS_PER_NUMBER_HOUR, per=hour, now=now)
+        raise ServiceError(f"该号码一小时内获取验证码次数已达上限，请 {_minutes(wait)} 分钟后再试",
+                           field="mobile", code="throttled")
+
+
+def spend_guess(code_row, *, max_guesses: int, now: dt.datetime) -> str:
+    """Record a wrong guess at a one-time code (a locked row with ``attempts`` and ``used_at``): the code dies at
+    ``max_guesses``. Returns the Chinese message for the person."""
+    code_row.attempts += 1
+    if code_row.attempts >= max_guesses:
+        code_row.used_at = now
+        problem = "验证码错误次数过多，请重新获取"
+    else:
+        problem = f"验证码不正确（还可尝试 {max_guesses - code_row.attempts} 次）"
+    code_row.save(update_fields=["attempts", "used_at"])
+    return problem
+
+
 # ---------------------------------------------------------------- SMS sign-in
 
 def request_sms_code(*, mobile: str, ip: str) -> None:
@@ -143,16 +171,9 @@ def request_sms_code(*, mobile: str, ip: str) -> None:
     now = timezone.now()
     if wait := _locked(bidx, iph, now):
         raise ServiceError(f"验证失败次数过多，请 {_minutes(wait)} 分钟后再试", field="mobile", code="locked")
-    gap, hour = dt.timedelta(seconds=RESEND_SECONDS), dt.timedelta(hours=1)
     with transaction.atomic():
-        if not take(f"sms:gap:{bidx}", limit=1, per=gap, now=now):
-            wait = wait_seconds(f"sms:gap:{bidx}", limit=1, per=gap, now=now)
-            raise ServiceError(f"发送过于频繁，请 {wait or 1} 秒后再试", field="mobile", code="throttled")
-        if not take(f"sms:hour:{bidx}", limit=SENDS_PER_NUMBER_HOUR, per=hour, now=now):
-            wait = wait_seconds(f"sms:hour:{bidx}", limit=SENDS_PER_NUMBER_HOUR, per=hour, now=now)
-            raise ServiceError(f"该号码一小时内获取验证码次数已达上限，请 {_minutes(wait)} 分钟后再试",
-                               field="mobile", code="throttled")
-        if not take(f"sms:ip:{iph}", limit=SENDS_PER_IP_HOUR, per=hour, now=now):
+        take_number_send(bidx, now=now)
+        if not take(f"sms:ip:{iph}", limit=SENDS_PER_IP_HOUR, per=dt.timedelta(hours=1), now=now):
             raise ServiceError("本网络获取验证码过于频繁，请稍后再试", field="mobile", code="throttled")
         code = f"{secrets.randbelow(1_000_000):06d}"
         # Older unused codes die: only the latest one works.
@@ -203,13 +224,7 @@ def verify_sms_code(*, mobile: str, code: str, ip: str) -> User:
         if c is None:
             problem = "验证码已失效，请重新获取"
         elif not (len(code) == 6 and code.isdigit() and hmac.compare_digest(_code_hash(bidx, code), c.code_hash)):
-            c.attempts += 1
-            if c.attempts >= MAX_GUESSES:
-                c.used_at = now
-                problem = "验证码错误次数过多，请重新获取"
-            else:
-                problem = f"验证码不正确（还可尝试 {MAX_GUESSES - c.attempts} 次）"
-            c.save(update_fields=["attempts", "used_at"])
+            problem = spend_guess(c, max_guesses=MAX_GUESSES, now=now)
         else:
             c.used_at = now
             c.save(update_fields=["used_at"])
