@@ -172,7 +172,7 @@ def _unprocessable(request, exc):
     return api.create_response(request, body, status=422)
 
 
-API_APPS = ["orgs", "members", "rosters", "workflow", "content", "activities", "venues", "portal", "core"]
+API_APPS = ["orgs", "members", "rosters", "workflow", "content", "activities", "venues", "dashboard", "portal", "core"]
 for app in API_APPS:
     if find_spec(f"lianxin.{app}.api"):
         api.add_router(f"/{app}/", import_module(f"lianxin.{app}.api").router)

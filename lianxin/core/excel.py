@@ -499,6 +499,49 @@ def csv_stream(header: list[str], rows: Iterable[Iterable[object]], *, chunk: in
     yield buf.getvalue().encode()
 
 
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+
+
+def put_row(ws, r: int, values: Iterable[object], date_fmt) -> None:
+    """One row of typed cells: numbers and dates as such, everything else as defused text, never a formula."""
+    for j, v in enumerate(values):
+        if v is None or v == "":
+            continue
+        if isinstance(v, bool):
+            ws.write_string(r, j, "是" if v else "否")
+        elif isinstance(v, (int, float)) and -1e15 < v < 1e15:  # NaN and ±inf fail the test too
+            ws.write_number(r, j, v)  # beyond 15 digits Excel would round it (the 3.30106E+17 problem): text
+        elif isinstance(v, dt.date):
+            ws.write_datetime(r, j, dt.datetime(v.year, v.month, v.day) if not isinstance(v, dt.datetime)
+                              else v.replace(tzinfo=None), date_fmt)
+        else:
+            ws.write_string(r, j, safe_text(v))
+
+
+def write_report(file, sheets: Iterable[tuple[str, list[str], Iterable[Iterable[object]]]]) -> None:
+    """A small multi-sheet report (a dashboard's figures): each sheet is (name, header, rows), cells typed and
+    defused as :class:`XlsxStreamWriter` writes them. ``file`` is a path or a binary file object."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(file, {**WORKBOOK_OPTIONS, "in_memory": True})
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for name, header, rows in sheets:
+        ws = wb.add_worksheet(safe_sheet_name(name))
+        ws.write_row(0, 0, [safe_text(h) for h in header], bold)
+        ws.freeze_panes(1, 0)
+        ws.set_column(0, 0, 24)
+        ws.set_column(1, max(1, len(header) - 1), 12)
+        for r, row in enumerate(rows, start=1):
+            put_row(ws, r, row, date_fmt)
+    wb.close()
+
+
+def safe_sheet_name(name: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet1"
+
+
 class XlsxStreamWriter:
     """Rows to an xlsx in constant memory (xlsxwriter flushes each row to a temp file as it goes). Every
     value is written as text unless it is a number or a date, so nothing is ever a formula.
@@ -514,8 +557,7 @@ class XlsxStreamWriter:
 
         self.tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
         self.tmp.close()
-        self.wb = xlsxwriter.Workbook(self.tmp.name, {"constant_memory": True, "strings_to_formulas": False,
-                                                      "strings_to_numbers": False, "strings_to_urls": False,
+        self.wb = xlsxwriter.Workbook(self.tmp.name, {"constant_memory": True, **WORKBOOK_OPTIONS,
                                                       "tmpdir": tempfile.gettempdir()})
         self.ws = self.wb.add_worksheet(sheet)
         self.bold = self.wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -529,19 +571,7 @@ class XlsxStreamWriter:
         self.closed = False
 
     def row(self, values: Iterable[object]) -> None:
-        ws, r = self.ws, self.n
-        for j, v in enumerate(values):
-            if v is None or v == "":
-                continue
-            if isinstance(v, bool):
-                ws.write_string(r, j, "是" if v else "否")
-            elif isinstance(v, (int, float)) and -1e15 < v < 1e15:  # NaN and ±inf fail the test too
-                ws.write_number(r, j, v)  # beyond 15 digits Excel would round it (the 3.30106E+17 problem): text
-            elif isinstance(v, dt.date):
-                ws.write_datetime(r, j, dt.datetime(v.year, v.month, v.day) if not isinstance(v, dt.datetime)
-                                  else v.replace(tzinfo=None), self.date_fmt)
-            else:
-                ws.write_string(r, j, safe_text(v))
+        put_row(self.ws, self.n, values, self.date_fmt)
         self.n += 1
 
     def close(self) -> str:
@@ -579,8 +609,7 @@ def write_xlsx(path, header: list[str], rows: Iterable[Iterable[object]],
     """Small helper for reports: header + rows into ``path`` (defused), optional ``before(workbook, sheet)``."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
-                                    "strings_to_numbers": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(path, {"constant_memory": True, **WORKBOOK_OPTIONS})
     ws = wb.add_worksheet()
     if before:
         before(wb, ws)

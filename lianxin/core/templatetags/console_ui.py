@@ -57,6 +57,7 @@ AUDIT_ACTIONS = {
     "activity.cancel": "取消活动", "activity.signup_cancel": "取消报名",
     "venues.site_create": "登记服务阵地", "venues.slots_create": "开放预约时段", "venues.attendance": "登记到场",
     "venues.pause_lift": "解除预约暂停",
+    "dashboard.export": "导出驾驶舱报表",
     "card.reissue": "补发电子会员卡", "crypto.rotate": "更换加密密钥", "demo.seed": "载入演示数据",
 }
 
@@ -75,7 +76,7 @@ DETAIL_KEYS = {
     "old": "原会籍编号", "id": "身份证号", "name": "名称", "title": "标题", "category": "栏目", "format": "格式",
     "chapters": "章节数", "parent": "上级组织", "membership": "会籍编号", "certificate": "证书", "reason": "原因",
     "field": "字段", "count": "数量", "key": "密钥编号", "applications": "申请数", "staff_contacts": "工作人员手机号数",
-    "notifications": "消息数",
+    "notifications": "消息数", "year": "年度",
 }
 TRUE_FALSE = {True: "是", False: "否", "True": "是", "False": "否", "true": "是", "false": "否"}
 

@@ -1,0 +1,150 @@
+"""/api/v1/dashboard/: the leaders' dashboard figures as JSON (a big screen or the WeChat front ends draw them).
+The same selectors as the page: scoped (404 outside the caller's subtree), cached per organisation and year."""
+
+from __future__ import annotations
+
+from ninja import Router, Schema
+
+from lianxin.core.api_errors import answers
+
+from . import selectors
+
+router = Router(tags=["领导驾驶舱"])
+
+
+class KindCount(Schema):
+    kind: str
+    count: int
+
+
+class AgeBand(Schema):
+    band: str
+    count: int
+
+
+class Members(Schema):
+    total: int
+    joined: int
+    left: int
+    women: int
+    women_pct: float
+    youth: int
+    youth_pct: float
+    migrant: int
+    frontline: int
+    model: int
+    party: int
+    ages: list[AgeBand]
+
+
+class Month(Schema):
+    month: str
+    joined: int
+    left: int
+    activities: int
+    articles: int
+
+
+class SizeRow(Schema):
+    size: str
+    total: int
+    covered: int
+
+
+class Enterprises(Schema):
+    total: int
+    covered: int
+    rate: float
+    small_micro: int
+    small_micro_covered: int
+    small_micro_rate: float
+    needs_founding: int
+    workers: int
+    workers_covered: int
+    worker_rate: float
+    membership_rate: float
+    by_size: list[SizeRow]
+
+
+class ProgrammeRow(Schema):
+    programme: str
+    submitted: int
+    approved: int
+    rejected: int
+    pending: int
+
+
+class Applications(Schema):
+    by_programme: list[ProgrammeRow]
+    submitted: int
+    pending: int
+    overdue: int
+    finished: int
+    zero_trip_pct: float
+    one_trip_pct: float
+
+
+class Activities(Schema):
+    held: int
+    signed_up: int
+    checked_in: int
+    checkin_pct: float
+    months_with_activity: int
+    months: int
+
+
+class Content(Schema):
+    articles: int
+    books: int
+
+
+class Venues(Schema):
+    sites: int
+    bookings: int
+    attended: int
+
+
+class Child(Schema):
+    id: int
+    name: str
+    kind: str
+    unions: int
+    members: int
+    women: int
+    youth: int
+    joined: int
+    enterprises: int
+    enterprises_covered: int
+    coverage_rate: float
+    pending: int
+    activities: int
+
+
+class Overview(Schema):
+    org_id: int
+    org_name: str
+    year: int
+    as_of: str
+    counted_at: str
+    organisations: list[KindCount]
+    unions: int
+    base_unions: int
+    term_overdue: int
+    term_soon: int
+    certificates: int
+    members: Members
+    trend: list[Month]
+    enterprises: Enterprises
+    applications: Applications
+    activities: Activities
+    content: Content
+    venues: Venues
+    children: list[Child]
+
+
+@router.get("/overview", response=answers(Overview, 400, 404, 422), summary="驾驶舱：一个组织（含下级）的年度数据")
+def overview(request, org: int | None = None, year: int | None = None):
+    """``org``: an organisation in the caller's subtree (default: the caller's topmost one); ``year``: 2000 to
+    this year (default: this year). Counted at most every 10 minutes (``counted_at``)."""
+    target = selectors.dashboard_org(actor=request.user, pk=org)
+    return selectors.overview(actor=request.user, org=target, year=selectors.parse_year(year))

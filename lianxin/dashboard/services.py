@@ -1,0 +1,71 @@
+"""The dashboard's one write: the figures as an Excel report, audited like every export (DESIGN rule 3).
+
+The report holds counts only — no name, ID number or mobile — so any staff role that may see the organisation may
+take it; the audit entry says who took which organisation's figures for which year."""
+
+from __future__ import annotations
+
+import io
+
+from django.db import transaction
+
+from lianxin.core import audit
+from lianxin.core.excel import write_report
+
+from . import selectors
+
+
+def report_sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
+    """The figures as the report's sheets: (name, header, rows)."""
+    mem, ent, app, act = data["members"], data["enterprises"], data["applications"], data["activities"]
+    summary = [
+        ["统计组织", data["org_name"]], ["统计年度", data["year"]], ["统计截至", data["as_of"]],
+        ["数据生成时间", data["counted_at"]],
+        ["工会组织数（基层、联合工会）", data["unions"]], ["基层工会数", data["base_unions"]],
+        ["本届任期已届满的工会", data["term_overdue"]], ["90 天内任期届满的工会", data["term_soon"]],
+        ["有效法人资格证书", data["certificates"]],
+        ["在册会员", mem["total"]], ["本年新入会", mem["joined"]], ["本年退会", mem["left"]],
+        ["女职工会员", mem["women"]], ["女职工会员占比（%）", mem["women_pct"]],
+        ["青年会员（35岁及以下）", mem["youth"]], ["青年会员占比（%）", mem["youth_pct"]],
+        ["农民工会员", mem["migrant"]], ["一线职工会员", mem["frontline"]], ["劳模会员", mem["model"]],
+        ["党员会员", mem["party"]],
+        ["辖区企业", ent["total"]], ["已建会企业", ent["covered"]], ["企业建会率（%）", ent["rate"]],
+        ["小微企业", ent["small_micro"]], ["已建会小微企业", ent["small_micro_covered"]],
+        ["小微企业建会率（%）", ent["small_micro_rate"]], ["待建会跟进企业", ent["needs_founding"]],
+        ["企业职工人数", ent["workers"]], ["已建会企业职工人数", ent["workers_covered"]],
+        ["职工覆盖率（%）", ent["worker_rate"]], ["会员数占企业职工人数（%）", ent["membership_rate"]],
+        ["本年受理申请", app["submitted"]], ["待审核申请", app["pending"]], ["超期未办环节", app["overdue"]],
+        ["本年办结", app["finished"]], ["零跑腿率（%）", app["zero_trip_pct"]],
+        ["最多跑一次率（%）", app["one_trip_pct"]],
+        ["本年活动", act["held"]], ["有活动的月份", f"{act['months_with_activity']}/{act['months']}"],
+        ["活动报名人次", act["signed_up"]], ["活动签到人次", act["checked_in"]], ["签到率（%）", act["checkin_pct"]],
+        ["本年发布文章", data["content"]["articles"]], ["职工书屋电子书", data["content"]["books"]],
+        ["开放的服务阵地", data["venues"]["sites"]], ["本年预约", data["venues"]["bookings"]],
+        ["预约到场", data["venues"]["attended"]],
+    ]
+    children = [[c["name"], c["kind"], c["unions"], c["members"], c["women"], c["youth"], c["joined"],
+                 c["enterprises"], c["enterprises_covered"], c["coverage_rate"], c["pending"], c["activities"]]
+                for c in data["children"]]
+    months = [[t["month"], t["joined"], t["left"], t["activities"], t["articles"]] for t in data["trend"]]
+    return [
+        ("概览", ["指标", "数值"], summary),
+        ("下级单位", ["单位", "类型", "工会数", "在册会员", "女职工会员", "青年会员", "本年新入会", "企业",
+                  "已建会企业", "建会率（%）", "待审核申请", "本年活动"], children),
+        ("会员构成", ["年龄段", "会员数"], [[a["band"], a["count"]] for a in mem["ages"]]),
+        ("逐月", ["月份", "新入会", "退会", "活动", "发布文章"], months),
+        ("审批事项", ["事项", "本年受理", "通过", "不予通过", "待审核"],
+         [[p["programme"], p["submitted"], p["approved"], p["rejected"], p["pending"]]
+          for p in app["by_programme"]]),
+        ("企业规模", ["规模", "企业数", "已建会"], [[s["size"], s["total"], s["covered"]] for s in ent["by_size"]]),
+    ]
+
+
+def export_dashboard(*, actor, org, year: int) -> tuple[bytes, str]:
+    """The report of ``org``'s figures for ``year`` as xlsx bytes and a file name; audited."""
+    data = selectors.overview(actor=actor, org=org, year=year)
+    buf = io.BytesIO()
+    write_report(buf, report_sheets(data))
+    with transaction.atomic():
+        audit.record(actor=actor, action="dashboard.export", obj=org, org_path=org.path,
+                     detail={"year": year, "org": org.name})
+    return buf.getvalue(), f"{org.name}-{year}年工作数据.xlsx"
