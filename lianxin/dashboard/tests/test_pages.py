@@ -49,14 +49,18 @@ def test_federation_page_shows_its_figures_and_children(f, client):
     assert 'id="chart-trend"' in html and "vendor/echarts.min.js" in html
 
 
-def test_drilling_down_stays_inside_the_scope(f, client):
+@pytest.mark.parametrize("role", ["admin", "reviewer", "viewer", "auditor"])
+def test_drilling_down_stays_inside_the_scope(f, client, role):
     d = f.d
-    login(client, d, "street_a.viewer")
+    login(client, d, f"street_a.{role}")
     own = client.get("/console/dashboard/")
     assert own.status_code == 200 and '<b id="kpi-members">4</b>' in own.content.decode()
     for other in (d.street_b.pk, d.fed.pk, d.base_b1.pk, "abc", 10**30):
         assert client.get(f"/console/dashboard/?org={other}").status_code == 404, other
         assert client.get(f"/console/dashboard/report.xlsx?org={other}").status_code == 404, other
+        assert client.post(f"/console/dashboard/refresh/?org={other}").status_code == 404, other
+        assert client.get(f"/api/v1/dashboard/overview?org={other}").status_code in (404, 422), other
+    assert not AuditEntry.objects.filter(action="dashboard.export").exists()
     joint = client.get(f"/console/dashboard/?org={d.joint_a.pk}").content.decode()
     assert '<b id="kpi-members">4</b>' in joint
     # the way back up: the street (reachable) is a link, the federation (not reachable) is not shown
