@@ -25,7 +25,8 @@
   draw("chart-trend", {
     tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 50, top: 40, bottom: 30 },
     xAxis: { type: "category", data: pick(d.trend, "month") },
-    yAxis: [{ type: "value", name: "人" }, { type: "value", name: "场/篇" }],
+    // the right-hand axis draws no grid lines of its own: two unaligned sets of lines make both unreadable
+    yAxis: [{ type: "value", name: "人" }, { type: "value", name: "场/篇", splitLine: { show: false } }],
     series: [
       { name: "新入会", type: "bar", data: pick(d.trend, "joined"), itemStyle: { color: RED } },
       { name: "退会", type: "bar", data: pick(d.trend, "left"), itemStyle: { color: "#999" } },
@@ -44,10 +45,12 @@
   if (d.children.length) draw("chart-children", {
     tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 60, right: 50, top: 40, bottom: 70 },
     xAxis: { type: "category", data: pick(d.children, "name"), axisLabel: { interval: 0, rotate: d.children.length > 6 ? 30 : 0 } },
-    yAxis: [{ type: "value", name: "人" }, { type: "value", name: "%", max: 100 }],
+    yAxis: [{ type: "value", name: "人" }, { type: "value", name: "%", max: 100, splitLine: { show: false } }],
     series: [
       { name: "在册会员", type: "bar", barMaxWidth: 40, data: pick(d.children, "members"), itemStyle: { color: RED } },
-      { name: "建会率", type: "line", yAxisIndex: 1, data: pick(d.children, "coverage_rate"), itemStyle: { color: GOLD } }
+      // a unit that reaches no enterprise has no 建会率: no point ("-"), rather than a fall to 0%
+      { name: "建会率", type: "line", yAxisIndex: 1, itemStyle: { color: GOLD },
+        data: d.children.map(function (c) { return c.enterprises ? c.coverage_rate : "-"; }) }
     ]
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
