@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lianxin.activities",
     "lianxin.venues",
     "lianxin.portal",
+    "lianxin.assistance",
     "lianxin.dashboard",
 ]
 

@@ -546,7 +546,103 @@ class ProfileCorrection(Programme):
         return rows
 
 
-PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson(), ProfileCorrection())}
+# --- 困难职工帮扶: a member in hardship asks for help; paid from the hardship fund, recorded in the archive -------
+
+def _money(label: str, *, allow_zero: bool = False):
+    def check(v):
+        from lianxin.assistance.services import parse_yuan, yuan
+
+        return yuan(parse_yuan(v, label=label, allow_zero=allow_zero))
+
+    return check
+
+
+class HardshipForm(Form):
+    cause: str = F("致困原因", widget="select", choices=[
+        ("illness", "因病"), ("disaster", "因灾"), ("education", "因学"), ("disability", "因残"),
+        ("single_parent", "单亲家庭"), ("accident", "意外事故"), ("other", "其他")])
+    situation: str = F("困难情况", widget="textarea", min_length=10, max_length=1000,
+                       help="家庭成员、患病或受灾经过、已获得的其他救助等")
+    family_size: int = F("家庭人口", ge=1, le=30)
+    monthly_income: str = F("家庭人均月收入（元）", help="没有收入填 0")
+    amount: str = F("申请金额（元）")
+
+    @field_validator("cause")
+    @classmethod
+    def _cause(cls, v):
+        from lianxin.assistance.models import Cause
+
+        return _zh(_choice(Cause, "致困原因"), v)
+
+    @field_validator("monthly_income")
+    @classmethod
+    def _income(cls, v):
+        return _zh(_money("家庭人均月收入", allow_zero=True), v)
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v):
+        return _zh(_money("申请金额"), v)
+
+
+class HardshipApproval(Form):
+    amount: str = F("批准金额（元）", help="从受理工会向上最近一级设立了本年度困难帮扶资金的组织列支")
+    level: str = F("困难类别", widget="select", choices=[("ordinary", "一般困难"), ("deep", "深度困难"),
+                                                     ("accident", "意外致困")])
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v):
+        return _zh(_money("批准金额"), v)
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, v):
+        from lianxin.assistance.models import Level as HardshipLevel
+
+        return _zh(_choice(HardshipLevel, "困难类别"), v)
+
+
+class Hardship(Programme):
+    code = "hardship"
+    name = "困难职工帮扶"
+    summary = ("在册会员因病、因灾、因学、因残等原因生活困难的，在线申请帮扶救助：所在工会初审、街道总工会审核、"
+               "区总工会审批，批准的救助金从帮扶资金中列支，并建立困难职工档案。材料齐全的不必到场。")
+    applicant_kind = "member"
+    form = HardshipForm
+    approval_form = HardshipApproval
+    attachments = (
+        AttachmentSlot("proof", "困难情况证明", help="病历、受灾证明、低保证、残疾证等，拍照上传即可"),
+        AttachmentSlot("income", "家庭收入证明", required=False),
+    )
+    levels = (Level("org", "所在工会初审", 5), Level("street", "街道总工会审核", 5), Level("federation", "区总工会审批", 7))
+    contact_field = ""
+
+    def route(self, *, actor, applicant, data: HardshipForm, sealed: dict) -> Route:
+        from lianxin.members.selectors import current_membership
+
+        person = getattr(applicant, "person", None)
+        m = current_membership(person) if person else None
+        if m is None or m.status != "member":
+            raise ServiceError("困难帮扶面向在册会员；尚未入会的请先申请入会", code="not_member")
+        return Route(org=m.union, person=person, subject_key=f"p{person.pk}",
+                     title=f"{person.name} 申请困难帮扶（{data.amount} 元）")
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        from lianxin.assistance.services import parse_yuan, pay_hardship
+
+        if app.person is None:
+            raise ServiceError("当事人的登记记录已不存在，无法发放，请不予通过", code="stale")
+        entry, file = pay_hardship(actor=engine, app=app, person=app.person, amount_fen=parse_yuan(approval["amount"]),
+                                   form=data, level=approval["level"])
+        return {"amount": approval["amount"], "fund": entry.fund.name, "entry": entry.pk, "file": file.pk}
+
+    def result_text(self, result: dict) -> str:
+        return f"批准帮扶救助金 {result['amount']} 元（{result['fund']}列支），工会将与您联系发放。"
+
+
+PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson(), ProfileCorrection(),
+                                                        Hardship())}
 
 
 def get_programme(code: str) -> Programme:

@@ -58,6 +58,9 @@ AUDIT_ACTIONS = {
     "venues.site_create": "登记服务阵地", "venues.slots_create": "开放预约时段", "venues.attendance": "登记到场",
     "venues.pause_lift": "解除预约暂停",
     "dashboard.export": "导出驾驶舱报表",
+    "assistance.fund_create": "设立帮扶资金", "assistance.allocate": "拨入帮扶资金", "assistance.disburse": "支出帮扶资金",
+    "assistance.file_open": "建立困难职工档案", "assistance.file_update": "更新困难职工档案",
+    "assistance.file_close": "困难职工脱困",
     "card.reissue": "补发电子会员卡", "crypto.rotate": "更换加密密钥", "demo.seed": "载入演示数据",
 }
 
@@ -76,7 +79,8 @@ DETAIL_KEYS = {
     "old": "原会籍编号", "id": "身份证号", "name": "名称", "title": "标题", "category": "栏目", "format": "格式",
     "chapters": "章节数", "parent": "上级组织", "membership": "会籍编号", "certificate": "证书", "reason": "原因",
     "field": "字段", "count": "数量", "key": "密钥编号", "applications": "申请数", "staff_contacts": "工作人员手机号数",
-    "notifications": "消息数", "year": "年度",
+    "notifications": "消息数", "year": "年度", "fund": "资金", "amount": "金额（元）",
+    "balance": "余额（元）", "application": "申请编号",
 }
 TRUE_FALSE = {True: "是", False: "否", "True": "是", "False": "否", "true": "是", "false": "否"}
 

@@ -149,6 +149,11 @@ FORMS: dict[str, Form] = {
                                 lambda o, s: {"first_day": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
                                               "days": 2, "times": "09:00-10:00", "capacity": 5},
                                 edit=True, get_status=302, obj=lambda o: o.site["a"]),
+    "assistance-fund-new": Form(lambda o, s: "/console/assistance/funds/new/",
+                                lambda o, s: {"org": o.street[s].pk, "year": timezone.localdate().year - 1}),
+    "assistance-allocate": Form(lambda o, s: f"/console/assistance/funds/{o.fund[s].pk}/allocate/",
+                                lambda o, s: {"amount": "1000", "memo": "年度预算"}, edit=True, get_status=302,
+                                obj=lambda o: o.fund["a"]),
     "venues-photo-add": Form(lambda o, s: f"/console/venues/{o.site[s].pk}/photos/",
                              lambda o, s: {"caption": "正门", "image": _png()}, edit=True, get_status=302,
                              obj=lambda o: o.site["a"]),
@@ -163,16 +168,18 @@ def objects(district):
     """One record of each kind on each side: "a" under street_a (the administrator's scope), "b" under
     street_b (outside it)."""
     from lianxin.activities import services as activities
+    from lianxin.assistance import services as assistance
     from lianxin.content import services as content
     from lianxin.venues import services as venues
 
     d = district
     o = SimpleNamespace(d=d, street={"a": d.street_a, "b": d.street_b}, joint={"a": d.joint_a, "b": d.joint_b},
                         base={"a": d.base_a1, "b": d.base_b1}, ent={"a": d.ent_a1, "b": d.ent_b1},
-                        person={}, article={}, site={}, activity={})
+                        person={}, article={}, site={}, activity={}, fund={})
     for s in "ab":
         street, admin = o.street[s], d.users[f"street_{s}.admin"]
         o.person[s] = make_person(o.base[s], "张三")
+        o.fund[s] = assistance.create_fund(actor=admin, org=street, year=timezone.localdate().year)
         o.article[s] = content.create_article(actor=admin, org=street, category="news", title="草稿", body="x")
         o.site[s] = venues.create_site(actor=admin, org=street, street=street, kind="home", name="职工之家",
                                        address="某路", bookable=True)

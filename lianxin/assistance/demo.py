@@ -1,0 +1,59 @@
+"""Demo assistance for ``manage.py seed_demo``: this year's hardship funds of the federation and of 白杨街道, and
+a few members' hardship applications filed and reviewed through the real services — some paid (so the ledger and
+the hardship archive have entries), some still waiting at a level, one refused."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from lianxin.accounts.models import User
+from lianxin.members.models import Membership, MembershipStatus
+from lianxin.orgs.models import OrgKind
+from lianxin.workflow import services as workflow
+from lianxin.workflow.demo import _backdate, _pdf, _run
+
+from . import services
+
+CASES = [  # (cause, situation, family size, income per head, amount asked, plan, amount approved, level or "reject")
+    ("illness", "爱人患尿毒症长期透析，每月自付医疗费约三千元，孩子上初中。", 3, "900", "8000",
+     ["approve", "approve", "approve"], "6000", "deep"),
+    ("disaster", "租住房屋夜间失火，家具衣物全部烧毁，暂住亲戚家。", 4, "1500", "5000",
+     ["approve", "approve", "approve"], "5000", "accident"),
+    ("education", "两个孩子同时上大学，学费和生活费负担重，本人月收入四千元。", 4, "1000", "3000",
+     ["approve", "approve", "approve"], "2000", "ordinary"),
+    ("single_parent", "离异独自抚养两个孩子，老人常年卧病在床。", 4, "800", "4000", ["approve", "approve", "stop"],
+     "", ""),
+    ("illness", "本人腰椎手术后休养半年，期间只发基本工资。", 2, "1800", "3000", ["approve", "stop"], "", ""),
+    ("other", "家庭收入较低，希望得到一些补助。", 3, "2600", "2000", ["stop"], "", "reject"),
+]
+
+
+def seed(ctx) -> None:
+    year = timezone.localdate().year
+    fed = services.create_fund(actor=ctx.root, org=ctx.fed, year=year)
+    services.allocate(actor=ctx.root, fund=fed, amount="300000", memo=f"{year} 年度区总工会困难职工帮扶专项资金预算")
+    services.allocate(actor=ctx.root, fund=fed, amount="50000", memo="爱心企业定向捐赠")
+    by = services.create_fund(actor=ctx.root, org=ctx.streets[0], year=year)
+    services.allocate(actor=ctx.root, fund=by, amount="30000", memo=f"{year} 年度街道困难职工帮扶资金")
+    members = list(Membership.objects.filter(status=MembershipStatus.MEMBER, union__kind=OrgKind.BASE,
+                                             person__user__isnull=True).select_related("person", "union")
+                   .order_by("-id")[:len(CASES)])
+    paid = 0
+    for k, (m, case) in enumerate(zip(members, CASES, strict=False)):
+        cause, situation, family, income, asked, plan, approved, level = case
+        user = User.objects.create(username=f"demo_hardship{k + 1:02d}", display_name=m.person.name,
+                                   person=m.person, password="!")
+        app = workflow.create_application(actor=user, programme="hardship", data={
+            "cause": cause, "situation": situation, "family_size": str(family), "monthly_income": income,
+            "amount": asked})
+        workflow.add_attachment(actor=user, app=app, slot="proof", upload=_pdf("困难情况证明"))
+        workflow.submit_application(actor=user, app=app)
+        _run(ctx, app, plan, approval={"amount": approved, "level": level} if approved else None)
+        if level == "reject":
+            step = app.steps.get(decision__isnull=True)
+            workflow.decide(actor=ctx.users["by_reviewer"] if step.org.path.startswith(ctx.streets[0].path)
+                            else ctx.users["xs_reviewer"], step_id=step.pk, decision="rejected",
+                            comment="家庭人均月收入高于本区困难职工认定标准，建议关注后续情况")
+        _backdate(ctx, app)
+        paid += bool(approved)
+    ctx.log(f"帮扶救助：资金 2 项，困难帮扶申请 {len(members)} 件（已发放 {paid} 件）")

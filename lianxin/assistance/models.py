@@ -1,0 +1,139 @@
+"""Assistance (帮扶救助): the funds it pays from, their ledger, and the hardship archive (困难职工档案).
+
+Money follows DESIGN rule 5: integer fen, an append-only ledger, the balance derived. Each entry carries its
+fund's running balance after it (``balance_after_fen``) and its place in the fund's sequence (``seq``), so the
+database itself holds the rules — a balance below zero violates a CHECK constraint, and two writers appending
+the same next entry violate the (fund, seq) unique constraint — whatever a caller does. The services append
+under a row lock on the fund, so in practice writers queue rather than fail. Writes go through
+:mod:`lianxin.assistance.services` only.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Purpose(models.TextChoices):
+    HARDSHIP = "hardship", "困难职工帮扶"
+
+
+class Fund(models.Model):
+    """A year's money of one organisation for one purpose (the federation's 2026 hardship fund)."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="funds",
+                            verbose_name="管理组织")
+    purpose = models.CharField("用途", max_length=16, choices=Purpose.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField("资金名称", max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["-year", "org__path"]
+        verbose_name = verbose_name_plural = "帮扶资金"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "purpose", "year"], name="fund_one_per_org_purpose_year"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="fund_year_range"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EntryKind(models.TextChoices):
+    ALLOCATE = "allocate", "拨入"
+    DISBURSE = "disburse", "支出"
+
+
+class LedgerEntry(models.Model):
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries", verbose_name="资金")
+    seq = models.PositiveIntegerField("序号")
+    kind = models.CharField("类型", max_length=16, choices=EntryKind.choices)
+    amount_fen = models.BigIntegerField("金额（分）")  # + money in, − money out
+    balance_after_fen = models.BigIntegerField("余额（分）")
+    memo = models.CharField("摘要", max_length=200)
+    application = models.OneToOneField("workflow.Application", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="ledger_entry", verbose_name="申请")
+    person = models.ForeignKey("members.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="aid_entries", verbose_name="受助人")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name="经办人")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    SCOPE_PATHS = ("fund__org__path",)
+
+    class Meta:
+        ordering = ["fund", "-seq"]
+        verbose_name = verbose_name_plural = "资金台账"
+        constraints = [
+            # one entry per place in the fund's sequence: two writers cannot both append "the next" entry
+            models.UniqueConstraint(fields=["fund", "seq"], name="ledger_one_entry_per_seq"),
+            # a fund never goes below zero
+            models.CheckConstraint(condition=Q(balance_after_fen__gte=0), name="ledger_balance_not_negative"),
+            models.CheckConstraint(condition=(Q(kind="allocate") & Q(amount_fen__gt=0))
+                                   | (Q(kind="disburse") & Q(amount_fen__lt=0)), name="ledger_sign_matches_kind"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="ledger_seq_from_one"),
+            models.CheckConstraint(condition=Q(amount_fen__gte=-(10**12)) & Q(amount_fen__lte=10**12),
+                                   name="ledger_amount_bounded"),
+            # a disbursement pays someone, for an approved application
+            models.CheckConstraint(condition=~Q(kind="disburse") | Q(application__isnull=False, person__isnull=False),
+                                   name="ledger_disburse_has_payee"),
+        ]
+        indexes = [models.Index(fields=["person", "created_at"], name="ledger_person_time")]
+
+    def __str__(self):
+        return f"{self.fund} #{self.seq}"
+
+
+class Level(models.TextChoices):
+    ORDINARY = "ordinary", "一般困难"
+    DEEP = "deep", "深度困难"
+    ACCIDENT = "accident", "意外致困"
+
+
+class Cause(models.TextChoices):
+    ILLNESS = "illness", "因病"
+    DISASTER = "disaster", "因灾"
+    EDUCATION = "education", "因学"
+    DISABILITY = "disability", "因残"
+    SINGLE_PARENT = "single_parent", "单亲家庭"
+    ACCIDENT = "accident", "意外事故"
+    OTHER = "other", "其他"
+
+
+class HardshipFile(models.Model):
+    """困难职工档案: one open file per person, opened by the first approved hardship application and kept up to
+    date by later ones; every payment to the person is a ledger entry naming them."""
+
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="hardship_files",
+                               verbose_name="困难职工")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="hardship_files",
+                              verbose_name="所在工会")
+    level = models.CharField("困难类别", max_length=16, choices=Level.choices)
+    cause = models.CharField("致困原因", max_length=16, choices=Cause.choices)
+    family_size = models.PositiveSmallIntegerField("家庭人口")
+    income_fen = models.BigIntegerField("家庭人均月收入（分）")
+    situation = models.TextField("困难情况", max_length=1000)
+    opened_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    closed_at = models.DateTimeField("脱困时间", null=True, blank=True)
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = verbose_name_plural = "困难职工档案"
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(closed_at__isnull=True),
+                                    name="hardship_one_open_file_per_person"),
+            models.CheckConstraint(condition=Q(family_size__gte=1, family_size__lte=30), name="hardship_family_size"),
+            models.CheckConstraint(condition=Q(income_fen__gte=0), name="hardship_income_not_negative"),
+            models.CheckConstraint(condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("opened_at")),
+                                   name="hardship_closed_after_opened"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.get_level_display()}"
