@@ -104,6 +104,12 @@ class Venues(Schema):
     attended: int
 
 
+class Assistance(Schema):
+    on_file: int
+    aided: int
+    aid_fen: int
+
+
 class Child(Schema):
     id: int
     name: str
@@ -139,6 +145,7 @@ class Overview(Schema):
     activities: Activities
     content: Content
     venues: Venues
+    assistance: Assistance
     children: list[Child]
 
 

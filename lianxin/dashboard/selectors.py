@@ -328,6 +328,14 @@ def _services(org, year, t_start, t_end, now, months, add) -> tuple[dict, dict[i
                                       slot__starts_at__lt=t_end).exclude(status=BookingStatus.CANCELLED)
     booking = bookings.aggregate(n=Count("id"), attended=Count("id", filter=Q(status=BookingStatus.ATTENDED)))
     sites = Site.objects.filter(path_filter(Site, under), is_active=True).count()
+    # 帮扶救助: people on file now, and what was paid to people of the subtree in the year (by the union that
+    # received the application, whichever organisation's fund paid)
+    from lianxin.assistance.models import EntryKind, HardshipFile, LedgerEntry
+
+    on_file = HardshipFile.objects.filter(path_filter(HardshipFile, under), closed_at__isnull=True).count()
+    aid = LedgerEntry.objects.filter(kind=EntryKind.DISBURSE, application__org__path__startswith=org.path,
+                                     created_at__gte=t_start, created_at__lt=t_end).aggregate(
+        n=Count("id"), fen=Sum("amount_fen"))
     books = Book.objects.filter(path_filter(Book, under)).count()
     return {
         "applications": {
@@ -342,4 +350,5 @@ def _services(org, year, t_start, t_end, now, months, add) -> tuple[dict, dict[i
         },
         "content": {"articles": sum(articles.values()), "books": books},
         "venues": {"sites": sites, "bookings": booking["n"], "attended": booking["attended"]},
+        "assistance": {"on_file": on_file, "aided": aid["n"], "aid_fen": -(aid["fen"] or 0)},
     }, per_month, articles

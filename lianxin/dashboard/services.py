@@ -42,6 +42,8 @@ def report_sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
         ["本年发布文章", data["content"]["articles"]], ["职工书屋电子书", data["content"]["books"]],
         ["开放的服务阵地", data["venues"]["sites"]], ["本年预约", data["venues"]["bookings"]],
         ["预约到场", data["venues"]["attended"]],
+        ["在档困难职工", data["assistance"]["on_file"]], ["本年帮扶人次", data["assistance"]["aided"]],
+        ["本年帮扶金额（元）", data["assistance"]["aid_fen"] / 100],
     ]
     children = [[c["name"], c["kind"], c["unions"], c["members"], c["women"], c["youth"], c["joined"],
                  c["enterprises"], c["enterprises_covered"], c["coverage_rate"], c["pending"], c["activities"]]

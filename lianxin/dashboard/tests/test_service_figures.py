@@ -113,3 +113,22 @@ def test_last_year(services_district):
     assert data["activities"]["held"] == 1 and data["activities"]["signed_up"] == 4
     assert data["applications"]["submitted"] == 1 and data["applications"]["pending"] == 1
     assert data["content"]["articles"] == 1
+
+
+def test_assistance_figures(district):
+    """Paid hardship aid counts for the subtree of the union that received the application (this year, now)."""
+    from django.utils import timezone
+
+    from lianxin.assistance.tests.helpers import apply, fund, to_last_level
+
+    d = district
+    fund(d.fed, "10000")
+    for i, amount in enumerate(("1200", "300.5")):
+        app, _u = apply(d, username=f"aid{i}")
+        workflow.decide(actor=d.users["fed.reviewer"], step_id=to_last_level(d, app).pk, decision="approved",
+                        approval={"amount": amount, "level": "ordinary"})
+    year = timezone.localdate().year
+    assert selectors.compute(d.fed, year)["assistance"] == {"on_file": 2, "aided": 2, "aid_fen": 150050}
+    assert selectors.compute(d.street_a, year)["assistance"]["aid_fen"] == 150050
+    assert selectors.compute(d.street_b, year)["assistance"] == {"on_file": 0, "aided": 0, "aid_fen": 0}
+    assert selectors.compute(d.fed, year - 1)["assistance"]["aided"] == 0
