@@ -358,11 +358,13 @@ def _decision_context(request, app, error=None):
 def _fields_for_approval(prog, app):
     from .models import Certificate, CertStatus
 
-    current = Certificate.objects.filter(union=app.org, status=CertStatus.VALID).first()
+    # a legal-person registration's approval starts from the union's valid certificate, if it has one
+    current = (Certificate.objects.filter(union=app.org, status=CertStatus.VALID).first()
+               if prog.code == "legal" else None)
     out = []
-    for s in field_specs(prog.approval_form):
+    for s in field_specs(prog.approval_form):  # its choices kept: a coded field is a drop-down
         out.append({**s, "value": getattr(current, s["name"], "") if current else "", "editable": True,
-                    "choices": [], "error": "", "placeholder": ""})
+                    "error": "", "placeholder": ""})
     return out
 
 

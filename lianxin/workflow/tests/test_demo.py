@@ -15,10 +15,10 @@ def test_seed_demo_fills_the_report(capsys):
     states = set(Application.objects.values_list("state", flat=True))
     assert {State.APPROVED, State.REJECTED, State.RETURNED, State.SUBMITTED} <= states
     assert set(Application.objects.values_list("programme", flat=True)) == {"join", "transfer", "legal",
-                                                                          "profile_correction"}
+                                                                          "profile_correction", "hardship"}
     assert Application.objects.count() >= 40
     rows, totals = selectors.trips_report(actor=User.objects.get(username="qt_viewer"))
-    assert {t["programme"] for t in totals} == {"join", "transfer", "legal", "profile_correction"}
+    assert {t["programme"] for t in totals} == {"join", "transfer", "legal", "profile_correction", "hardship"}
     assert all(0 <= t["zero_pct"] <= t["one_pct"] <= 100 and t["median_days"] > 0 for t in totals)
     assert any(t["zero_pct"] < 100 for t in totals)  # some applicants did have to come in
     assert Certificate.objects.filter(status="valid").count() >= 5
