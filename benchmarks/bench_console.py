@@ -20,7 +20,10 @@ HTTP, so the figure is view + ORM + database + template), for three users: the f
 (the whole tree), a street's administrator and the reviewer of the biggest base union. Per page: p50 / p95 in
 ms, the ratio of p95 to the floor's p50 (``FLOOR``: the 我的账号 page, which reads the user's own rows by key;
 same session, same run), and the number of SQL queries (an execute wrapper): a figure that grows with the
-page's rows is an N+1.
+page's rows is an N+1. The dashboard (领导驾驶舱) caches its figures per (organisation, year): ``dashboard_cold``
+clears the cache before every request (untimed), so it times the figures' count itself; ``dashboard`` and
+``api_dashboard``, measured right after it, are served from the cache. The cold figure is informational: it is
+left out of the final lines.
 
 The final lines are the ones to compare across machines: the worst p95 ratio and the largest query count.
 
@@ -200,8 +203,9 @@ def pct(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def measure(client, path: str) -> tuple[list[float], int, int]:
-    """Timings (ms) of ROUNDS requests after one warm-up, the query count of one request, and its status."""
+def measure(client, path: str, before=None) -> tuple[list[float], int, int]:
+    """Timings (ms) of ROUNDS requests after one warm-up, the query count of one request, and its status.
+    ``before``, when given, is called (untimed) before every request: ``cache.clear`` for a cold figure."""
     from django.db import connection
 
     queries = []
@@ -210,12 +214,15 @@ def measure(client, path: str) -> tuple[list[float], int, int]:
         queries.append(sql)
         return execute(sql, params, many, context)
 
+    before = before or (lambda: None)
+    before()
     # counted with an execute wrapper: CaptureQueriesContext's log is emptied by the request_started signal
     with connection.execute_wrapper(count):
         r = client.get(path)
     status = r.status_code
     times = []
     for _ in range(ROUNDS):
+        before()
         t = time.perf_counter()
         r = client.get(path)
         times.append((time.perf_counter() - t) * 1000)
@@ -229,6 +236,7 @@ def run() -> None:
 
     django.setup()
     from django.conf import settings
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -290,7 +298,7 @@ def run() -> None:
     scope_org = {"fed": fed, "street": street, "base": big}
     child = {"fed": streets[1], "street": joints[0], "base": big}
 
-    def pages(key: str) -> list[tuple[str, str]]:
+    def pages(key: str) -> list[tuple]:
         p, number, mobile = sample[key]
         org = scope_org[key]
         return [
@@ -319,6 +327,9 @@ def run() -> None:
             ("api_memberships", "/api/v1/members/memberships"),
             ("api_orgs", "/api/v1/orgs/organizations"),
             ("api_enterprises", "/api/v1/orgs/enterprises"),
+            ("dashboard_cold", "/console/dashboard/", cache.clear),  # its last request fills the cache,
+            ("dashboard", "/console/dashboard/"),  # so these two are served from it
+            ("api_dashboard", "/api/v1/dashboard/overview"),
         ]
 
     worst_ratio, worst_name, max_queries, worst_p95 = 0.0, "", 0, 0.0
@@ -330,10 +341,10 @@ def run() -> None:
         print(f"{key}_floor_p50_ms: {floor_p50:.1f}")
         print(f"{key}_floor_queries: {floor_queries}")
         only = [n for n in os.environ.get("BENCH_CONSOLE_PAGES", "").split(",") if n]
-        for name, path in pages(key):
+        for name, path, *before in pages(key):
             if only and name not in only:
                 continue
-            times, queries, status = measure(client, path)
+            times, queries, status = measure(client, path, *before)
             p50, p95 = pct(times, 50), pct(times, 95)
             ratio = p95 / floor_p50
             label = f"{key}_{name}"
@@ -342,11 +353,12 @@ def run() -> None:
             print(f"{label}_p95_ms: {p95:.1f}")
             print(f"{label}_p95_vs_floor: {ratio:.1f}")
             print(f"{label}_queries: {queries}", flush=True)
-            if status == 200 and ratio > worst_ratio:
+            if status != 200 or before:  # a cold figure is informational (module docstring)
+                continue
+            if ratio > worst_ratio:
                 worst_ratio, worst_name = ratio, label
-            if status == 200:
-                worst_p95 = max(worst_p95, p95)
-                max_queries = max(max_queries, queries)
+            worst_p95 = max(worst_p95, p95)
+            max_queries = max(max_queries, queries)
     print(f"(worst page by ratio = {worst_name})")
     print(f"worst_page_p95_ms: {worst_p95:.1f}")
     print(f"worst_p95_vs_floor: {worst_ratio:.1f}")
