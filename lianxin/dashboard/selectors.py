@@ -87,14 +87,33 @@ def overview(*, actor, org: Organization, year: int, fresh: bool = False) -> dic
     must already have been let see ``org`` (:func:`dashboard_org`); it is asked again here, fail closed."""
     if not can(actor, "view", org.path):
         raise PermissionDenied("该组织不在您的管理范围内")
-    key = f"dashboard:v1:{org.pk}:{year}"
     if not fresh:
-        cached = cache.get(key)
+        cached = cache.get(_key(org, year))
         if cached is not None and cached.get("path") == org.path:
             return cached
+    return recount(org, year)
+
+
+def _key(org: Organization, year: int) -> str:
+    return f"dashboard:v1:{org.pk}:{year}"
+
+
+def recount(org: Organization, year: int) -> dict:
+    """Count ``org``'s figures now and keep them in the cache (the caller has decided who may see them)."""
     data = compute(org, year)
-    cache.set(key, data, CACHE_SECONDS)
+    cache.set(_key(org, year), data, CACHE_SECONDS)
     return data
+
+
+def warm(*, depth: int = 1, year: int | None = None) -> int:
+    """Recount this year's figures of every organisation down to ``depth`` (0: the federation, 1: and its
+    streets), so the leaders who open those dashboards never wait for a count: run it more often than
+    :data:`CACHE_SECONDS` (``manage.py dashboard_warm``, every 5 minutes). Returns how many were counted."""
+    year = year or timezone.localdate().year
+    orgs = list(Organization.objects.filter(depth__lte=depth).order_by("path"))
+    for org in orgs:
+        recount(org, year)
+    return len(orgs)
 
 
 def _pct(part: int, whole: int) -> float:

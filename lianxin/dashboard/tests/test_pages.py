@@ -164,3 +164,18 @@ def test_queries_do_not_grow_with_the_district(f):
         for k in range(3):
             members.admit_member(actor=ROOT, person=make_person(union, f"会员{i}{k}"), union=union)
     assert queries() == before
+
+
+def test_warming_recounts_the_top_of_the_tree(f):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    d = f.d
+    year = timezone.localdate().year
+    stale = selectors.overview(actor=d.users["fed.admin"], org=d.fed, year=year)
+    members.admit_member(actor=ROOT, person=make_person(d.base_b1, "新会员"), union=d.base_b1)
+    call_command("dashboard_warm")
+    fresh = cache.get(f"dashboard:v1:{d.fed.pk}:{year}")
+    assert fresh["members"]["total"] == stale["members"]["total"] + 1
+    assert cache.get(f"dashboard:v1:{d.street_b.pk}:{year}")["members"]["total"] == 3
+    assert cache.get(f"dashboard:v1:{d.base_b1.pk}:{year}") is None  # deeper ones: counted when opened
