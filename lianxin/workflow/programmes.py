@@ -21,6 +21,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from lianxin.assistance.models import Cause
+from lianxin.assistance.models import Level as HardshipLevel
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import parse_id_number, parse_mobile, parse_uscc
 from lianxin.core.validation import pydantic_message
@@ -558,9 +560,7 @@ def _money(label: str, *, allow_zero: bool = False):
 
 
 class HardshipForm(Form):
-    cause: str = F("致困原因", widget="select", choices=[
-        ("illness", "因病"), ("disaster", "因灾"), ("education", "因学"), ("disability", "因残"),
-        ("single_parent", "单亲家庭"), ("accident", "意外事故"), ("other", "其他")])
+    cause: str = F("致困原因", widget="select", choices=Cause.choices)
     situation: str = F("困难情况", widget="textarea", min_length=10, max_length=1000,
                        help="家庭成员、患病或受灾经过、已获得的其他救助等")
     family_size: int = F("家庭人口", ge=1, le=30)
@@ -570,8 +570,6 @@ class HardshipForm(Form):
     @field_validator("cause")
     @classmethod
     def _cause(cls, v):
-        from lianxin.assistance.models import Cause
-
         return _zh(_choice(Cause, "致困原因"), v)
 
     @field_validator("monthly_income")
@@ -587,8 +585,7 @@ class HardshipForm(Form):
 
 class HardshipApproval(Form):
     amount: str = F("批准金额（元）", help="从受理工会向上最近一级设立了本年度困难帮扶资金的组织列支")
-    level: str = F("困难类别", widget="select", choices=[("ordinary", "一般困难"), ("deep", "深度困难"),
-                                                     ("accident", "意外致困")])
+    level: str = F("困难类别", widget="select", choices=HardshipLevel.choices)
 
     @field_validator("amount")
     @classmethod
@@ -598,8 +595,6 @@ class HardshipApproval(Form):
     @field_validator("level")
     @classmethod
     def _level(cls, v):
-        from lianxin.assistance.models import Level as HardshipLevel
-
         return _zh(_choice(HardshipLevel, "困难类别"), v)
 
 
