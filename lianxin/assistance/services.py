@@ -86,9 +86,10 @@ def _append(*, actor, fund: Fund, kind: str, amount_fen: int, memo: str, applica
     if after < 0:
         raise ServiceError(f"{locked.name}余额不足：现有 {yuan(last[1])} 元，本次需支出 {yuan(-amount_fen)} 元。"
                            "请先拨入资金或调整金额", field="amount", code="insufficient_funds")
+    who = getattr(actor, "on_behalf", None) or actor  # an approval's payment names the approving reviewer
     entry = LedgerEntry.objects.create(fund=locked, seq=last[0] + 1, kind=kind, amount_fen=amount_fen,
                                        balance_after_fen=after, memo=memo[:200], application=application,
-                                       person=person, actor=actor if getattr(actor, "pk", None) else None)
+                                       person=person, actor=who if getattr(who, "pk", None) else None)
     audit.record(actor=actor, action=f"assistance.{kind}", obj=entry, org_path=locked.org.path,
                  detail={"fund": locked.name, "amount": yuan(abs(amount_fen)), "balance": yuan(after)})
     return entry
@@ -127,7 +128,7 @@ def pay_hardship(*, actor, app, person, amount_fen: int, form: dict, level: str)
         raise ServiceError(f"{app.org.name}及其上级组织都没有设立 {timezone.localdate().year} 年度的困难职工帮扶资金，"
                            "请先在“帮扶资金”中设立并拨入资金", field="amount", code="no_fund")
     entry = _append(actor=actor, fund=fund, kind=EntryKind.DISBURSE, amount_fen=-amount_fen,
-                    memo=f"困难帮扶 {app.number} {person.name}", application=app, person=person)
+                    memo=f"困难帮扶 {person.name}", application=app, person=person)
     values = {"union": app.org, "level": level, "cause": form["cause"], "family_size": form["family_size"],
               "income_fen": parse_yuan(form["monthly_income"], allow_zero=True), "situation": form["situation"]}
     file = HardshipFile.objects.select_for_update().filter(person=person, closed_at__isnull=True).first()

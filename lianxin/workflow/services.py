@@ -65,6 +65,7 @@ class EngineActor:
     is_active = True
 
     def __init__(self, on_behalf=None):
+        self.on_behalf = on_behalf  # the reviewer whose approval this carries out (a ledger names them)
         self.username = f"审批流程/{getattr(on_behalf, 'username', '') or '系统'}"
         self._lianxin_scope = Scope(True, ())
 

@@ -30,7 +30,7 @@ def test_three_levels_then_paid_and_filed(district):
     assert app.state == "approved" and app.result["amount"] == "3,000.50"
     entry = LedgerEntry.objects.get(application=app)
     assert (entry.kind, entry.amount_fen, entry.balance_after_fen, entry.seq) == ("disburse", -300050, 1699950, 2)
-    assert entry.person == user.person and entry.fund == f
+    assert entry.person == user.person and entry.fund == f and entry.actor == d.users["fed.reviewer"]
     assert services.balance(f) == 1699950
     file = HardshipFile.objects.get(person=user.person)
     assert (file.level, file.cause, file.family_size, file.income_fen, file.union) == ("deep", "illness", 3, 80000,
