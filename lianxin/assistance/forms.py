@@ -3,9 +3,12 @@
 from django import forms
 from django.utils import timezone
 
+from .models import Purpose
+
 
 class FundForm(forms.Form):
     org = forms.ModelChoiceField(label="管理组织", queryset=None, empty_label=None)
+    purpose = forms.ChoiceField(label="用途", choices=Purpose.choices)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100,
                               error_messages={"invalid": "请填写四位数的年度"})
     name = forms.CharField(label="资金名称", max_length=100, required=False, help_text="留空则按组织和年度自动命名")

@@ -15,6 +15,8 @@ from django.db.models import F, Q
 
 class Purpose(models.TextChoices):
     HARDSHIP = "hardship", "困难职工帮扶"
+    WARMTH = "warmth", "两节送温暖"
+    MEDICAL = "medical", "职工医疗互助"
 
 
 class Fund(models.Model):
@@ -57,6 +59,8 @@ class LedgerEntry(models.Model):
     memo = models.CharField("摘要", max_length=200)
     application = models.OneToOneField("workflow.Application", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="ledger_entry", verbose_name="申请")
+    recipient = models.OneToOneField("Recipient", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="ledger_entry", verbose_name="慰问对象")
     person = models.ForeignKey("members.Person", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="aid_entries", verbose_name="受助人")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -78,9 +82,13 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(condition=Q(seq__gte=1), name="ledger_seq_from_one"),
             models.CheckConstraint(condition=Q(amount_fen__gte=-(10**12)) & Q(amount_fen__lte=10**12),
                                    name="ledger_amount_bounded"),
-            # a disbursement pays someone, for an approved application
-            models.CheckConstraint(condition=~Q(kind="disburse") | Q(application__isnull=False, person__isnull=False),
-                                   name="ledger_disburse_has_payee"),
+            # a disbursement pays someone, for one reason: an approved application or a campaign's recipient
+            models.CheckConstraint(condition=~Q(kind="disburse") | (Q(person__isnull=False) & (
+                Q(application__isnull=False, recipient__isnull=True)
+                | Q(application__isnull=True, recipient__isnull=False))), name="ledger_disburse_has_payee"),
+            models.CheckConstraint(condition=Q(kind="disburse") | Q(application__isnull=True, recipient__isnull=True,
+                                                                    person__isnull=True),
+                                   name="ledger_allocate_pays_no_one"),
         ]
         indexes = [models.Index(fields=["person", "created_at"], name="ledger_person_time")]
 
@@ -137,3 +145,110 @@ class HardshipFile(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.get_level_display()}"
+
+
+# --- 两节送温暖: a holiday condolence campaign. Unions put forward the people to visit, the organiser approves and
+# pays them all at once from its fund, the unions record each visit. ------------------------------------------
+
+
+class CampaignStatus(models.TextChoices):
+    OPEN = "open", "报送中"
+    CLOSED = "closed", "已结束"
+
+
+class Campaign(models.Model):
+    """One round of condolence visits (2027 年元旦春节送温暖), organised by the federation or a street for its
+    subtree, paid from the organiser's (or an ancestor's) 两节送温暖 fund. ``paid_fen`` is the running total
+    paid; the database keeps it within ``budget_fen``."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="campaigns",
+                            verbose_name="组织单位")
+    name = models.CharField("活动名称", max_length=100)
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="campaigns", verbose_name="列支资金")
+    standard_fen = models.BigIntegerField("慰问标准（分/人）")
+    max_fen = models.BigIntegerField("每人最高（分）")
+    budget_fen = models.BigIntegerField("预算（分）")
+    paid_fen = models.BigIntegerField("已发放（分）", default=0)
+    deadline = models.DateField("报送截止日期")
+    status = models.CharField("状态", max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "送温暖活动"
+        constraints = [
+            models.CheckConstraint(condition=Q(standard_fen__gt=0) & Q(max_fen__gte=F("standard_fen")),
+                                   name="campaign_standard_within_max"),
+            models.CheckConstraint(condition=Q(budget_fen__gt=0, budget_fen__lte=10**12), name="campaign_budget_range"),
+            # never more paid than budgeted
+            models.CheckConstraint(condition=Q(paid_fen__gte=0) & Q(paid_fen__lte=F("budget_fen")),
+                                   name="campaign_paid_within_budget"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.TextChoices):
+    HARDSHIP = "hardship", "困难职工"
+    MODEL = "model", "劳动模范"
+    FRONTLINE = "frontline", "一线职工"
+    MIGRANT = "migrant", "农民工"
+    WOMEN = "women", "困难女职工"
+    SICK = "sick", "患病职工"
+    OTHER = "other", "其他"
+
+
+class RecipientStatus(models.TextChoices):
+    PROPOSED = "proposed", "待审核"
+    APPROVED = "approved", "已审核"
+    REJECTED = "rejected", "未通过"
+    PAID = "paid", "已发放"
+    DELIVERED = "delivered", "已送达"
+
+
+class Recipient(models.Model):
+    """A person put forward for a campaign by their union. One person at most once per campaign (the database's
+    unique constraint); paid ones carry their ledger entry (``ledger_entry``)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="recipients",
+                                 verbose_name="活动")
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="condolences",
+                               verbose_name="慰问对象")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="condolences",
+                              verbose_name="报送工会")
+    category = models.CharField("慰问类别", max_length=16, choices=Category.choices)
+    amount_fen = models.BigIntegerField("慰问金（分）")
+    reason = models.CharField("慰问事由", max_length=200)
+    status = models.CharField("状态", max_length=16, choices=RecipientStatus.choices,
+                              default=RecipientStatus.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    proposed_at = models.DateTimeField("报送时间", auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_note = models.CharField("审核意见", max_length=200, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        ordering = ["union__path", "proposed_at"]
+        verbose_name = verbose_name_plural = "慰问对象"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="recipient_once_per_campaign"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0, amount_fen__lte=10**9), name="recipient_amount_range"),
+            models.CheckConstraint(condition=Q(delivered_at__isnull=True) | Q(status="delivered"),
+                                   name="recipient_delivered_has_status"),
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="recipient_campaign_status")]
+
+    def __str__(self):
+        return f"{self.campaign} {self.person}"

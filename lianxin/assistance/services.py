@@ -76,7 +76,7 @@ def balance(fund: Fund) -> int:
 
 
 def _append(*, actor, fund: Fund, kind: str, amount_fen: int, memo: str, application=None,
-            person=None) -> LedgerEntry:
+            person=None, recipient=None) -> LedgerEntry:
     """One entry at the end of the fund's ledger. The fund's row lock queues concurrent writers; the balance is
     checked here for the message and by the database's CHECK for the rule."""
     locked = Fund.objects.select_for_update().get(pk=fund.pk)
@@ -89,7 +89,7 @@ def _append(*, actor, fund: Fund, kind: str, amount_fen: int, memo: str, applica
     who = getattr(actor, "on_behalf", None) or actor  # an approval's payment names the approving reviewer
     entry = LedgerEntry.objects.create(fund=locked, seq=last[0] + 1, kind=kind, amount_fen=amount_fen,
                                        balance_after_fen=after, memo=memo[:200], application=application,
-                                       person=person, actor=who if getattr(who, "pk", None) else None)
+                                       person=person, recipient=recipient, actor=who if getattr(who, "pk", None) else None)
     audit.record(actor=actor, action=f"assistance.{kind}", obj=entry, org_path=locked.org.path,
                  detail={"fund": locked.name, "amount": yuan(abs(amount_fen)), "balance": yuan(after)})
     return entry
@@ -120,15 +120,33 @@ def fund_for(org, *, purpose: str = Purpose.HARDSHIP, year: int | None = None) -
     return None
 
 
+def require_fund(org, *, purpose: str, year: int | None = None) -> Fund:
+    """:func:`fund_for`, or a Chinese refusal naming what to set up."""
+    year = year or timezone.localdate().year
+    fund = fund_for(org, purpose=purpose, year=year)
+    if fund is None:
+        raise ServiceError(f"{org.name}及其上级组织都没有设立 {year} 年度的{Purpose(purpose).label}资金，"
+                           "请先在“帮扶资金”中设立并拨入资金", field="amount", code="no_fund")
+    return fund
+
+
+def disburse(*, actor, fund: Fund, amount_fen: int, memo: str, person, application=None,
+             recipient=None) -> LedgerEntry:
+    """支出: ``amount_fen`` (> 0) paid to ``person`` from ``fund``, for an approved application or a campaign's
+    recipient. Call inside the transaction that records why (an approval, a campaign's payout), so that the money
+    and its reason are written together or not at all."""
+    if amount_fen <= 0:
+        raise ServiceError("支出金额应大于 0", field="amount")
+    return _append(actor=actor, fund=fund, kind=EntryKind.DISBURSE, amount_fen=-amount_fen, memo=memo,
+                   application=application, person=person, recipient=recipient)
+
+
 def pay_hardship(*, actor, app, person, amount_fen: int, form: dict, level: str) -> tuple[LedgerEntry, HardshipFile]:
     """The approved hardship application: the payment from the fund that covers its union, and the person's
     hardship file opened or brought up to date — in the approval's transaction, so all or nothing."""
-    fund = fund_for(app.org)
-    if fund is None:
-        raise ServiceError(f"{app.org.name}及其上级组织都没有设立 {timezone.localdate().year} 年度的困难职工帮扶资金，"
-                           "请先在“帮扶资金”中设立并拨入资金", field="amount", code="no_fund")
-    entry = _append(actor=actor, fund=fund, kind=EntryKind.DISBURSE, amount_fen=-amount_fen,
-                    memo=f"困难帮扶 {person.name}", application=app, person=person)
+    fund = require_fund(app.org, purpose=Purpose.HARDSHIP)
+    entry = disburse(actor=actor, fund=fund, amount_fen=amount_fen, memo=f"困难帮扶 {person.name}",
+                     application=app, person=person)
     values = {"union": app.org, "level": level, "cause": form["cause"], "family_size": form["family_size"],
               "income_fen": parse_yuan(form["monthly_income"], allow_zero=True), "situation": form["situation"]}
     file = HardshipFile.objects.select_for_update().filter(person=person, closed_at__isnull=True).first()

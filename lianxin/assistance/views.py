@@ -28,7 +28,8 @@ def fund_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            fund = services.create_fund(actor=request.user, org=d["org"], year=d["year"], name=d["name"])
+            fund = services.create_fund(actor=request.user, org=d["org"], year=d["year"], purpose=d["purpose"],
+                                        name=d["name"])
         except ServiceError as e:
             form_error(form, e)
         else:

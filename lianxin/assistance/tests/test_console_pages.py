@@ -90,11 +90,13 @@ def test_setting_up_a_fund(district, client):
     from django.utils import timezone
 
     year = timezone.localdate().year
-    r = client.post("/console/assistance/funds/new/", {"org": d.street_a.pk, "year": year})
+    r = client.post("/console/assistance/funds/new/", {"org": d.street_a.pk, "year": year, "purpose": "hardship"})
     assert r.status_code == 302
-    again = client.post("/console/assistance/funds/new/", {"org": d.street_a.pk, "year": year})
+    again = client.post("/console/assistance/funds/new/", {"org": d.street_a.pk, "year": year, "purpose": "hardship"})
     assert again.status_code == 400 and "已设立" in again.content.decode()
-    assert client.post("/console/assistance/funds/new/", {"org": d.street_b.pk, "year": year}).status_code == 400
+    other = client.post("/console/assistance/funds/new/", {"org": d.street_a.pk, "year": year, "purpose": "warmth"})
+    assert other.status_code == 302 and "两节送温暖" in client.get(other["Location"]).content.decode()
+    assert client.post("/console/assistance/funds/new/", {"org": d.street_b.pk, "year": year, "purpose": "hardship"}).status_code == 400
 
 
 def test_closing_a_file(paid, client):
