@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from .models import Purpose
+from .models import Category, Purpose
 
 
 class FundForm(forms.Form):
@@ -26,3 +26,36 @@ class AllocateForm(forms.Form):
 
 class CloseFileForm(forms.Form):
     reason = forms.CharField(label="脱困情况", max_length=300, widget=forms.Textarea(attrs={"rows": 2, "cols": 50}))
+
+
+class CampaignForm(forms.Form):
+    org = forms.ModelChoiceField(label="组织单位", queryset=None, empty_label=None)
+    name = forms.CharField(label="活动名称", max_length=100, help_text="如：2027 年元旦春节送温暖")
+    standard = forms.CharField(label="慰问标准（元/人）", max_length=20, help_text="报送时不填金额的，按此标准发放")
+    maximum = forms.CharField(label="每人最高（元）", max_length=20)
+    budget = forms.CharField(label="活动预算（元）", max_length=20, help_text="本次活动发放总额不超过预算")
+    deadline = forms.DateField(label="报送截止日期", widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"invalid": "请填写日期，如 2027-01-15"})
+
+    def __init__(self, *args, orgs=None, **kw):
+        super().__init__(*args, **kw)
+        self.fields["org"].queryset = orgs
+
+
+class RecipientForm(forms.Form):
+    who = forms.CharField(label="慰问对象", max_length=30, help_text="完整的身份证号、手机号或会员证号")
+    category = forms.ChoiceField(label="慰问类别", choices=Category.choices)
+    amount = forms.CharField(label="慰问金（元）", max_length=20, required=False, help_text="不填按慰问标准")
+    reason = forms.CharField(label="慰问事由", max_length=200, help_text="如：本人患病住院、子女上学负担重")
+
+
+class ArchiveForm(forms.Form):
+    union = forms.ModelChoiceField(label="报送工会", queryset=None, empty_label=None)
+
+    def __init__(self, *args, unions=None, **kw):
+        super().__init__(*args, **kw)
+        self.fields["union"].queryset = unions
+
+
+class DecideForm(forms.Form):
+    note = forms.CharField(label="审核意见", max_length=200, required=False, help_text="不通过时必填")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from lianxin.core.scoping import get_scoped_or_404, scoped
 from lianxin.orgs.models import Organization, OrgKind
 
-from .models import EntryKind, Fund, HardshipFile, LedgerEntry
+from .models import Campaign, EntryKind, Fund, HardshipFile, LedgerEntry, Recipient, RecipientStatus
 
 FUND_ORG_KINDS = (OrgKind.FEDERATION, OrgKind.STREET, OrgKind.JOINT, OrgKind.INDUSTRY, OrgKind.BASE)
 
@@ -33,7 +34,7 @@ def fund_detail(*, actor, pk, action: str = "view") -> Fund:
 
 def ledger(fund: Fund):
     """The fund's entries, newest first (the caller got ``fund`` through :func:`fund_detail`)."""
-    return (LedgerEntry.objects.filter(fund=fund).select_related("person", "application", "actor")
+    return (LedgerEntry.objects.filter(fund=fund).select_related("person", "application", "actor", "recipient")
             .order_by("-seq"))
 
 
@@ -63,4 +64,83 @@ def hardship_file(*, actor, pk, action: str = "view") -> HardshipFile:
 
 def aid_history(file: HardshipFile):
     return (LedgerEntry.objects.filter(person=file.person, kind=EntryKind.DISBURSE)
-            .select_related("fund", "application").order_by("-created_at"))
+            .select_related("fund", "application", "recipient__campaign").order_by("-created_at"))
+
+
+# --- 两节送温暖 -------------------------------------------------------------------------------------------------
+
+
+def _campaign_reach(actor) -> Q:
+    """Campaigns an actor takes part in: those organised inside their subtree (they run or oversee them) and those
+    organised above them (their unions put people forward)."""
+    from lianxin.core.scoping import scope_for
+    from lianxin.orgs.models import STEP
+
+    scope = scope_for(actor)
+    if scope.superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for p in scope.paths("view"):
+        q |= Q(org__path__startswith=p) | Q(org__path__in=[p[:i] for i in range(STEP, len(p), STEP)])
+    return q
+
+
+def campaign_list(*, actor):
+    mine = (Recipient.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign")
+            .annotate(n=Count("pk")).values("n"))
+    return (Campaign.objects.filter(_campaign_reach(actor)).select_related("org", "fund")
+            .annotate(listed=Subquery(scoped(Recipient.objects.all(), actor).filter(campaign=OuterRef("pk"))
+                                      .order_by().values("campaign").annotate(n=Count("pk")).values("n")),
+                      total=Subquery(mine)))
+
+
+def campaign_detail(*, actor, pk) -> Campaign:
+    """404 for a campaign the actor takes no part in."""
+    try:
+        return (Campaign.objects.filter(_campaign_reach(actor)).select_related("org", "fund", "fund__org")
+                .get(pk=int(pk)))
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def recipients(*, actor, campaign: Campaign, status: str = "", union=None, q: str = ""):
+    """The campaign's list as far as the actor's scope reaches (the organiser's administrators see all of it)."""
+    qs = scoped(Recipient.objects.filter(campaign=campaign).select_related("person", "union", "ledger_entry"), actor)
+    if status in RecipientStatus.values:
+        qs = qs.filter(status=status)
+    if union is not None:
+        qs = qs.filter(union__path__startswith=union.path)
+    if q:
+        qs = qs.filter(Q(person__name__contains=q.strip()) | Q(union__name__contains=q.strip()))
+    return qs
+
+
+def campaign_summary(*, actor, campaign: Campaign) -> dict:
+    """Counts and sums by status, and per proposing union, over what the actor sees: one grouped query each."""
+    qs = scoped(Recipient.objects.filter(campaign=campaign), actor).order_by()
+    by_status = {s: {"n": 0, "fen": 0} for s in RecipientStatus.values}
+    for row in qs.values("status").annotate(n=Count("pk"), fen=Sum("amount_fen")):
+        by_status[row["status"]] = {"n": row["n"], "fen": row["fen"] or 0}
+    unions = []
+    for row in (qs.values("union_id", "union__name", "union__path")
+                .annotate(n=Count("pk"), fen=Sum("amount_fen"),
+                          approved=Count("pk", filter=Q(status=RecipientStatus.APPROVED)),
+                          proposed=Count("pk", filter=Q(status=RecipientStatus.PROPOSED)),
+                          paid=Count("pk", filter=Q(status__in=[RecipientStatus.PAID, RecipientStatus.DELIVERED])),
+                          delivered=Count("pk", filter=Q(status=RecipientStatus.DELIVERED)))
+                .order_by("union__path")):
+        unions.append(row)
+    return {"by_status": by_status, "unions": unions,
+            "approved_fen": by_status[RecipientStatus.APPROVED]["fen"]}
+
+
+def proposing_unions(*, actor, campaign: Campaign):
+    """Unions in both the campaign's subtree and the actor's change scope, for 从困难职工档案添加."""
+    return (scoped(Organization.objects.filter(path__startswith=campaign.org.path, kind__in=FUND_ORG_KINDS), actor,
+                   "change").order_by("path"))
+
+
+def campaign_orgs(*, actor):
+    """Where the actor may organise a campaign."""
+    return scoped(Organization.objects.filter(kind__in=(OrgKind.FEDERATION, OrgKind.STREET, OrgKind.JOINT,
+                                                        OrgKind.INDUSTRY)), actor, "change")

@@ -8,13 +8,27 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from lianxin.core import audit
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import require
+from lianxin.orgs.models import Organization
 
-from .models import EntryKind, Fund, HardshipFile, LedgerEntry, Purpose
+from .models import (
+    Campaign,
+    CampaignStatus,
+    Category,
+    EntryKind,
+    Fund,
+    HardshipFile,
+    LedgerEntry,
+    Level,
+    Purpose,
+    Recipient,
+    RecipientStatus,
+)
 
 MAX_FEN = 10**12  # ten billion yuan: more than any fund here; what the ledger's CHECK also bounds
 
@@ -177,3 +191,259 @@ def close_file(*, actor, file: HardshipFile, reason: str) -> HardshipFile:
     f.save(update_fields=["closed_at", "updated_at"])
     audit.record(actor=actor, action="assistance.file_close", obj=f, org_path=f.union.path, reason=reason[:500])
     return f
+
+
+# --- 两节送温暖 campaigns: the organiser sets one up, unions put people forward, the organiser approves and pays
+# them all at once, the unions record each visit. ------------------------------------------------------------
+
+CAMPAIGN_FUND_HELP = "从组织单位向上最近一级设立了本年度“两节送温暖”资金的组织列支"
+
+
+def _lock_campaign(campaign: Campaign) -> Campaign:
+    return Campaign.objects.select_for_update(of=("self",)).select_related("org", "fund__org").get(pk=campaign.pk)
+
+
+def _open_for_proposals(c: Campaign) -> None:
+    if c.status != CampaignStatus.OPEN:
+        raise ServiceError(f"{c.name}已结束，不能再报送或审核")
+
+
+@transaction.atomic
+def create_campaign(*, actor, org, name: str, standard, maximum, budget, deadline) -> Campaign:
+    require(actor, "change", org.path, "只能为本组织设立送温暖活动")
+    name = (name or "").strip()
+    if not 4 <= len(name) <= 100:
+        raise ServiceError("活动名称应为 4 至 100 个字，如：2027 年元旦春节送温暖", field="name")
+    standard_fen = parse_yuan(standard, label="慰问标准", field="standard")
+    max_fen = parse_yuan(maximum, label="每人最高", field="maximum")
+    if max_fen < standard_fen:
+        raise ServiceError("每人最高金额不能低于慰问标准", field="maximum")
+    budget_fen = parse_yuan(budget, label="预算", field="budget")
+    if budget_fen < standard_fen:
+        raise ServiceError("预算不能低于一人的慰问标准", field="budget")
+    today = timezone.localdate()
+    if deadline < today:
+        raise ServiceError("报送截止日期不能早于今天", field="deadline")
+    fund = require_fund(org, purpose=Purpose.WARMTH, year=today.year)
+    c = Campaign.objects.create(org=org, name=name, fund=fund, standard_fen=standard_fen, max_fen=max_fen,
+                                budget_fen=budget_fen, deadline=deadline,
+                                created_by=actor if getattr(actor, "pk", None) else None)
+    audit.record(actor=actor, action="assistance.campaign_create", obj=c, org_path=org.path,
+                 detail={"name": name, "budget": yuan(budget_fen), "fund": fund.name})
+    return c
+
+
+def _check_proposal(actor, c: Campaign, person) -> Organization:
+    """The union that puts ``person`` forward: their current union, inside the campaign's subtree and the actor's
+    change scope."""
+    from lianxin.members.selectors import current_membership
+
+    _open_for_proposals(c)
+    if timezone.localdate() > c.deadline:
+        raise ServiceError(f"报送已于 {c.deadline:%Y-%m-%d} 截止")
+    m = current_membership(person)
+    if m is None or m.status != "member":
+        raise ServiceError(f"{person.name}不是在册会员，不能列入慰问名单", field="person")
+    if not m.union.path.startswith(c.org.path):
+        raise ServiceError(f"{person.name}所在的{m.union.name}不在{c.org.name}范围内", field="person")
+    require(actor, "change", m.union.path, f"{person.name}所在的{m.union.name}不在您的管理范围内")
+    return m.union
+
+
+def _amount_for(c: Campaign, amount) -> int:
+    if amount in (None, ""):
+        return c.standard_fen
+    fen = parse_yuan(amount, label="慰问金")
+    if fen > c.max_fen:
+        raise ServiceError(f"慰问金不能超过每人最高 {yuan(c.max_fen)} 元", field="amount")
+    return fen
+
+
+@transaction.atomic
+def propose_recipient(*, actor, campaign: Campaign, person, category: str, reason: str, amount=None) -> Recipient:
+    """Put one member forward. A person is in a campaign's list at most once: proposals queue on the campaign's
+    row lock, and the database's unique constraint holds the rule for any writer that skipped it."""
+    c = _lock_campaign(campaign)
+    union = _check_proposal(actor, c, person)
+    if category not in Category.values:
+        raise ServiceError("请选择慰问类别", field="category")
+    reason = (reason or "").strip()
+    if len(reason) < 2 or len(reason) > 200:
+        raise ServiceError("请填写慰问事由（2 至 200 个字）", field="reason")
+    fen = _amount_for(c, amount)
+    try:
+        with transaction.atomic():
+            r = Recipient.objects.create(campaign=c, person=person, union=union, category=category,
+                                         amount_fen=fen, reason=reason,
+                                         proposed_by=actor if getattr(actor, "pk", None) else None)
+    except IntegrityError:
+        other = Recipient.objects.filter(campaign=c, person=person).select_related("union").first()
+        where = f"（{other.union.name}已报送）" if other else ""
+        raise ServiceError(f"{person.name}已在本次慰问名单中{where}", field="person", code="duplicate") from None
+    audit.record(actor=actor, action="assistance.recipient_add", obj=r, org_path=union.path,
+                 detail={"campaign": c.name, "person": person.pk, "amount": yuan(fen)})
+    return r
+
+
+@transaction.atomic
+def propose_from_archive(*, actor, campaign: Campaign, union) -> tuple[int, int]:
+    """Put forward, at the standard amount, every person with an open hardship file whose current union lies in
+    ``union``'s subtree. Idempotent: people already listed are counted, not added again. Returns (added, already)."""
+    from lianxin.members.models import Membership
+
+    c = _lock_campaign(campaign)  # proposals to one campaign queue: "already listed" below stays true
+    _open_for_proposals(c)
+    if timezone.localdate() > c.deadline:
+        raise ServiceError(f"报送已于 {c.deadline:%Y-%m-%d} 截止")
+    require(actor, "change", union.path)
+    if not union.path.startswith(c.org.path):
+        raise ServiceError(f"{union.name}不在{c.org.name}范围内", field="union")
+    live = Membership.objects.filter(person=OuterRef("person"), status="member", union__path__startswith=union.path)
+    rows = list(HardshipFile.objects.filter(closed_at__isnull=True)  # one open file per person (a constraint)
+                .annotate(live_union=Subquery(live.values("union_id")[:1])).filter(live_union__isnull=False)
+                .values_list("person_id", "live_union", "level"))
+    listed = set(Recipient.objects.filter(campaign=c, person_id__in=[p for p, _, _ in rows])
+                 .values_list("person_id", flat=True))
+    labels = dict(Level.choices)
+    new = [Recipient(campaign=c, person_id=p, union_id=u, category=Category.HARDSHIP, amount_fen=c.standard_fen,
+                     reason=f"在档困难职工（{labels.get(level, '困难')}）",
+                     proposed_by=actor if getattr(actor, "pk", None) else None)
+           for p, u, level in rows if p not in listed]
+    Recipient.objects.bulk_create(new, batch_size=500)
+    added = len(new)
+    if added:
+        audit.record(actor=actor, action="assistance.recipient_import", obj=c, org_path=union.path,
+                     detail={"campaign": c.name, "count": added, "union": union.name})
+    return added, len(rows) - added
+
+
+@transaction.atomic
+def withdraw_recipient(*, actor, recipient: Recipient) -> None:
+    r = Recipient.objects.select_for_update().select_related("campaign", "union", "person").get(pk=recipient.pk)
+    require(actor, "change", r.union.path)
+    _open_for_proposals(r.campaign)
+    if r.status not in (RecipientStatus.PROPOSED, RecipientStatus.REJECTED):
+        raise ServiceError("已审核或已发放的慰问对象不能撤回")
+    audit.record(actor=actor, action="assistance.recipient_withdraw", obj=r, org_path=r.union.path,
+                 detail={"campaign": r.campaign.name, "person": r.person_id})
+    r.delete()
+
+
+@transaction.atomic
+def decide_recipients(*, actor, campaign: Campaign, ids, approve: bool, note: str = "") -> int:
+    """The organiser approves (or turns down) listed people. Only still-undecided ones — or, to approve, turned-down
+    ones — change: a conditional UPDATE, so a second click or a racing reviewer changes nothing twice."""
+    c = _lock_campaign(campaign)
+    require(actor, "change", c.org.path, "只有活动组织单位的管理员可以审核慰问名单")
+    _open_for_proposals(c)
+    note = (note or "").strip()[:200]
+    if not approve and len(note) < 2:
+        raise ServiceError("不通过时请填写审核意见", field="note")
+    ids = [int(i) for i in ids if str(i).isdigit()]
+    if not ids:
+        raise ServiceError("请先勾选慰问对象", field="ids")
+    before = ([RecipientStatus.PROPOSED, RecipientStatus.REJECTED] if approve
+              else [RecipientStatus.PROPOSED, RecipientStatus.APPROVED])
+    n = (Recipient.objects.filter(campaign=c, pk__in=ids, status__in=before)
+         .update(status=RecipientStatus.APPROVED if approve else RecipientStatus.REJECTED,
+                 decided_by=actor if getattr(actor, "pk", None) else None, decided_at=timezone.now(),
+                 decision_note=note))
+    if n:
+        audit.record(actor=actor, action="assistance.recipient_approve" if approve else "assistance.recipient_reject",
+                     obj=c, org_path=c.org.path, detail={"campaign": c.name, "count": n}, reason=note)
+    return n
+
+
+def _append_many(*, actor, fund: Fund, payments: list[tuple[int, str, int, int]]) -> list[LedgerEntry]:
+    """Disbursements (amount_fen > 0, memo, person id, recipient id) appended in one go under the fund's lock."""
+    locked = Fund.objects.select_for_update().select_related("org").get(pk=fund.pk)
+    seq, bal = (LedgerEntry.objects.filter(fund=locked).order_by("-seq").values_list("seq", "balance_after_fen")
+                .first() or (0, 0))
+    total = sum(p[0] for p in payments)
+    if total > bal:
+        raise ServiceError(f"{locked.name}余额不足：现有 {yuan(bal)} 元，本次需支出 {yuan(total)} 元。"
+                           "请先拨入资金", code="insufficient_funds")
+    who = actor if getattr(actor, "pk", None) else None
+    entries = []
+    for amount, memo, person_id, recipient_id in payments:
+        seq, bal = seq + 1, bal - amount
+        entries.append(LedgerEntry(fund=locked, seq=seq, kind=EntryKind.DISBURSE, amount_fen=-amount,
+                                   balance_after_fen=bal, memo=memo[:200], person_id=person_id,
+                                   recipient_id=recipient_id, actor=who))
+    LedgerEntry.objects.bulk_create(entries, batch_size=500)
+    return entries
+
+
+@transaction.atomic
+def pay_campaign(*, actor, campaign: Campaign) -> tuple[int, int]:
+    """发放: every approved recipient paid at once from the campaign's fund — all of them or, when the budget or the
+    fund's balance would not cover them all, none. The campaign's row lock queues a second click; the budget is a
+    CHECK on the campaign, the balance a CHECK on the ledger, one payment per recipient a unique key on the
+    ledger. Returns (people paid, fen paid)."""
+    c = _lock_campaign(campaign)
+    require(actor, "change", c.org.path, "只有活动组织单位的管理员可以发放慰问金")
+    due = list(Recipient.objects.select_for_update(of=("self",)).filter(campaign=c, status=RecipientStatus.APPROVED)
+               .order_by("union__path", "pk").values_list("pk", "person_id", "amount_fen", "person__name"))
+    if not due:
+        raise ServiceError("没有已审核待发放的慰问对象", code="nothing_due")
+    total = sum(d[2] for d in due)
+    if c.paid_fen + total > c.budget_fen:
+        raise ServiceError(f"超出活动预算：预算 {yuan(c.budget_fen)} 元，已发放 {yuan(c.paid_fen)} 元，"
+                           f"本次需发放 {yuan(total)} 元。请调整名单或金额", code="over_budget")
+    _append_many(actor=actor, fund=c.fund,
+                 payments=[(amount, f"{c.name} {name}", person, pk) for pk, person, amount, name in due])
+    Recipient.objects.filter(pk__in=[d[0] for d in due]).update(status=RecipientStatus.PAID)
+    Campaign.objects.filter(pk=c.pk).update(paid_fen=F("paid_fen") + total)
+    audit.record(actor=actor, action="assistance.campaign_pay", obj=c, org_path=c.org.path,
+                 detail={"campaign": c.name, "count": len(due), "amount": yuan(total), "fund": c.fund.name})
+    return len(due), total
+
+
+@transaction.atomic
+def mark_delivered(*, actor, campaign: Campaign, ids) -> int:
+    """送达: the union has visited and handed over. Only paid recipients in the actor's change scope change."""
+    from lianxin.core.scoping import scoped
+
+    ids = [int(i) for i in ids if str(i).isdigit()]
+    if not ids:
+        raise ServiceError("请先勾选已送达的慰问对象", field="ids")
+    mine = scoped(Recipient.objects.filter(campaign=campaign, pk__in=ids, status=RecipientStatus.PAID), actor,
+                  "change")
+    n = Recipient.objects.filter(pk__in=mine.values("pk")).update(
+        status=RecipientStatus.DELIVERED, delivered_at=timezone.now(),
+        delivered_by=actor if getattr(actor, "pk", None) else None)
+    if n:
+        audit.record(actor=actor, action="assistance.recipient_deliver", obj=campaign,
+                     org_path=campaign.org.path, detail={"campaign": campaign.name, "count": n})
+    return n
+
+
+@transaction.atomic
+def close_campaign(*, actor, campaign: Campaign) -> Campaign:
+    c = _lock_campaign(campaign)
+    require(actor, "change", c.org.path, "只有活动组织单位的管理员可以结束活动")
+    _open_for_proposals(c)
+    if Recipient.objects.filter(campaign=c, status=RecipientStatus.APPROVED).exists():
+        raise ServiceError("还有已审核未发放的慰问对象，请先发放或改为不通过")
+    c.status = CampaignStatus.CLOSED
+    c.save(update_fields=["status"])
+    audit.record(actor=actor, action="assistance.campaign_close", obj=c, org_path=c.org.path,
+                 detail={"campaign": c.name, "paid": yuan(c.paid_fen)})
+    return c
+
+
+def export_sheet(*, actor, campaign: Campaign, rows, file) -> int:
+    """慰问金发放签收表 to ``file`` (xlsx): ``rows`` are the scoped recipients the page shows; ID numbers and mobiles
+    masked (DESIGN rule 2), cells defused (rule 8), a blank column to sign on the visit. Audited as an export."""
+    from lianxin.core.excel import write_report
+
+    out = [(i, r.union.name, r.person.name, r.person.id_masked, r.person.mobile_masked, r.get_category_display(),
+            r.reason, r.amount_fen / 100, r.get_status_display(), "", "")
+           for i, r in enumerate(rows, start=1)]
+    header = ["序号", "报送工会", "姓名", "身份证号", "手机号码", "慰问类别", "慰问事由", "慰问金（元）", "状态",
+              "领取人签字", "日期"]
+    write_report(file, [("签收表", header, out)])
+    with transaction.atomic():
+        audit.record(actor=actor, action="assistance.campaign_export", obj=campaign, org_path=campaign.org.path,
+                     detail={"campaign": campaign.name, "count": len(out)})
+    return len(out)

@@ -11,3 +11,18 @@ urlpatterns = [
     path("console/assistance/files/<int:pk>/", views.file_detail, name="assistance-file"),
     path("console/assistance/files/<int:pk>/close/", views.file_close, name="assistance-file-close"),
 ]
+
+urlpatterns += [
+    path("console/assistance/campaigns/", views.campaign_list, name="assistance-campaigns"),
+    path("console/assistance/campaigns/new/", views.campaign_new, name="assistance-campaign-new"),
+    path("console/assistance/campaigns/<int:pk>/", views.campaign_detail, name="assistance-campaign"),
+    path("console/assistance/campaigns/<int:pk>/add/", views.campaign_add, name="assistance-campaign-add"),
+    path("console/assistance/campaigns/<int:pk>/archive/", views.campaign_archive, name="assistance-campaign-archive"),
+    path("console/assistance/campaigns/<int:pk>/decide/", views.campaign_decide, name="assistance-campaign-decide"),
+    path("console/assistance/campaigns/<int:pk>/pay/", views.campaign_pay, name="assistance-campaign-pay"),
+    path("console/assistance/campaigns/<int:pk>/deliver/", views.campaign_deliver, name="assistance-campaign-deliver"),
+    path("console/assistance/campaigns/<int:pk>/close/", views.campaign_close, name="assistance-campaign-close"),
+    path("console/assistance/campaigns/<int:pk>/sheet.xlsx", views.campaign_sheet, name="assistance-campaign-sheet"),
+    path("console/assistance/campaigns/<int:pk>/recipients/<int:rid>/withdraw/", views.recipient_withdraw,
+         name="assistance-recipient-withdraw"),
+]

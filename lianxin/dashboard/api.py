@@ -108,6 +108,8 @@ class Assistance(Schema):
     on_file: int
     aided: int
     aid_fen: int
+    condoled: int  # 两节送温暖: people paid this year
+    condolence_fen: int
 
 
 class Child(Schema):

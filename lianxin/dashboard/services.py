@@ -44,6 +44,8 @@ def report_sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
         ["预约到场", data["venues"]["attended"]],
         ["在档困难职工", data["assistance"]["on_file"]], ["本年帮扶人次", data["assistance"]["aided"]],
         ["本年帮扶金额（元）", data["assistance"]["aid_fen"] / 100],
+        ["本年送温暖人次", data["assistance"]["condoled"]],
+        ["本年送温暖金额（元）", data["assistance"]["condolence_fen"] / 100],
     ]
     children = [[c["name"], c["kind"], c["unions"], c["members"], c["women"], c["youth"], c["joined"],
                  c["enterprises"], c["enterprises_covered"], c["coverage_rate"], c["pending"], c["activities"]]

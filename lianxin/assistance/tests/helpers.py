@@ -16,10 +16,10 @@ def hardship_data(**kw):
     return data
 
 
-def fund(org, amount="20000", year=None):
+def fund(org, amount="20000", year=None, purpose="hardship"):
     from django.utils import timezone
 
-    f = services.create_fund(actor=ROOT, org=org, year=year or timezone.localdate().year)
+    f = services.create_fund(actor=ROOT, org=org, year=year or timezone.localdate().year, purpose=purpose)
     if amount:
         services.allocate(actor=ROOT, fund=f, amount=amount, memo="年度预算")
     return f
@@ -38,3 +38,24 @@ def to_last_level(d, app):
     for who in ("base_a1.reviewer", "street_a.reviewer"):
         workflow.decide(actor=d.users[who], step_id=app.steps.get(decision__isnull=True).pk, decision="approved")
     return app.steps.get(decision__isnull=True)
+
+
+def campaign(d, *, fund_amount="10000", budget="5000", standard="500", maximum="1000", org=None, days=10):
+    """The federation's 送温暖 campaign with its funded 两节送温暖 fund."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    fund(org or d.fed, fund_amount, purpose="warmth")
+    return services.create_campaign(actor=ROOT, org=org or d.fed, name="2027 年元旦春节送温暖", standard=standard,
+                                    maximum=maximum, budget=budget,
+                                    deadline=timezone.localdate() + dt.timedelta(days=days))
+
+
+def member(union, name="王五"):
+    from lianxin.core.testing import make_person
+    from lianxin.members import services as members
+
+    p = make_person(union, name)
+    members.admit_member(actor=ROOT, person=p, union=union)
+    return p

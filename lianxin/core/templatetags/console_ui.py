@@ -61,6 +61,11 @@ AUDIT_ACTIONS = {
     "assistance.fund_create": "设立帮扶资金", "assistance.allocate": "拨入帮扶资金", "assistance.disburse": "支出帮扶资金",
     "assistance.file_open": "建立困难职工档案", "assistance.file_update": "更新困难职工档案",
     "assistance.file_close": "困难职工脱困",
+    "assistance.campaign_create": "设立送温暖活动", "assistance.recipient_add": "报送慰问对象",
+    "assistance.recipient_import": "从困难职工档案报送慰问对象", "assistance.recipient_withdraw": "撤回慰问对象",
+    "assistance.recipient_approve": "审核通过慰问对象", "assistance.recipient_reject": "慰问对象不通过",
+    "assistance.campaign_pay": "发放慰问金", "assistance.recipient_deliver": "登记慰问送达",
+    "assistance.campaign_close": "结束送温暖活动", "assistance.campaign_export": "导出慰问签收表",
     "card.reissue": "补发电子会员卡", "crypto.rotate": "更换加密密钥", "demo.seed": "载入演示数据",
 }
 
@@ -80,7 +85,8 @@ DETAIL_KEYS = {
     "chapters": "章节数", "parent": "上级组织", "membership": "会籍编号", "certificate": "证书", "reason": "原因",
     "field": "字段", "count": "数量", "key": "密钥编号", "applications": "申请数", "staff_contacts": "工作人员手机号数",
     "notifications": "消息数", "year": "年度", "fund": "资金", "amount": "金额（元）",
-    "balance": "余额（元）", "application": "申请编号",
+    "balance": "余额（元）", "application": "申请编号", "campaign": "活动", "budget": "预算（元）",
+    "paid": "已发放（元）",
 }
 TRUE_FALSE = {True: "是", False: "否", "True": "是", "False": "否", "true": "是", "false": "否"}
 

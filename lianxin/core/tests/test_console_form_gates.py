@@ -152,6 +152,10 @@ FORMS: dict[str, Form] = {
     "assistance-fund-new": Form(lambda o, s: "/console/assistance/funds/new/",
                                 lambda o, s: {"org": o.street[s].pk, "year": timezone.localdate().year - 1,
                                                 "purpose": "hardship"}),
+    "assistance-campaign-new": Form(lambda o, s: "/console/assistance/campaigns/new/",
+                                    lambda o, s: {"org": o.street[s].pk, "name": "街道送温暖", "standard": "500",
+                                                  "maximum": "800", "budget": "5000",
+                                                  "deadline": (timezone.localdate() + dt.timedelta(days=5))}),
     "assistance-allocate": Form(lambda o, s: f"/console/assistance/funds/{o.fund[s].pk}/allocate/",
                                 lambda o, s: {"amount": "1000", "memo": "年度预算"}, edit=True, get_status=302,
                                 obj=lambda o: o.fund["a"]),
@@ -181,6 +185,7 @@ def objects(district):
         street, admin = o.street[s], d.users[f"street_{s}.admin"]
         o.person[s] = make_person(o.base[s], "张三")
         o.fund[s] = assistance.create_fund(actor=admin, org=street, year=timezone.localdate().year)
+        assistance.create_fund(actor=admin, org=street, year=timezone.localdate().year, purpose="warmth")
         o.article[s] = content.create_article(actor=admin, org=street, category="news", title="草稿", body="x")
         o.site[s] = venues.create_site(actor=admin, org=street, street=street, kind="home", name="职工之家",
                                        address="某路", bookable=True)

@@ -128,7 +128,23 @@ def test_assistance_figures(district):
         workflow.decide(actor=d.users["fed.reviewer"], step_id=to_last_level(d, app).pk, decision="approved",
                         approval={"amount": amount, "level": "ordinary"})
     year = timezone.localdate().year
-    assert selectors.compute(d.fed, year)["assistance"] == {"on_file": 2, "aided": 2, "aid_fen": 150050}
+    assert selectors.compute(d.fed, year)["assistance"] == {"on_file": 2, "aided": 2, "aid_fen": 150050,
+                                                            "condoled": 0, "condolence_fen": 0}
     assert selectors.compute(d.street_a, year)["assistance"]["aid_fen"] == 150050
-    assert selectors.compute(d.street_b, year)["assistance"] == {"on_file": 0, "aided": 0, "aid_fen": 0}
+    assert selectors.compute(d.street_b, year)["assistance"] == {"on_file": 0, "aided": 0, "aid_fen": 0,
+                                                                 "condoled": 0, "condolence_fen": 0}
     assert selectors.compute(d.fed, year - 1)["assistance"]["aided"] == 0
+    # 送温暖 for base_b1 (street_b): counted apart from hardship aid, under the proposing union's street
+    from lianxin.assistance import services as assistance
+    from lianxin.assistance.tests.helpers import campaign, member
+    from lianxin.core.testing import ROOT
+
+    c = campaign(d)
+    r = assistance.propose_recipient(actor=ROOT, campaign=c, person=member(d.base_b1), category="migrant",
+                                     reason="春节留岗", amount="600")
+    assistance.decide_recipients(actor=ROOT, campaign=c, ids=[r.pk], approve=True)
+    assistance.pay_campaign(actor=ROOT, campaign=c)
+    assert selectors.compute(d.street_b, year)["assistance"] == {"on_file": 0, "aided": 0, "aid_fen": 0,
+                                                                 "condoled": 1, "condolence_fen": 60000}
+    assert selectors.compute(d.fed, year)["assistance"]["aid_fen"] == 150050
+    assert selectors.compute(d.street_a, year)["assistance"]["condoled"] == 0
