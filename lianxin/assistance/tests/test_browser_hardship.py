@@ -197,8 +197,9 @@ def test_member_applies_three_levels_approve_and_the_archive_shows_it(chromium, 
     r.locator(".mainnav").get_by_role("link", name="帮扶救助", exact=True).click()
     r.wait_for_url(re.compile(r"/console/assistance/$"))
     row = r.locator("#funds tr", has_text=f.name)
-    assert row.locator("td").nth(4).inner_text() == "7,000.00"
-    assert row.locator("td").nth(3).inner_text() == "3,000.00"
+    assert row.locator("td").nth(1).inner_text() == "困难职工帮扶"
+    assert row.locator("td").nth(5).inner_text() == "7,000.00"
+    assert row.locator("td").nth(4).inner_text() == "3,000.00"
     row.get_by_role("link", name=f.name).click()
     r.wait_for_url(re.compile(rf"/console/assistance/funds/{f.pk}/$"))
     assert r.inner_text("#fund-balance") == "7,000.00"
