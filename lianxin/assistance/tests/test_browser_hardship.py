@@ -188,6 +188,7 @@ def test_member_applies_three_levels_approve_and_the_archive_shows_it(chromium, 
     r.wait_for_selector(".messages")
     assert "已处理：通过" in r.inner_text(".messages")
     assert r.inner_text("#app-state") == "已通过"
+    assert "批准帮扶救助金 3,000.00 元" in r.inner_text("#result")
     assert r.locator("#decide-form").count() == 0
     told = [x["body"] for x in notify.SENT_LOG if x["to"] == MOBILE]
     assert any("批准帮扶救助金 3,000.00 元" in b for b in told), told  # the member is told the amount
@@ -236,6 +237,7 @@ def test_member_applies_three_levels_approve_and_the_archive_shows_it(chromium, 
     # 5. the member sees the outcome on the phone
     m.reload()
     assert m.inner_text("#app-state") == "已通过"
+    assert "批准帮扶救助金 3,000.00 元" in m.inner_text("#result")
 
     assert errors == []
     assert foreign == []
