@@ -223,26 +223,44 @@ def test_withdraw_only_undecided_and_by_the_union(district):
     assert not Recipient.objects.filter(pk=r.pk).exists()
 
 
-def test_the_sign_sheet_is_masked_and_audited(district):
+def read_xlsx(writer):
     import io
 
     from python_calamine import CalamineWorkbook
+
+    with writer.open() as f:
+        return CalamineWorkbook.from_filelike(io.BytesIO(f.read())).get_sheet_by_index(0).to_python()
+
+
+def test_the_sign_sheet_is_masked_and_audited(district):
+    from lianxin.assistance import selectors
+    from lianxin.core.models import AuditEntry
 
     d = district
     c = campaign(d)
     p = member(d.base_a1, "=HYPERLINK(1)")
     propose(d, c, p)
-    buf = io.BytesIO()
-    from lianxin.assistance import selectors
-
-    rows = selectors.recipients(actor=d.users["base_a1.viewer"], campaign=c)
-    assert services.export_sheet(actor=d.users["base_a1.viewer"], campaign=c, rows=rows, file=buf) == 1
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(buf.getvalue())).get_sheet_by_index(0).to_python()
-    assert sheet[0][:3] == ["序号", "报送工会", "姓名"] and sheet[1][2] == "'=HYPERLINK(1)"
+    propose(d, c, member(d.base_b1, "钱二"), who="street_b.admin")
+    rows = selectors.recipients(actor=d.users["base_a1.viewer"], campaign=c)  # base_a1's part only
+    sheet = read_xlsx(services.export_sheet(actor=d.users["base_a1.viewer"], campaign=c, rows=rows))
+    assert sheet[0][:3] == ["序号", "报送工会", "姓名"] and len(sheet) == 2 and sheet[1][2] == "'=HYPERLINK(1)"
     assert sheet[1][3] == p.id_masked and "*" in sheet[1][3] and sheet[1][7] == 500
+    assert AuditEntry.objects.filter(action="assistance.campaign_export").count() == 1
+
+
+def test_the_ledger_export_names_each_entrys_reason(district):
     from lianxin.core.models import AuditEntry
 
-    assert AuditEntry.objects.filter(action="assistance.campaign_export").count() == 1
+    d = district
+    c = campaign(d, fund_amount="3000")
+    r = propose(d, c, member(d.base_a1, "赵一"))
+    services.decide_recipients(actor=ROOT, campaign=c, ids=[r.pk], approve=True)
+    services.pay_campaign(actor=ROOT, campaign=c)
+    sheet = read_xlsx(services.export_ledger(actor=d.users["fed.auditor"], fund=c.fund))
+    assert [row[0] for row in sheet[1:]] == [1, 2]
+    assert sheet[1][2:5] == ["拨入", 3000, 3000] and sheet[2][2:5] == ["支出", -500, 2500]
+    assert sheet[2][6:8] == ["赵一", c.name]
+    assert AuditEntry.objects.filter(action="assistance.ledger_export").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -120,3 +120,13 @@ def test_fund_for_walks_up_the_tree(district):
     assert services.fund_for(d.base_a1) == f
     j = services.create_fund(actor=ROOT, org=d.joint_a, year=f.year)
     assert services.fund_for(d.base_a1) == j and services.fund_for(d.base_b1) == f
+
+
+def test_ledger_export_is_scoped(paid, client):
+    d = paid
+    client.force_login(d.users["street_a.viewer"])
+    assert client.get(f"/console/assistance/funds/{d.fund.pk}/ledger.xlsx").status_code == 404  # above street_a
+    client.force_login(d.users["fed.auditor"])
+    r = client.get(f"/console/assistance/funds/{d.fund.pk}/ledger.xlsx")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+    assert b"".join(r.streaming_content)[:2] == b"PK"

@@ -66,6 +66,7 @@ AUDIT_ACTIONS = {
     "assistance.recipient_approve": "审核通过慰问对象", "assistance.recipient_reject": "慰问对象不通过",
     "assistance.campaign_pay": "发放慰问金", "assistance.recipient_deliver": "登记慰问送达",
     "assistance.campaign_close": "结束送温暖活动", "assistance.campaign_export": "导出慰问签收表",
+    "assistance.ledger_export": "导出资金台账",
     "card.reissue": "补发电子会员卡", "crypto.rotate": "更换加密密钥", "demo.seed": "载入演示数据",
 }
 
