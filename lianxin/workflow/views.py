@@ -320,7 +320,9 @@ def inbox_open(request, pk):
     return redirect(reverse("workflow-inbox"))
 
 
-def _decision_context(request, app, error=None):
+def _decision_context(request, app, error=None, typed=None):
+    """``typed``: after a refused decision, what the reviewer sent (the decision, comment and approval fields are
+    shown again as typed, the refusal at the field it names)."""
     prog = app.programme_def
     step = selectors.open_step(app)
     may_decide = step is not None and can(request.user, "review", step.org.path)
@@ -349,22 +351,26 @@ def _decision_context(request, app, error=None):
         "app": app, "prog": prog, "step": step, "may_decide": may_decide, "final": final,
         "display": display, "compare": compare, "steps": selectors.steps_of(app),
         "attachments": [(a, slot_labels.get(a.slot, a.slot)) for a in app.attachments.all()],
-        "labels": list(labels.items()), "error": error,
-        "approval_fields": _fields_for_approval(prog, app) if final and prog.approval_form else [],
+        "labels": list(labels.items()), "error": error.message if error is not None else None,
+        "typed": typed or {},
+        "approval_fields": (_fields_for_approval(prog, app, typed, error) if final and prog.approval_form
+                            else []),
         "certificate": getattr(app, "certificate", None),
     }
 
 
-def _fields_for_approval(prog, app):
+def _fields_for_approval(prog, app, typed=None, error=None):
     from .models import Certificate, CertStatus
 
     # a legal-person registration's approval starts from the union's valid certificate, if it has one
     current = (Certificate.objects.filter(union=app.org, status=CertStatus.VALID).first()
                if prog.code == "legal" else None)
     out = []
+    typed = (typed or {}).get("approval") or {}
     for s in field_specs(prog.approval_form):  # its choices kept: a coded field is a drop-down
-        out.append({**s, "value": getattr(current, s["name"], "") if current else "", "editable": True,
-                    "error": "", "placeholder": ""})
+        value = typed[s["name"]] if s["name"] in typed else (getattr(current, s["name"], "") if current else "")
+        out.append({**s, "value": value, "editable": True, "placeholder": "",
+                    "error": error.message_for(s["name"]) if error is not None else ""})
     return out
 
 
@@ -391,7 +397,9 @@ def decide(request, pk):
                         approval=approval)
     except ServiceError as e:
         app.refresh_from_db()
-        return render(request, "workflow/detail.html", _decision_context(request, app, error=e.message),
+        typed = {"decision": request.POST.get("decision", ""), "comment": request.POST.get("comment", "")[:2000],
+                 "in_person": bool(request.POST.get("in_person")), "approval": approval}
+        return render(request, "workflow/detail.html", _decision_context(request, app, error=e, typed=typed),
                       status=403 if e.code == "forbidden" else 400)
     messages.success(request, "已处理：" + dict(Decision.choices).get(request.POST.get("decision"), ""))
     return redirect(reverse("workflow-detail", args=[app.pk]))

@@ -179,6 +179,10 @@ def test_member_applies_three_levels_approve_and_the_archive_shows_it(chromium, 
     assert "10,000.00" in r.inner_text("#decide-error")
     assert r.inner_text("#app-state") == "审核中"
     assert r.locator("#decide-form").count() == 1  # the step is still open to decide
+    # what the reviewer typed is still there, the refusal next to the amount
+    assert r.input_value("#decide-form [name=amount]") == "20000"
+    assert r.input_value("#decide-form select[name=level]") == "deep"
+    assert "余额不足" in r.inner_text("#decide-form [data-field=amount]")
     r.screenshot(path=str(screenshot_dir / "hardship-approve-refused.png"), full_page=True)
     assert services.balance(f) == 1_000_000 and not LedgerEntry.objects.filter(application=app).exists()
     assert not HardshipFile.objects.exists()
