@@ -144,3 +144,10 @@ def campaign_orgs(*, actor):
     """Where the actor may organise a campaign."""
     return scoped(Organization.objects.filter(kind__in=(OrgKind.FEDERATION, OrgKind.STREET, OrgKind.JOINT,
                                                         OrgKind.INDUSTRY)), actor, "change")
+
+
+def my_aid(person):
+    """A member's own help received (hardship aid, 送温暖, any payment naming them), newest first — for their 我的
+    page; ``person`` is the signed-in member's own record."""
+    return (LedgerEntry.objects.filter(person=person, kind=EntryKind.DISBURSE)
+            .select_related("fund", "recipient__campaign", "application").order_by("-created_at"))

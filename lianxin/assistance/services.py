@@ -396,7 +396,31 @@ def pay_campaign(*, actor, campaign: Campaign) -> tuple[int, int]:
     Campaign.objects.filter(pk=c.pk).update(paid_fen=F("paid_fen") + total)
     audit.record(actor=actor, action="assistance.campaign_pay", obj=c, org_path=c.org.path,
                  detail={"campaign": c.name, "count": len(due), "amount": yuan(total), "fund": c.fund.name})
+    _tell_recipients(c, [d[0] for d in due])
     return len(due), total
+
+
+def _tell_recipients(c: Campaign, ids: list[int]) -> None:
+    """Each paid person hears of it: an in-app message when they have an account, an SMS to the mobile on file
+    (the outbox sends after commit and never twice for one recipient)."""
+    from lianxin.accounts.models import User
+    from lianxin.core import crypto, notify
+    from lianxin.members.services import MOBILE_CTX
+
+    rows = Recipient.objects.filter(pk__in=ids).select_related("person", "union")
+    users = dict(User.objects.filter(person__in=[r.person_id for r in rows], is_active=True)
+                 .values_list("person_id", "pk"))
+    for r in rows:
+        body = (f"您好，{r.union.name}为您报送的{c.name}慰问金 {yuan(r.amount_fen)} 元已发放，"
+                "工会将与您联系上门慰问。")
+        if r.person_id in users:
+            notify.enqueue(channel="inapp", user=User(pk=users[r.person_id]), template="assistance_condolence",
+                           title=c.name, body=body, dedupe_key=f"warmth:{r.pk}:inapp",
+                           context={"campaign": c.pk})
+        if r.person.mobile_cipher:
+            notify.enqueue(channel="sms", recipient=crypto.decrypt(r.person.mobile_cipher, context=MOBILE_CTX),
+                           template="assistance_condolence", title=c.name, body=f"【连心】{body}",
+                           dedupe_key=f"warmth:{r.pk}:sms", context={"campaign": c.pk})
 
 
 @transaction.atomic

@@ -162,12 +162,14 @@ def card_reissue(request):
 @member_login_required
 def me(request):
     from lianxin.activities import selectors as act
+    from lianxin.assistance.selectors import my_aid
 
     person = request.user.person
     membership = _membership(request)
     return render(request, "portal/me.html", {
         "person": person, "membership": membership,
         "signups": list(act.my_signups(person)[:10]) if person else [],
+        "aid": list(my_aid(person)[:10]) if person else [],
         "inbox": selectors.my_messages(request.user),
         "correction_url": f"/m/apply/{CORRECTION}/",
     })

@@ -133,3 +133,22 @@ def test_new_campaign_form(district, client):
     assert r.status_code == 302
     client.force_login(d.users["street_a.viewer"])
     assert client.get("/console/assistance/campaigns/new/").status_code == 403
+
+
+def test_paid_members_are_told_and_see_it_on_their_page(camp, client):
+    from lianxin.accounts.models import User
+    from lianxin.core.models import Notification
+
+    d = camp
+    u = User.objects.create_user(username="qian", password="x", display_name="钱二")
+    u.person = d.b
+    u.save()
+    rid = Recipient.objects.get(person=d.b).pk
+    services.decide_recipients(actor=d.users["fed.admin"], campaign=d.c, ids=[rid], approve=True)
+    services.pay_campaign(actor=d.users["fed.admin"], campaign=d.c)
+    told = Notification.objects.filter(template="assistance_condolence")
+    assert sorted(told.values_list("channel", flat=True)) == ["inapp", "sms"]
+    assert "慰问金 500.00 元已发放" in told.get(channel="inapp").body and told.get(channel="inapp").user == u
+    client.force_login(u)
+    page = client.get("/m/me/").content.decode()
+    assert 'id="my-aid"' in page and d.c.name in page and "500.00 元" in page
