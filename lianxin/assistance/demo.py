@@ -58,6 +58,7 @@ def seed(ctx) -> None:
         paid += bool(approved)
     ctx.log(f"帮扶救助：资金 2 项，困难帮扶申请 {len(members)} 件（已发放 {paid} 件）")
     seed_campaign(ctx)
+    seed_retreat(ctx)
 
 
 PROPOSALS = [  # (street index, category, reason, amount or "")
@@ -99,3 +100,29 @@ def seed_campaign(ctx) -> None:
     n, _ = services.pay_campaign(actor=admin, campaign=c)
     services.mark_delivered(actor=admin, campaign=c, ids=ids[:2])
     ctx.log(f"两节送温暖：慰问名单 {len(ids)} 人（已发放 {n} 人，送达 2 人，待审核 1 人）")
+
+
+def seed_retreat(ctx) -> None:
+    """Next spring's rest holiday for frontline workers: 20 places, 8 of them shared out to 白杨街道, a few members
+    put forward by the streets' unions."""
+    import datetime as dt
+
+    today = timezone.localdate()
+    admin = ctx.users["qt_admin"]
+    r = services.create_retreat(actor=admin, org=ctx.fed, name=f"{today.year + 1} 年一线职工疗休养第一期",
+                                destination="淳安千岛湖职工疗休养基地", audience="all",
+                                starts_on=today + dt.timedelta(days=60), ends_on=today + dt.timedelta(days=64),
+                                nominate_until=today + dt.timedelta(days=30), places="20", cost="1800",
+                                notes="第一天集合出发，入住基地；第二至四天健康体检、疗养讲座、参观学习；第五天返回。")
+    services.share_places(actor=admin, retreat=r, org=ctx.streets[0], places="8")
+    n = 0
+    for street in ctx.streets[:2]:
+        for m in (Membership.objects.filter(status=MembershipStatus.MEMBER, union__kind=OrgKind.BASE,
+                                            union__path__startswith=street.path)
+                  .select_related("person").order_by("-id")[:3]):
+            try:
+                services.nominate(actor=admin, retreat=r, person=m.person, reason="年度优秀一线职工")
+                n += 1
+            except services.ServiceError:
+                continue
+    ctx.log(f"疗休养：1 期，名额 20 个，已推荐 {n} 人")

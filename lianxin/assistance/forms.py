@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from .models import Category, Purpose
+from .models import Category, Purpose, RetreatAudience
 
 
 class FundForm(forms.Form):
@@ -59,3 +59,42 @@ class ArchiveForm(forms.Form):
 
 class DecideForm(forms.Form):
     note = forms.CharField(label="审核意见", max_length=200, required=False, help_text="不通过时必填")
+
+
+class RetreatForm(forms.Form):
+    org = forms.ModelChoiceField(label="组织单位", queryset=None, empty_label=None)
+    name = forms.CharField(label="名称", max_length=100, help_text="如：2027 年劳模疗休养第一期")
+    destination = forms.CharField(label="目的地", max_length=100, help_text="如：淳安千岛湖职工疗休养基地")
+    audience = forms.ChoiceField(label="对象", choices=RetreatAudience.choices)
+    starts_on = forms.DateField(label="出发日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": "请填写日期，如 2027-04-10"})
+    ends_on = forms.DateField(label="返回日期", widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "请填写日期，如 2027-04-14"})
+    nominate_until = forms.DateField(label="推荐截止日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                     error_messages={"invalid": "请填写日期，如 2027-03-20"})
+    places = forms.CharField(label="名额", max_length=6)
+    cost = forms.CharField(label="人均费用（元）", max_length=20, required=False, help_text="由工会经费列支，仅供登记")
+    notes = forms.CharField(label="行程安排", max_length=2000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 3, "cols": 50}))
+
+    def __init__(self, *args, orgs=None, **kw):
+        super().__init__(*args, **kw)
+        self.fields["org"].queryset = orgs
+
+
+class ShareForm(forms.Form):
+    org = forms.ModelChoiceField(label="分配给", queryset=None, empty_label=None)
+    places = forms.CharField(label="名额", max_length=6, help_text="调为 0 可收回未使用的分配")
+
+    def __init__(self, *args, orgs=None, **kw):
+        super().__init__(*args, **kw)
+        self.fields["org"].queryset = orgs
+
+
+class NominateForm(forms.Form):
+    who = forms.CharField(label="推荐人员", max_length=30, help_text="完整的身份证号、手机号或会员证号")
+    reason = forms.CharField(label="推荐理由", max_length=200, help_text="如：2026 年度区级劳动模范")
+
+
+class CancelSeatForm(forms.Form):
+    reason = forms.CharField(label="取消原因", max_length=200)

@@ -252,3 +252,105 @@ class Recipient(models.Model):
 
     def __str__(self):
         return f"{self.campaign} {self.person}"
+
+
+# --- 疗休养: places on rest holidays. The organiser sets up a trip with its places and may share them out among
+# streets; unions put their members forward; each seat taken is counted on the trip (and on the share of the
+# organisation it falls under) by a conditional UPDATE, so the places hold under any number of concurrent
+# nominations; one rest holiday per person per year is a partial unique constraint. --------------------------
+
+
+class RetreatAudience(models.TextChoices):
+    MODEL = "model", "劳动模范、先进工作者"
+    FRONTLINE = "frontline", "一线职工"
+    ALL = "all", "全体会员"
+
+
+class Retreat(models.Model):
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="retreats",
+                            verbose_name="组织单位")
+    name = models.CharField("名称", max_length=100)
+    destination = models.CharField("目的地", max_length=100)
+    audience = models.CharField("对象", max_length=16, choices=RetreatAudience.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    starts_on = models.DateField("出发日期")
+    ends_on = models.DateField("返回日期")
+    nominate_until = models.DateField("推荐截止日期")
+    places = models.PositiveIntegerField("名额")
+    taken = models.PositiveIntegerField("已推荐", default=0)
+    cost_fen = models.BigIntegerField("人均费用（分）", default=0)
+    notes = models.TextField("行程安排", max_length=2000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = verbose_name_plural = "疗休养"
+        constraints = [
+            models.CheckConstraint(condition=Q(places__gte=1, places__lte=10000), name="retreat_places_range"),
+            models.CheckConstraint(condition=Q(taken__gte=0) & Q(taken__lte=F("places")), name="retreat_taken_within"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="retreat_ends_after_start"),
+            models.CheckConstraint(condition=Q(cost_fen__gte=0), name="retreat_cost_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RetreatShare(models.Model):
+    """Places of a trip set aside for one organisation's subtree (a street): its unions' nominations count here
+    too, and stop when it is full."""
+
+    retreat = models.ForeignKey(Retreat, on_delete=models.CASCADE, related_name="shares", verbose_name="疗休养")
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="分配给")
+    places = models.PositiveIntegerField("名额")
+    taken = models.PositiveIntegerField("已推荐", default=0)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["org__path"]
+        verbose_name = verbose_name_plural = "疗休养名额分配"
+        constraints = [
+            models.UniqueConstraint(fields=["retreat", "org"], name="retreat_share_once_per_org"),
+            models.CheckConstraint(condition=Q(taken__gte=0) & Q(taken__lte=F("places")), name="retreat_share_within"),
+        ]
+
+
+class SeatStatus(models.TextChoices):
+    NOMINATED = "nominated", "已推荐"
+    CANCELLED = "cancelled", "已取消"
+    ATTENDED = "attended", "已参加"
+
+
+class RetreatSeat(models.Model):
+    retreat = models.ForeignKey(Retreat, on_delete=models.PROTECT, related_name="seats", verbose_name="疗休养")
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="retreat_seats",
+                               verbose_name="职工")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+",
+                              verbose_name="推荐工会")
+    share = models.ForeignKey(RetreatShare, null=True, blank=True, on_delete=models.PROTECT, related_name="seats")
+    year = models.PositiveSmallIntegerField("年度")  # the trip's, kept here for the one-per-year constraint
+    status = models.CharField("状态", max_length=16, choices=SeatStatus.choices, default=SeatStatus.NOMINATED)
+    reason = models.CharField("推荐理由", max_length=200)
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    nominated_at = models.DateTimeField("推荐时间", auto_now_add=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        ordering = ["union__path", "nominated_at"]
+        verbose_name = verbose_name_plural = "疗休养人员"
+        constraints = [
+            # one rest holiday a year per person, whichever trip (a cancelled seat frees the person again)
+            models.UniqueConstraint(fields=["person", "year"], condition=~Q(status="cancelled"),
+                                    name="retreat_one_per_person_year"),
+            models.CheckConstraint(condition=Q(cancelled_at__isnull=True) | Q(status="cancelled"),
+                                   name="retreat_cancelled_has_status"),
+        ]
+        indexes = [models.Index(fields=["retreat", "status"], name="retreat_seat_status")]

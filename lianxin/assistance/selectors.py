@@ -9,7 +9,19 @@ from django.utils import timezone
 from lianxin.core.scoping import get_scoped_or_404, scoped
 from lianxin.orgs.models import Organization, OrgKind
 
-from .models import Campaign, EntryKind, Fund, HardshipFile, LedgerEntry, Recipient, RecipientStatus
+from .models import (
+    Campaign,
+    EntryKind,
+    Fund,
+    HardshipFile,
+    LedgerEntry,
+    Recipient,
+    RecipientStatus,
+    Retreat,
+    RetreatSeat,
+    RetreatShare,
+    SeatStatus,
+)
 
 FUND_ORG_KINDS = (OrgKind.FEDERATION, OrgKind.STREET, OrgKind.JOINT, OrgKind.INDUSTRY, OrgKind.BASE)
 
@@ -151,3 +163,43 @@ def my_aid(person):
     page; ``person`` is the signed-in member's own record."""
     return (LedgerEntry.objects.filter(person=person, kind=EntryKind.DISBURSE)
             .select_related("fund", "recipient__campaign", "application").order_by("-created_at"))
+
+
+# --- 疗休养 ------------------------------------------------------------------------------------------------------
+
+
+def retreat_list(*, actor):
+    mine = (scoped(RetreatSeat.objects.exclude(status=SeatStatus.CANCELLED), actor).filter(retreat=OuterRef("pk"))
+            .order_by().values("retreat").annotate(n=Count("pk")).values("n"))
+    return (Retreat.objects.filter(_campaign_reach(actor)).select_related("org")
+            .annotate(mine=Subquery(mine)).order_by("-starts_on"))
+
+
+def retreat_detail(*, actor, pk) -> Retreat:
+    try:
+        return Retreat.objects.filter(_campaign_reach(actor)).select_related("org").get(pk=int(pk))
+    except (Retreat.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def retreat_seats(*, actor, retreat: Retreat, status: str = ""):
+    qs = scoped(RetreatSeat.objects.filter(retreat=retreat).select_related("person", "union"), actor)
+    if status in SeatStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def retreat_shares(retreat: Retreat):
+    return RetreatShare.objects.filter(retreat=retreat).select_related("org")
+
+
+def share_orgs(*, actor, retreat: Retreat):
+    """Organisations below the organiser a share may go to: its streets and joint/industry unions."""
+    return (scoped(Organization.objects.filter(path__startswith=retreat.org.path, kind__in=(
+        OrgKind.STREET, OrgKind.JOINT, OrgKind.INDUSTRY, OrgKind.BASE)).exclude(pk=retreat.org_id), actor)
+        .order_by("path"))
+
+
+def my_retreats(person):
+    return (RetreatSeat.objects.filter(person=person).exclude(status=SeatStatus.CANCELLED)
+            .select_related("retreat").order_by("-retreat__starts_on"))

@@ -8,12 +8,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from lianxin.core import audit
-from lianxin.core.errors import ServiceError
-from lianxin.core.scoping import require
+from lianxin.core.errors import PermissionDenied, ServiceError
+from lianxin.core.scoping import can, require
 from lianxin.orgs.models import Organization
 
 from .models import (
@@ -28,6 +28,11 @@ from .models import (
     Purpose,
     Recipient,
     RecipientStatus,
+    Retreat,
+    RetreatAudience,
+    RetreatSeat,
+    RetreatShare,
+    SeatStatus,
 )
 
 MAX_FEN = 10**12  # ten billion yuan: more than any fund here; what the ledger's CHECK also bounds
@@ -493,4 +498,206 @@ def export_ledger(*, actor, fund: Fund):
     with transaction.atomic():
         audit.record(actor=actor, action="assistance.ledger_export", obj=fund, org_path=fund.org.path,
                      detail={"fund": fund.name, "count": w.n - 1})
+    return w
+
+
+# --- 疗休养 ------------------------------------------------------------------------------------------------------
+
+
+def _int(value, *, label: str, field: str, lo: int, hi: int) -> int:
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ServiceError(f"{label}应为整数", field=field) from None
+    if not lo <= n <= hi:
+        raise ServiceError(f"{label}应在 {lo} 至 {hi} 之间", field=field)
+    return n
+
+
+@transaction.atomic
+def create_retreat(*, actor, org, name: str, destination: str, audience: str, starts_on, ends_on, nominate_until,
+                   places, cost="0", notes: str = "") -> Retreat:
+    require(actor, "change", org.path, "只能为本组织安排疗休养")
+    name, destination, notes = (name or "").strip(), (destination or "").strip(), (notes or "").strip()
+    if not 4 <= len(name) <= 100:
+        raise ServiceError("名称应为 4 至 100 个字，如：2027 年劳模疗休养第一期", field="name")
+    if not 2 <= len(destination) <= 100:
+        raise ServiceError("请填写目的地", field="destination")
+    if audience not in RetreatAudience.values:
+        raise ServiceError("请选择疗休养对象", field="audience")
+    today = timezone.localdate()
+    if starts_on < today:
+        raise ServiceError("出发日期不能早于今天", field="starts_on")
+    if ends_on < starts_on:
+        raise ServiceError("返回日期不能早于出发日期", field="ends_on")
+    if (ends_on - starts_on).days > 30:
+        raise ServiceError("疗休养最长 30 天", field="ends_on")
+    if not today <= nominate_until < starts_on:
+        raise ServiceError("推荐截止日期应在今天到出发日期之前", field="nominate_until")
+    if len(notes) > 2000:
+        raise ServiceError("行程安排最多 2000 个字", field="notes")
+    r = Retreat.objects.create(org=org, name=name, destination=destination, audience=audience, year=starts_on.year,
+                               starts_on=starts_on, ends_on=ends_on, nominate_until=nominate_until,
+                               places=_int(places, label="名额", field="places", lo=1, hi=10000),
+                               cost_fen=parse_yuan(cost or "0", label="人均费用", field="cost", allow_zero=True),
+                               notes=notes, created_by=actor if getattr(actor, "pk", None) else None)
+    audit.record(actor=actor, action="assistance.retreat_create", obj=r, org_path=org.path,
+                 detail={"name": name, "places": r.places})
+    return r
+
+
+def _lock_retreat(retreat: Retreat) -> Retreat:
+    return Retreat.objects.select_for_update(of=("self",)).select_related("org").get(pk=retreat.pk)
+
+
+@transaction.atomic
+def share_places(*, actor, retreat: Retreat, org, places) -> RetreatShare:
+    """名额分配: ``places`` of the trip for ``org``'s subtree (0 withdraws a share nobody has used). The shares never
+    add up to more than the trip's places (checked under the trip's lock) and never fall below what their unions
+    already took (the share's CHECK)."""
+    r = _lock_retreat(retreat)
+    require(actor, "change", r.org.path, "只有疗休养组织单位的管理员可以分配名额")
+    if org.pk == r.org_id or not org.path.startswith(r.org.path):
+        raise ServiceError(f"只能把名额分配给{r.org.name}的下级组织", field="org")
+    n = _int(places, label="名额", field="places", lo=0, hi=r.places)
+    share = RetreatShare.objects.select_for_update().filter(retreat=r, org=org).first()
+    others = (RetreatShare.objects.filter(retreat=r).exclude(org=org).order_by()
+              .aggregate(s=Sum("places"))["s"] or 0)
+    if others + n > r.places:
+        raise ServiceError(f"分配合计不能超过总名额 {r.places} 个（其他单位已分配 {others} 个）", field="places")
+    if share is not None and n < share.taken:
+        raise ServiceError(f"{org.name}已推荐 {share.taken} 人，名额不能少于已推荐人数", field="places")
+    if share is not None and n == 0:
+        if share.seats.exists():
+            raise ServiceError(f"{org.name}已有推荐记录，不能取消分配，可把名额调为已推荐人数", field="places")
+        share.delete()
+    elif share is None:
+        if n == 0:
+            raise ServiceError("名额应大于 0", field="places")
+        if RetreatShare.objects.filter(retreat=r).filter(
+                Q(org__path__startswith=org.path) | Q(org__path__in=_prefixes(org.path))).exists():
+            raise ServiceError("该组织的上级或下级已分配名额，不能重复分配", field="org")
+        share = RetreatShare.objects.create(retreat=r, org=org, places=n)
+    else:
+        share.places = n
+        share.save(update_fields=["places"])
+    audit.record(actor=actor, action="assistance.retreat_share", obj=r, org_path=r.org.path,
+                 detail={"name": r.name, "org": org.name, "places": n})
+    return share
+
+
+def _prefixes(path: str) -> list[str]:
+    from lianxin.orgs.models import STEP
+
+    return [path[:i] for i in range(STEP, len(path), STEP)]
+
+
+def _eligible(r: Retreat, person) -> None:
+    if r.audience == RetreatAudience.MODEL and not person.is_model_worker:
+        raise ServiceError(f"{r.name}面向劳动模范、先进工作者；{person.name}的登记信息中不是劳模",
+                           field="person", code="not_eligible")
+    if r.audience == RetreatAudience.FRONTLINE and not person.is_frontline:
+        raise ServiceError(f"{r.name}面向一线职工；{person.name}的登记信息中不是一线职工", field="person",
+                           code="not_eligible")
+
+
+@transaction.atomic
+def nominate(*, actor, retreat: Retreat, person, reason: str) -> RetreatSeat:
+    """A union puts one member forward. The seat counts against the trip's places and the share its union falls
+    under, each by a conditional UPDATE (``taken < places``), so concurrent nominations never overfill; the person's
+    one rest holiday this year is a partial unique constraint. Any refusal rolls all three back."""
+    from lianxin.members.selectors import current_membership
+
+    r = Retreat.objects.select_related("org").get(pk=retreat.pk)
+    if timezone.localdate() > r.nominate_until:
+        raise ServiceError(f"推荐已于 {r.nominate_until:%Y-%m-%d} 截止")
+    m = current_membership(person)
+    if m is None or m.status != "member":
+        raise ServiceError(f"{person.name}不是在册会员", field="person")
+    if not m.union.path.startswith(r.org.path):
+        raise ServiceError(f"{person.name}所在的{m.union.name}不在{r.org.name}范围内", field="person")
+    require(actor, "change", m.union.path, f"{person.name}所在的{m.union.name}不在您的管理范围内")
+    _eligible(r, person)
+    reason = (reason or "").strip()
+    if not 2 <= len(reason) <= 200:
+        raise ServiceError("请填写推荐理由（2 至 200 个字）", field="reason")
+    shares = {s.org.path: s for s in RetreatShare.objects.filter(retreat=r).select_related("org")}
+    share = next((shares[p] for p in sorted(shares, key=len, reverse=True) if m.union.path.startswith(p)), None)
+    if shares and share is None:
+        raise ServiceError(f"{m.union.name}所在单位没有分配到{r.name}的名额", code="no_places")
+    try:
+        with transaction.atomic():
+            seat = RetreatSeat.objects.create(retreat=r, person=person, union=m.union, share=share, year=r.year,
+                                              reason=reason, nominated_by=actor if getattr(actor, "pk", None) else None)
+    except IntegrityError:
+        other = (RetreatSeat.objects.filter(person=person, year=r.year).exclude(status=SeatStatus.CANCELLED)
+                 .select_related("retreat").first())
+        where = f"（{other.retreat.name}）" if other else ""
+        raise ServiceError(f"{person.name}今年已安排疗休养{where}，每人每年一次", field="person",
+                           code="duplicate") from None
+    # the trip's row first, then the share's: every writer of both (share_places, cancel_seat) locks in this order
+    if not Retreat.objects.filter(pk=r.pk, taken__lt=F("places")).update(taken=F("taken") + 1):
+        raise ServiceError(f"{r.name}的 {r.places} 个名额已满", code="full")
+    if share is not None and not RetreatShare.objects.filter(pk=share.pk, taken__lt=F("places")).update(
+            taken=F("taken") + 1):
+        raise ServiceError(f"{share.org.name}分到的 {share.places} 个名额已用完", code="full")
+    audit.record(actor=actor, action="assistance.retreat_nominate", obj=seat, org_path=m.union.path,
+                 detail={"name": r.name, "person": person.pk})
+    return seat
+
+
+@transaction.atomic
+def cancel_seat(*, actor, seat: RetreatSeat, reason: str) -> RetreatSeat:
+    """取消: the place goes back to the trip and the share (the person may go on another trip this year)."""
+    _lock_retreat(seat.retreat)  # lock order: trip, then seat and share (as nominate and share_places)
+    s = RetreatSeat.objects.select_for_update(of=("self",)).select_related("retreat", "union").get(pk=seat.pk)
+    if not (can(actor, "change", s.union.path) or can(actor, "change", s.retreat.org.path)):
+        raise PermissionDenied("只有推荐工会或组织单位的管理员可以取消")
+    if s.status != SeatStatus.NOMINATED:
+        raise ServiceError("只有“已推荐”的人员可以取消")
+    if timezone.localdate() >= s.retreat.starts_on:
+        raise ServiceError("已出发的疗休养不能取消，未成行的请登记为未参加")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError("请填写取消原因", field="reason")
+    s.status, s.cancelled_at = SeatStatus.CANCELLED, timezone.now()
+    s.save(update_fields=["status", "cancelled_at"])
+    Retreat.objects.filter(pk=s.retreat_id, taken__gt=0).update(taken=F("taken") - 1)
+    if s.share_id:
+        RetreatShare.objects.filter(pk=s.share_id, taken__gt=0).update(taken=F("taken") - 1)
+    audit.record(actor=actor, action="assistance.retreat_cancel", obj=s, org_path=s.union.path,
+                 reason=reason[:500], detail={"name": s.retreat.name, "person": s.person_id})
+    return s
+
+
+@transaction.atomic
+def mark_attended(*, actor, retreat: Retreat, ids) -> int:
+    """参加登记 by the organiser, once the trip has started."""
+    r = _lock_retreat(retreat)
+    require(actor, "change", r.org.path, "只有疗休养组织单位的管理员可以登记参加情况")
+    if timezone.localdate() < r.starts_on:
+        raise ServiceError("出发后才能登记参加情况")
+    ids = [int(i) for i in ids if str(i).isdigit()]
+    if not ids:
+        raise ServiceError("请先勾选参加的人员", field="ids")
+    n = RetreatSeat.objects.filter(retreat=r, pk__in=ids, status=SeatStatus.NOMINATED).update(
+        status=SeatStatus.ATTENDED)
+    if n:
+        audit.record(actor=actor, action="assistance.retreat_attend", obj=r, org_path=r.org.path,
+                     detail={"name": r.name, "count": n})
+    return n
+
+
+def export_retreat(*, actor, retreat: Retreat, rows):
+    """疗休养人员名单 (xlsx, streamed; masked; audited as an export)."""
+    from lianxin.core.excel import XlsxStreamWriter
+
+    header = ["序号", "推荐工会", "姓名", "性别", "身份证号", "手机号码", "推荐理由", "状态"]
+    with XlsxStreamWriter(header, sheet="人员名单", widths=[6, 24, 10, 6, 20, 14, 30, 8]) as w:
+        for n, s in enumerate(rows.iterator(chunk_size=1000), start=1):
+            w.row([n, s.union.name, s.person.name, s.person.get_gender_display(), s.person.id_masked,
+                   s.person.mobile_masked, s.reason, s.get_status_display()])
+    with transaction.atomic():
+        audit.record(actor=actor, action="assistance.retreat_export", obj=retreat, org_path=retreat.org.path,
+                     detail={"name": retreat.name, "count": w.n - 1})
     return w

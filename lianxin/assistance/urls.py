@@ -27,3 +27,15 @@ urlpatterns += [
     path("console/assistance/campaigns/<int:pk>/recipients/<int:rid>/withdraw/", views.recipient_withdraw,
          name="assistance-recipient-withdraw"),
 ]
+
+urlpatterns += [
+    path("console/assistance/retreats/", views.retreat_list, name="assistance-retreats"),
+    path("console/assistance/retreats/new/", views.retreat_new, name="assistance-retreat-new"),
+    path("console/assistance/retreats/<int:pk>/", views.retreat_detail, name="assistance-retreat"),
+    path("console/assistance/retreats/<int:pk>/share/", views.retreat_share, name="assistance-retreat-share"),
+    path("console/assistance/retreats/<int:pk>/nominate/", views.retreat_nominate, name="assistance-retreat-nominate"),
+    path("console/assistance/retreats/<int:pk>/attend/", views.retreat_attend, name="assistance-retreat-attend"),
+    path("console/assistance/retreats/<int:pk>/seats/<int:sid>/cancel/", views.retreat_cancel,
+         name="assistance-retreat-cancel"),
+    path("console/assistance/retreats/<int:pk>/list.xlsx", views.retreat_export, name="assistance-retreat-export"),
+]

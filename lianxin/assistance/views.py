@@ -5,15 +5,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import PermissionDenied, ServiceError
-from lianxin.core.scoping import can, get_scoped_or_404, offers
+from lianxin.core.scoping import can, get_scoped_or_404, may, offers
 from lianxin.core.views import form_error, paginate, staff_required
 
 from . import selectors, services
-from .forms import AllocateForm, ArchiveForm, CampaignForm, CloseFileForm, DecideForm, FundForm, RecipientForm
-from .models import CampaignStatus, Recipient, RecipientStatus
+from .forms import (
+    AllocateForm,
+    ArchiveForm,
+    CampaignForm,
+    CancelSeatForm,
+    CloseFileForm,
+    DecideForm,
+    FundForm,
+    NominateForm,
+    RecipientForm,
+    RetreatForm,
+    ShareForm,
+)
+from .models import CampaignStatus, Recipient, RecipientStatus, RetreatSeat, SeatStatus
 
 
 @staff_required
@@ -151,6 +164,17 @@ def campaign_detail(request, pk):
     return _campaign_page(request, selectors.campaign_detail(actor=request.user, pk=pk))
 
 
+def _find_member(request, who: str):
+    """The person a full ID number, mobile or member number names, within what the actor may change."""
+    from lianxin.members.selectors import is_name_search, person_list
+
+    who = (who or "").strip()
+    person = None if is_name_search(who) else person_list(actor=request.user, q=who, action="change").first()
+    if person is None:
+        raise ServiceError("在您管理的范围内没有找到此人，请输入完整的身份证号、手机号或会员证号", field="who")
+    return person
+
+
 def _organiser_only(request, c) -> None:
     """Approving, paying and closing belong to the organiser's administrators: 403 for anyone else who sees it."""
     if not can(request.user, "change", c.org.path):
@@ -164,17 +188,12 @@ def _back(c):
 @staff_required
 @require_POST
 def campaign_add(request, pk):
-    from lianxin.members.selectors import is_name_search, person_list
-
     c = selectors.campaign_detail(actor=request.user, pk=pk)
     form = RecipientForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        who = d["who"].strip()
-        person = None if is_name_search(who) else person_list(actor=request.user, q=who, action="change").first()
         try:
-            if person is None:
-                raise ServiceError("在您管理的范围内没有找到此人，请输入完整的身份证号、手机号或会员证号", field="who")
+            person = _find_member(request, d["who"])
             r = services.propose_recipient(actor=request.user, campaign=c, person=person, category=d["category"],
                                            reason=d["reason"], amount=d["amount"])
         except ServiceError as e:
@@ -308,3 +327,118 @@ def campaign_sheet(request, pk):
 def fund_ledger_export(request, pk):
     fund = selectors.fund_detail(actor=request.user, pk=pk, action="export")
     return _xlsx(services.export_ledger(actor=request.user, fund=fund), f"{fund.name}台账.xlsx")
+
+
+# --- 疗休养 ------------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def retreat_list(request):
+    return render(request, "assistance/retreat_list.html", {"retreats": selectors.retreat_list(actor=request.user)})
+
+
+@staff_required
+@offers("change")
+def retreat_new(request):
+    form = RetreatForm(request.POST or None, orgs=selectors.campaign_orgs(actor=request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            r = services.create_retreat(actor=request.user, **form.cleaned_data)
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, f"已安排 {r.name}，可以分配名额或由各工会直接推荐")
+            return redirect(f"/console/assistance/retreats/{r.pk}/")
+    return render(request, "assistance/retreat_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _retreat_page(request, r, *, share=None, nominate=None, status=200):
+    st = request.GET.get("status", "")
+    organiser = can(request.user, "change", r.org.path)
+    return render(request, "assistance/retreat_detail.html", {
+        "r": r, "shares": selectors.retreat_shares(r), "organiser": organiser,
+        "page": paginate(request, selectors.retreat_seats(actor=request.user, retreat=r, status=st), 50),
+        "status": st, "statuses": SeatStatus.choices,
+        "may_nominate": may(request.user, "change") and timezone.localdate() <= r.nominate_until,
+        "started": timezone.localdate() >= r.starts_on,
+        "share_form": share or ShareForm(orgs=selectors.share_orgs(actor=request.user, retreat=r)),
+        "nominate_form": nominate or NominateForm(), "cancel_form": CancelSeatForm()}, status=status)
+
+
+@staff_required
+def retreat_detail(request, pk):
+    return _retreat_page(request, selectors.retreat_detail(actor=request.user, pk=pk))
+
+
+@staff_required
+@require_POST
+def retreat_share(request, pk):
+    r = selectors.retreat_detail(actor=request.user, pk=pk)
+    if not can(request.user, "change", r.org.path):
+        raise PermissionDenied("只有疗休养组织单位的管理员可以分配名额")
+    form = ShareForm(request.POST, orgs=selectors.share_orgs(actor=request.user, retreat=r))
+    if form.is_valid():
+        try:
+            services.share_places(actor=request.user, retreat=r, **form.cleaned_data)
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, f"已为{form.cleaned_data['org'].name}分配名额 {form.cleaned_data['places']} 个")
+            return redirect(f"/console/assistance/retreats/{r.pk}/")
+    return _retreat_page(request, r, share=form, status=400)
+
+
+@staff_required
+@require_POST
+def retreat_nominate(request, pk):
+    r = selectors.retreat_detail(actor=request.user, pk=pk)
+    form = NominateForm(request.POST)
+    if form.is_valid():
+        try:
+            seat = services.nominate(actor=request.user, retreat=r, person=_find_member(request, form.cleaned_data["who"]),
+                                     reason=form.cleaned_data["reason"])
+        except ServiceError as e:
+            form_error(form, e, {"person": "who"})
+        else:
+            messages.success(request, f"已推荐 {seat.person.name}参加{r.name}")
+            return redirect(f"/console/assistance/retreats/{r.pk}/")
+    return _retreat_page(request, r, nominate=form, status=400)
+
+
+@staff_required
+@require_POST
+def retreat_cancel(request, pk, sid):
+    r = selectors.retreat_detail(actor=request.user, pk=pk)
+    # the union's staff and the organiser's both reach the seat: every seat's union lies in the organiser's subtree
+    seat = get_scoped_or_404(RetreatSeat.objects.filter(retreat=r).select_related("person", "retreat"), request.user,
+                             sid)
+    try:
+        services.cancel_seat(actor=request.user, seat=seat, reason=request.POST.get("reason", ""))
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已取消 {seat.person.name}，名额已退回")
+    return redirect(f"/console/assistance/retreats/{r.pk}/")
+
+
+@staff_required
+@require_POST
+def retreat_attend(request, pk):
+    r = selectors.retreat_detail(actor=request.user, pk=pk)
+    if not can(request.user, "change", r.org.path):
+        raise PermissionDenied("只有疗休养组织单位的管理员可以登记参加情况")
+    try:
+        n = services.mark_attended(actor=request.user, retreat=r, ids=request.POST.getlist("ids"))
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已登记参加 {n} 人")
+    return redirect(f"/console/assistance/retreats/{r.pk}/")
+
+
+@staff_required
+def retreat_export(request, pk):
+    r = selectors.retreat_detail(actor=request.user, pk=pk)
+    rows = (selectors.retreat_seats(actor=request.user, retreat=r).exclude(status=SeatStatus.CANCELLED)
+            .order_by("union__path", "pk"))
+    return _xlsx(services.export_retreat(actor=request.user, retreat=r, rows=rows), f"{r.name}人员名单.xlsx")

@@ -162,7 +162,7 @@ def card_reissue(request):
 @member_login_required
 def me(request):
     from lianxin.activities import selectors as act
-    from lianxin.assistance.selectors import my_aid
+    from lianxin.assistance.selectors import my_aid, my_retreats
 
     person = request.user.person
     membership = _membership(request)
@@ -170,6 +170,7 @@ def me(request):
         "person": person, "membership": membership,
         "signups": list(act.my_signups(person)[:10]) if person else [],
         "aid": list(my_aid(person)[:10]) if person else [],
+        "retreats": list(my_retreats(person)[:5]) if person else [],
         "inbox": selectors.my_messages(request.user),
         "correction_url": f"/m/apply/{CORRECTION}/",
     })

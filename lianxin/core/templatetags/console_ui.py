@@ -67,6 +67,9 @@ AUDIT_ACTIONS = {
     "assistance.campaign_pay": "发放慰问金", "assistance.recipient_deliver": "登记慰问送达",
     "assistance.campaign_close": "结束送温暖活动", "assistance.campaign_export": "导出慰问签收表",
     "assistance.ledger_export": "导出资金台账",
+    "assistance.retreat_create": "安排疗休养", "assistance.retreat_share": "分配疗休养名额",
+    "assistance.retreat_nominate": "推荐疗休养人员", "assistance.retreat_cancel": "取消疗休养人员",
+    "assistance.retreat_attend": "登记疗休养参加", "assistance.retreat_export": "导出疗休养名单",
     "card.reissue": "补发电子会员卡", "crypto.rotate": "更换加密密钥", "demo.seed": "载入演示数据",
 }
 
@@ -86,7 +89,7 @@ DETAIL_KEYS = {
     "chapters": "章节数", "parent": "上级组织", "membership": "会籍编号", "certificate": "证书", "reason": "原因",
     "field": "字段", "count": "数量", "key": "密钥编号", "applications": "申请数", "staff_contacts": "工作人员手机号数",
     "notifications": "消息数", "year": "年度", "fund": "资金", "amount": "金额（元）",
-    "balance": "余额（元）", "application": "申请编号", "campaign": "活动", "budget": "预算（元）",
+    "balance": "余额（元）", "application": "申请编号", "campaign": "活动", "budget": "预算（元）", "places": "名额",
     "paid": "已发放（元）",
 }
 TRUE_FALSE = {True: "是", False: "否", "True": "是", "False": "否", "true": "是", "false": "否"}

@@ -1,0 +1,85 @@
+"""The 疗休养 console: scope by role, shares for the organiser only, nominations answered at the field, cancel
+from the union, the masked list export, and the member's own page."""
+
+import pytest
+
+from lianxin.assistance import services
+from lianxin.assistance.models import RetreatSeat
+
+from .helpers import member
+from .test_retreats import retreat
+
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
+
+
+@pytest.fixture
+def trip(district):
+    d = district
+    d.r = retreat(d, places="3")
+    d.a = member(d.base_a1, "赵一")
+    d.seat = services.nominate(actor=d.users["base_a1.admin"], retreat=d.r, person=d.a, reason="优秀一线职工")
+    return d
+
+
+def url(d, tail=""):
+    return f"/console/assistance/retreats/{d.r.pk}/{tail}"
+
+
+def test_who_sees_what(trip, client):
+    d = trip
+    client.force_login(d.users["street_b.viewer"])
+    assert d.r.name in client.get("/console/assistance/retreats/").content.decode()
+    page = client.get(url(d)).content.decode()
+    assert d.a.name not in page and 'id="share-form"' not in page and 'id="nominate-form"' not in page
+    client.force_login(d.users["fed.admin"])
+    page = client.get(url(d)).content.decode()
+    assert d.a.name in page and d.a.id_masked in page and 'id="share-form"' in page
+    client.force_login(d.users["street_a.admin"])
+    assert client.post(url(d, "share/"), {"org": d.street_a.pk, "places": "1"}).status_code == 403
+    assert client.get("/console/assistance/retreats/999/").status_code == 404
+
+
+def test_nominate_and_share_refusals_at_the_field(trip, client):
+    from lianxin.core import crypto
+    from lianxin.members.services import REVEALABLE
+
+    d = trip
+    b = member(d.base_b1, "钱二")
+    col, context, _ = REVEALABLE["id_number"]
+    full = crypto.decrypt(getattr(b, col), context=context)
+    client.force_login(d.users["base_a1.admin"])
+    r = client.post(url(d, "nominate/"), {"who": full, "reason": "优秀"})
+    assert r.status_code == 400 and "没有找到此人" in r.content.decode()  # street_b's member is not theirs
+    client.force_login(d.users["street_b.admin"])
+    assert client.post(url(d, "nominate/"), {"who": full, "reason": "优秀职工"}).status_code == 302
+    client.force_login(d.users["fed.admin"])
+    r = client.post(url(d, "share/"), {"org": d.street_a.pk, "places": "9"})
+    assert r.status_code == 400 and "应在 0 至 3 之间" in r.content.decode()
+    assert client.post(url(d, "share/"), {"org": d.street_a.pk, "places": "1"}).status_code == 302
+    assert full not in client.get(url(d)).content.decode()
+
+
+def test_cancel_from_the_page_and_export(trip, client):
+    d = trip
+    client.force_login(d.users["street_b.admin"])
+    assert client.post(url(d, f"seats/{d.seat.pk}/cancel/"), {"reason": "身体原因"}).status_code == 404
+    client.force_login(d.users["base_a1.admin"])
+    r = client.post(url(d, f"seats/{d.seat.pk}/cancel/"), {"reason": ""}, follow=True)
+    assert "请填写取消原因" in r.content.decode()
+    r = client.post(url(d, f"seats/{d.seat.pk}/cancel/"), {"reason": "身体原因"}, follow=True)
+    assert "已取消 赵一" in r.content.decode()
+    assert RetreatSeat.objects.get(pk=d.seat.pk).status == "cancelled"
+    x = client.get(url(d, "list.xlsx"))
+    assert x.status_code == 200 and b"".join(x.streaming_content)[:2] == b"PK"
+
+
+def test_the_member_sees_the_trip(trip, client):
+    from lianxin.accounts.models import User
+
+    d = trip
+    u = User.objects.create_user(username="zhao", password="x", display_name="赵一")
+    u.person = d.a
+    u.save()
+    client.force_login(u)
+    page = client.get("/m/me/").content.decode()
+    assert 'id="my-retreats"' in page and d.r.name in page and "已推荐" in page
