@@ -59,6 +59,7 @@ def seed(ctx) -> None:
     ctx.log(f"帮扶救助：资金 2 项，困难帮扶申请 {len(members)} 件（已发放 {paid} 件）")
     seed_campaign(ctx)
     seed_retreat(ctx)
+    seed_study(ctx)
 
 
 PROPOSALS = [  # (street index, category, reason, amount or "")
@@ -126,3 +127,27 @@ def seed_retreat(ctx) -> None:
             except services.ServiceError:
                 continue
     ctx.log(f"疗休养：1 期，名额 20 个，已推荐 {n} 人")
+
+
+def seed_study(ctx) -> None:
+    """This year's 金秋助学 fund of the federation, and one application by a member on the hardship archive for
+    their child, waiting at the federation."""
+    import datetime as dt
+
+    from lianxin.core.idnumbers import make_id_number
+
+    year = timezone.localdate().year
+    f = services.create_fund(actor=ctx.root, org=ctx.fed, year=year, purpose="study")
+    services.allocate(actor=ctx.root, fund=f, amount="100000", memo=f"{year} 年度金秋助学专项资金")
+    user = User.objects.filter(username__startswith="demo_hardship", person__hardship_files__closed_at__isnull=True,
+                               person__hardship_files__isnull=False).order_by("username").first()
+    if user is None:
+        return
+    app = workflow.create_application(actor=user, programme="study", data={
+        "child_name": "周思源", "child_id": make_id_number("330104", dt.date(year - 18, 3, 9), 889, "M"),
+        "school": "浙江理工大学", "level": "bachelor", "admission_year": str(year), "tuition": "6000",
+        "amount": "5000", "situation": "本人为在档困难职工，爱人长期透析，孩子今年考入大学，学费难以承担。"})
+    workflow.add_attachment(actor=user, app=app, slot="admission", upload=_pdf("录取通知书"))
+    workflow.submit_application(actor=user, app=app)
+    _run(ctx, app, ["approve", "stop"], approval=None)
+    ctx.log("金秋助学：资金 1 项，申请 1 件（待区总工会审批）")

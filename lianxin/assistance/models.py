@@ -17,6 +17,7 @@ class Purpose(models.TextChoices):
     HARDSHIP = "hardship", "困难职工帮扶"
     WARMTH = "warmth", "两节送温暖"
     MEDICAL = "medical", "职工医疗互助"
+    STUDY = "study", "金秋助学"
 
 
 class Fund(models.Model):
@@ -354,3 +355,43 @@ class RetreatSeat(models.Model):
                                    name="retreat_cancelled_has_status"),
         ]
         indexes = [models.Index(fields=["retreat", "status"], name="retreat_seat_status")]
+
+
+# --- 金秋助学: a grant towards a hardship family's child's first year at university or college --------------------
+
+
+class StudyLevel(models.TextChoices):
+    POSTGRADUATE = "postgraduate", "研究生"
+    BACHELOR = "bachelor", "本科"
+    COLLEGE = "college", "专科（高职）"
+
+
+class StudyGrant(models.Model):
+    """One approved 金秋助学 grant. A child is helped at most once a year, whoever applies for them (a parent each
+    in two unions): the unique (child, year) below, with the child found by the ID number's blind index."""
+
+    application = models.OneToOneField("workflow.Application", on_delete=models.PROTECT, related_name="study_grant",
+                                       verbose_name="申请")
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="study_grants",
+                               verbose_name="申请职工")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="所在工会")
+    child_bidx = models.CharField(max_length=64)
+    child_name = models.CharField("子女姓名", max_length=50)
+    school = models.CharField("学校", max_length=100)
+    level = models.CharField("学历层次", max_length=16, choices=StudyLevel.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    amount_fen = models.BigIntegerField("助学金（分）")
+    created_at = models.DateTimeField("批准时间", auto_now_add=True)
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "金秋助学"
+        constraints = [
+            models.UniqueConstraint(fields=["child_bidx", "year"], name="study_one_grant_per_child_year"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0, amount_fen__lte=10**8), name="study_amount_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.child_name} {self.school}"

@@ -182,6 +182,32 @@ def pay_hardship(*, actor, app, person, amount_fen: int, form: dict, level: str)
     return entry, file
 
 
+def pay_study(*, actor, app, person, child_id: str, form: dict, amount_fen: int):
+    """The approved 金秋助学 application: its grant row (one per child per year, the database's unique constraint,
+    whichever union's member applied) and the payment from the 金秋助学 fund that covers the union — in the
+    approval's transaction, so all or nothing."""
+    from lianxin.members.services import id_bidx
+
+    from .models import StudyGrant
+
+    year = timezone.localdate().year
+    fund = require_fund(app.org, purpose=Purpose.STUDY, year=year)
+    try:
+        with transaction.atomic():
+            grant = StudyGrant.objects.create(application=app, person=person, union=app.org,
+                                              child_bidx=id_bidx(child_id), child_name=form["child_name"],
+                                              school=form["school"], level=form["level"], year=year,
+                                              amount_fen=amount_fen)
+    except IntegrityError:
+        raise ServiceError(f"{form['child_name']}今年已获金秋助学资助，同一名学生每年只资助一次，请不予通过",
+                           code="duplicate") from None
+    entry = disburse(actor=actor, fund=fund, amount_fen=amount_fen, memo=f"金秋助学 {person.name}（子女{form['child_name']}）",
+                     application=app, person=person)
+    audit.record(actor=actor, action="assistance.study_grant", obj=grant, org_path=app.org.path,
+                 detail={"person": person.pk, "application": app.number, "amount": yuan(amount_fen)})
+    return entry, grant
+
+
 @transaction.atomic
 def close_file(*, actor, file: HardshipFile, reason: str) -> HardshipFile:
     """脱困: the person no longer lives in hardship; the file stays as history."""

@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from lianxin.assistance.models import Cause
+from lianxin.assistance.models import Cause, StudyLevel
 from lianxin.assistance.models import Level as HardshipLevel
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import parse_id_number, parse_mobile, parse_uscc
@@ -636,8 +636,104 @@ class Hardship(Programme):
         return f"批准帮扶救助金 {result['amount']} 元（{result['fund']}列支），工会将与您联系发放。"
 
 
+# --- 金秋助学: a hardship family's child starting university or college ------------------------------------------
+
+
+class StudyForm(Form):
+    child_name: str = F("子女姓名", min_length=2, max_length=50)
+    child_id: str = F("子女身份证号", sensitive=True)
+    school: str = F("录取学校", min_length=2, max_length=100)
+    level: str = F("学历层次", widget="select", choices=StudyLevel.choices)
+    admission_year: int = F("入学年份", ge=2000, le=2100)
+    tuition: str = F("每年学费（元）", help="以录取通知书或缴费凭证为准")
+    amount: str = F("申请金额（元）")
+    situation: str = F("家庭困难情况", widget="textarea", min_length=10, max_length=1000)
+
+    @field_validator("child_id")
+    @classmethod
+    def _child(cls, v):
+        return _zh(lambda x: parse_id_number(x).number, v)
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, v):
+        return _zh(_choice(StudyLevel, "学历层次"), v)
+
+    @field_validator("admission_year")
+    @classmethod
+    def _year(cls, v):
+        this = dt.date.today().year
+        if v not in (this, this - 1):
+            raise ValueError(f"金秋助学资助当年或上一年入学的新生（{this - 1} 或 {this} 年入学）")
+        return v
+
+    @field_validator("tuition")
+    @classmethod
+    def _tuition(cls, v):
+        return _zh(_money("每年学费"), v)
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v):
+        return _zh(_money("申请金额"), v)
+
+
+class StudyApproval(Form):
+    amount: str = F("批准金额（元）", help="从受理工会向上最近一级设立了本年度金秋助学资金的组织列支")
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v):
+        return _zh(_money("批准金额"), v)
+
+
+class StudyAid(Programme):
+    code = "study"
+    name = "金秋助学"
+    summary = ("在档困难职工的子女考入大学、高职的，在线申请金秋助学：所在工会初审、区总工会审批，助学金从金秋助学资金"
+               "中列支。同一名学生每年只资助一次。材料齐全的不必到场。")
+    applicant_kind = "member"
+    form = StudyForm
+    approval_form = StudyApproval
+    attachments = (
+        AttachmentSlot("admission", "录取通知书或学生证", help="拍照上传即可"),
+        AttachmentSlot("tuition", "学费缴费凭证", required=False),
+    )
+    levels = (Level("org", "所在工会初审", 5), Level("federation", "区总工会审批", 7))
+    contact_field = ""
+
+    def route(self, *, actor, applicant, data: StudyForm, sealed: dict) -> Route:
+        from lianxin.assistance.models import HardshipFile
+        from lianxin.members.selectors import current_membership
+        from lianxin.members.services import id_bidx
+
+        person = getattr(applicant, "person", None)
+        m = current_membership(person) if person else None
+        if m is None or m.status != "member":
+            raise ServiceError("金秋助学面向在册会员；尚未入会的请先申请入会", code="not_member")
+        if not HardshipFile.objects.filter(person=person, closed_at__isnull=True).exists():
+            raise ServiceError("金秋助学面向在档困难职工家庭；尚未建档的请先申请困难职工帮扶", code="not_eligible")
+        child = id_bidx(data.child_id)
+        if child == person.id_bidx:
+            raise ServiceError("请填写子女本人的身份证号，不是您自己的", field="child_id")
+        return Route(org=m.union, person=person, subject_key=f"c{child[:63]}",  # the key column holds 64
+                     title=f"{person.name} 为子女{data.child_name}申请金秋助学（{data.school}）")
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        from lianxin.assistance.services import parse_yuan, pay_study
+
+        if app.person is None:
+            raise ServiceError("当事人的登记记录已不存在，无法发放，请不予通过", code="stale")
+        entry, grant = pay_study(actor=engine, app=app, person=app.person, child_id=sealed["child_id"], form=data,
+                                 amount_fen=parse_yuan(approval["amount"]))
+        return {"amount": approval["amount"], "fund": entry.fund.name, "entry": entry.pk, "grant": grant.pk}
+
+    def result_text(self, result: dict) -> str:
+        return f"批准金秋助学金 {result['amount']} 元（{result['fund']}列支），工会将与您联系发放。"
+
+
 PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson(), ProfileCorrection(),
-                                                        Hardship())}
+                                                        Hardship(), StudyAid())}
 
 
 def get_programme(code: str) -> Programme:

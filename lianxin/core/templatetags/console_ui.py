@@ -66,7 +66,7 @@ AUDIT_ACTIONS = {
     "assistance.recipient_approve": "审核通过慰问对象", "assistance.recipient_reject": "慰问对象不通过",
     "assistance.campaign_pay": "发放慰问金", "assistance.recipient_deliver": "登记慰问送达",
     "assistance.campaign_close": "结束送温暖活动", "assistance.campaign_export": "导出慰问签收表",
-    "assistance.ledger_export": "导出资金台账",
+    "assistance.ledger_export": "导出资金台账", "assistance.study_grant": "发放金秋助学金",
     "assistance.retreat_create": "安排疗休养", "assistance.retreat_share": "分配疗休养名额",
     "assistance.retreat_nominate": "推荐疗休养人员", "assistance.retreat_cancel": "取消疗休养人员",
     "assistance.retreat_attend": "登记疗休养参加", "assistance.retreat_export": "导出疗休养名单",
