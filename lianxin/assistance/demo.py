@@ -60,6 +60,7 @@ def seed(ctx) -> None:
     seed_campaign(ctx)
     seed_retreat(ctx)
     seed_study(ctx)
+    seed_legal_aid(ctx)
 
 
 PROPOSALS = [  # (street index, category, reason, amount or "")
@@ -151,3 +152,32 @@ def seed_study(ctx) -> None:
     workflow.submit_application(actor=user, app=app)
     _run(ctx, app, ["approve", "stop"], approval=None)
     ctx.log("金秋助学：资金 1 项，申请 1 件（待区总工会审批）")
+
+
+LEGAL_CASES = [  # (dispute, employer, wanted, amount, description, plan)
+    ("wages", "杭州某装饰工程有限公司", "mediation", "18600",
+     "2026 年 3 月入职做木工，约定月薪六千二，公司拖欠 8 至 10 月工资共一万八千六百元，多次催要无果。",
+     ["approve", "approve"]),
+    ("injury", "杭州某五金制品厂", "representation", "",
+     "今年 6 月在冲压岗位压伤左手两根手指，单位不肯申报工伤，只给了两千元医药费，想申请工伤认定。", ["approve"]),
+]
+
+
+def seed_legal_aid(ctx) -> None:
+    """Two members' 职工法律援助 requests: one assigned to a handler, one waiting at the street's legal-aid
+    station."""
+    members = list(Membership.objects.filter(status=MembershipStatus.MEMBER, union__kind=OrgKind.BASE,
+                                             person__user__isnull=True).select_related("person", "union")
+                   .order_by("id")[:len(LEGAL_CASES)])
+    for k, (m, case) in enumerate(zip(members, LEGAL_CASES, strict=False)):
+        dispute, employer, wanted, amount, description, plan = case
+        user = User.objects.create(username=f"demo_legal{k + 1:02d}", display_name=m.person.name, person=m.person,
+                                   password="!")
+        app = workflow.create_application(actor=user, programme="legal_aid", data={
+            "dispute": dispute, "employer_name": employer, "wanted": wanted, "amount": amount,
+            "description": description})
+        workflow.submit_application(actor=user, app=app)
+        _run(ctx, app, plan, approval={"service": wanted, "handler": "王律师（区职工法律援助站签约律师）",
+                                       "handler_phone": "0571-86001235"})
+        _backdate(ctx, app)
+    ctx.log(f"职工法律援助：申请 {len(members)} 件")

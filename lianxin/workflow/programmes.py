@@ -732,8 +732,96 @@ class StudyAid(Programme):
         return f"批准金秋助学金 {result['amount']} 元（{result['fund']}列支），工会将与您联系发放。"
 
 
+# --- 职工法律援助: a member with a dispute at work asks the union for legal help ------------------------------------
+
+DISPUTES = [("wages", "拖欠工资"), ("contract", "劳动合同"), ("dismissal", "解除劳动关系、经济补偿"),
+            ("injury", "工伤认定与待遇"), ("insurance", "社会保险"), ("hours", "工时、休息休假"), ("other", "其他")]
+LEGAL_SERVICES = [("advice", "法律咨询"), ("document", "代写法律文书"), ("mediation", "协调调解"),
+                  ("representation", "代理劳动仲裁或诉讼")]
+
+
+def _pick(choices, label):
+    values = {v for v, _ in choices}
+
+    def check(v):
+        if v not in values:
+            raise ServiceError(f"请选择{label}")
+        return v
+
+    return check
+
+
+class LegalAidForm(Form):
+    dispute: str = F("争议类型", widget="select", choices=DISPUTES)
+    employer_name: str = F("用人单位", min_length=2, max_length=150)
+    wanted: str = F("希望得到的帮助", widget="select", choices=LEGAL_SERVICES)
+    amount: str | None = F("涉及金额（元）", default=None, help="如拖欠的工资、经济补偿；没有可不填")
+    description: str = F("事情经过", widget="textarea", min_length=20, max_length=2000,
+                         help="何时入职、发生了什么、与单位沟通的情况、已有的证据")
+
+    @field_validator("dispute")
+    @classmethod
+    def _dispute(cls, v):
+        return _zh(_pick(DISPUTES, "争议类型"), v)
+
+    @field_validator("wanted")
+    @classmethod
+    def _wanted(cls, v):
+        return _zh(_pick(LEGAL_SERVICES, "希望得到的帮助"), v)
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v):
+        return v if v is None else _zh(_money("涉及金额"), v)
+
+
+class LegalAidApproval(Form):
+    service: str = F("提供的帮助", widget="select", choices=LEGAL_SERVICES)
+    handler: str = F("承办人", min_length=2, max_length=50, help="法律援助站工作人员或签约律师")
+    handler_phone: str = F("承办人联系电话", min_length=7, max_length=20)
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, v):
+        return _zh(_pick(LEGAL_SERVICES, "提供的帮助"), v)
+
+
+class LegalAid(Programme):
+    code = "legal_aid"
+    name = "职工法律援助"
+    summary = ("在册会员遇到拖欠工资、劳动合同、工伤、社保等劳动争议，在线申请工会法律援助：所在工会受理，街道职工"
+               "法律援助站审核并指派承办人，承办人与您联系。材料齐全的不必到场。")
+    applicant_kind = "member"
+    form = LegalAidForm
+    approval_form = LegalAidApproval
+    attachments = (AttachmentSlot("evidence", "证据材料", required=False,
+                                  help="劳动合同、工资条、考勤记录、聊天记录截图等，拍照上传即可"),)
+    levels = (Level("org", "所在工会受理", 3), Level("street", "街道职工法律援助站指派", 5))
+    contact_field = ""
+
+    def route(self, *, actor, applicant, data: LegalAidForm, sealed: dict) -> Route:
+        from lianxin.members.selectors import current_membership
+
+        person = getattr(applicant, "person", None)
+        m = current_membership(person) if person else None
+        if m is None or m.status != "member":
+            raise ServiceError("工会法律援助面向在册会员；尚未入会的请先申请入会，或拨打 12351 职工服务热线",
+                               code="not_member")
+        label = dict(DISPUTES)[data.dispute]
+        return Route(org=m.union, person=person, subject_key=f"la{person.pk}:{data.dispute}",
+                     title=f"{person.name} 申请法律援助（{label}，{data.employer_name}）")
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        return {"service": dict(LEGAL_SERVICES)[approval["service"]], "handler": approval["handler"],
+                "handler_phone": approval["handler_phone"]}
+
+    def result_text(self, result: dict) -> str:
+        return (f"已指派{result['handler']}为您提供{result['service']}，联系电话 {result['handler_phone']}，"
+                "承办人将与您联系。")
+
+
 PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson(), ProfileCorrection(),
-                                                        Hardship(), StudyAid())}
+                                                        Hardship(), StudyAid(), LegalAid())}
 
 
 def get_programme(code: str) -> Programme:

@@ -20,7 +20,8 @@ def test_programmes_schema_is_public(client):
     resp = client.get("/api/v1/workflow/programmes")
     assert resp.status_code == 200
     codes = {p["code"]: p for p in resp.json()}
-    assert set(codes) == {"join", "transfer", "legal", "profile_correction", "hardship", "study"}
+    assert set(codes) == {"join", "transfer", "legal", "profile_correction", "hardship", "study",
+                          "legal_aid"}
     assert {"name": "id_number", "label": "身份证号"}.items() <= next(
         f for f in codes["join"]["fields"] if f["name"] == "id_number").items()
     assert codes["legal"]["levels"] == ["街道总工会初审", "区总工会登记"]
