@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lianxin.portal",
     "lianxin.assistance",
     "lianxin.dashboard",
+    "lianxin.talent",
 ]
 
 MIDDLEWARE = [

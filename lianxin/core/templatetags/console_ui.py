@@ -70,6 +70,12 @@ AUDIT_ACTIONS = {
     "assistance.retreat_create": "安排疗休养", "assistance.retreat_share": "分配疗休养名额",
     "assistance.retreat_nominate": "推荐疗休养人员", "assistance.retreat_cancel": "取消疗休养人员",
     "assistance.retreat_attend": "登记疗休养参加", "assistance.retreat_export": "导出疗休养名单",
+    "talent.selection_create": "新建评选", "talent.selection_update": "修改评选",
+    "talent.selection_nominating": "评选开始推荐", "talent.selection_voting": "评选开始投票",
+    "talent.selection_close": "评选结束投票", "talent.selection_announce": "公示评选结果",
+    "talent.candidate_nominate": "推荐评选候选人", "talent.candidate_approve": "候选人审核通过",
+    "talent.candidate_reject": "候选人审核不通过", "talent.honour_add": "记入劳模工匠库",
+    "talent.honour_end": "撤销荣誉",
     "card.reissue": "补发电子会员卡", "crypto.rotate": "更换加密密钥", "demo.seed": "载入演示数据",
 }
 
@@ -91,6 +97,9 @@ DETAIL_KEYS = {
     "notifications": "消息数", "year": "年度", "fund": "资金", "amount": "金额（元）",
     "balance": "余额（元）", "application": "申请编号", "campaign": "活动", "budget": "预算（元）", "places": "名额",
     "paid": "已发放（元）",
+    "honour": "荣誉称号", "winners": "当选人", "proposed": "按票数拟当选", "adjusted": "调整当选名单",
+    "candidates": "候选人数", "electorate": "投票名单人数", "early": "提前结束", "votes": "总票数",
+    "selection": "评选", "model_worker_flag": "标记为劳模",
 }
 TRUE_FALSE = {True: "是", False: "否", "True": "是", "False": "否", "true": "是", "false": "否"}
 
