@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import can, get_scoped_or_404, may, offers
 from lianxin.core.views import form_error, paginate, staff_required
+from lianxin.members.selectors import person_to_change
 
 from . import selectors, services
 from .forms import (
@@ -164,17 +165,6 @@ def campaign_detail(request, pk):
     return _campaign_page(request, selectors.campaign_detail(actor=request.user, pk=pk))
 
 
-def _find_member(request, who: str):
-    """The person a full ID number, mobile or member number names, within what the actor may change."""
-    from lianxin.members.selectors import is_name_search, person_list
-
-    who = (who or "").strip()
-    person = None if is_name_search(who) else person_list(actor=request.user, q=who, action="change").first()
-    if person is None:
-        raise ServiceError("在您管理的范围内没有找到此人，请输入完整的身份证号、手机号或会员证号", field="who")
-    return person
-
-
 def _organiser_only(request, c) -> None:
     """Approving, paying and closing belong to the organiser's administrators: 403 for anyone else who sees it."""
     if not can(request.user, "change", c.org.path):
@@ -193,7 +183,7 @@ def campaign_add(request, pk):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            person = _find_member(request, d["who"])
+            person = person_to_change(actor=request.user, who=d["who"])
             r = services.propose_recipient(actor=request.user, campaign=c, person=person, category=d["category"],
                                            reason=d["reason"], amount=d["amount"])
         except ServiceError as e:
@@ -395,8 +385,8 @@ def retreat_nominate(request, pk):
     form = NominateForm(request.POST)
     if form.is_valid():
         try:
-            seat = services.nominate(actor=request.user, retreat=r, person=_find_member(request, form.cleaned_data["who"]),
-                                     reason=form.cleaned_data["reason"])
+            person = person_to_change(actor=request.user, who=form.cleaned_data["who"])
+            seat = services.nominate(actor=request.user, retreat=r, person=person, reason=form.cleaned_data["reason"])
         except ServiceError as e:
             form_error(form, e, {"person": "who"})
         else:

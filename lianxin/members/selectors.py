@@ -89,3 +89,14 @@ def current_memberships(people) -> dict[int, Membership]:
     """Live memberships of people already read through a scoped selector (one query for a page of them)."""
     return {m.person_id: m for m in Membership.objects.filter(
         person__in=list(people), status__in=ACTIVE_STATUSES).select_related("union")}
+
+
+def person_to_change(*, actor, who: str) -> Person:
+    """The one person a full ID number, mobile or member number names, among those the actor may change — how a
+    console form takes "which member" (a name alone is never enough: two people share it). Refused in Chinese
+    at the field ``who`` otherwise."""
+    who = (who or "").strip()
+    person = None if not who or is_name_search(who) else person_list(actor=actor, q=who, action="change").first()
+    if person is None:
+        raise ServiceError("在您管理的范围内没有找到此人，请输入完整的身份证号、手机号或会员证号", field="who")
+    return person
