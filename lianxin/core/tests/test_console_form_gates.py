@@ -102,6 +102,18 @@ def _site(o, side):
             "address": "白杨路2号", "bookable": "on", "is_active": "on"}
 
 
+def _selection(o, side):
+    return {"org": o.street[side].pk, "title": f"最美职工评选{next(_n)}", "honour_title": "最美职工",
+            "honour_level": "district", "honour_category": "exemplary", "nomination_deadline": _when(3, 18),
+            "voting_opens_at": _when(4, 9), "voting_closes_at": _when(10, 18), "votes_per_member": 3,
+            "winners_count": 10}
+
+
+def _honour(o, side):
+    return {"who": o.honour_who[side], "title": f"杭州市劳动模范{next(_n)}", "category": "model_worker", "level": "city",
+            "year": 2024, "awarded_by": "杭州市人民政府"}
+
+
 def _legal(o, side):
     from lianxin.workflow.tests.helpers import legal_data
 
@@ -165,6 +177,11 @@ FORMS: dict[str, Form] = {
     "assistance-allocate": Form(lambda o, s: f"/console/assistance/funds/{o.fund[s].pk}/allocate/",
                                 lambda o, s: {"amount": "1000", "memo": "年度预算"}, edit=True, get_status=302,
                                 obj=lambda o: o.fund["a"]),
+    "talent-selection-new": Form(lambda o, s: "/console/talent/new/", _selection),
+    "talent-selection-edit": Form(lambda o, s: f"/console/talent/{o.selection[s].pk}/edit/",
+                                  lambda o, s: {k: v for k, v in _selection(o, s).items() if k != "org"}, edit=True,
+                                  obj=lambda o: o.selection["a"]),
+    "talent-honour-new": Form(lambda o, s: "/console/talent/honours/new/", _honour),
     "venues-photo-add": Form(lambda o, s: f"/console/venues/{o.site[s].pk}/photos/",
                              lambda o, s: {"caption": "正门", "image": _png()}, edit=True, get_status=302,
                              obj=lambda o: o.site["a"]),
@@ -186,7 +203,7 @@ def objects(district):
     d = district
     o = SimpleNamespace(d=d, street={"a": d.street_a, "b": d.street_b}, joint={"a": d.joint_a, "b": d.joint_b},
                         base={"a": d.base_a1, "b": d.base_b1}, ent={"a": d.ent_a1, "b": d.ent_b1},
-                        person={}, article={}, site={}, activity={}, fund={})
+                        person={}, article={}, site={}, activity={}, fund={}, selection={}, honour_who={})
     for s in "ab":
         street, admin = o.street[s], d.users[f"street_{s}.admin"]
         o.person[s] = make_person(o.base[s], "张三")
@@ -200,7 +217,19 @@ def objects(district):
             actor=admin, org=street, title="读书会", venue="书屋", starts_at=now + dt.timedelta(days=5),
             ends_at=now + dt.timedelta(days=5, hours=2), signup_opens_at=now,
             signup_closes_at=now + dt.timedelta(days=4), capacity=20)
+        from lianxin.talent.testing import make_selection
+
+        o.selection[s] = make_selection(street, actor=admin)
+        o.honour_who[s] = id_number()
+        make_person_with_id(o.base[s], o.honour_who[s])
     return o
+
+
+def make_person_with_id(org, number):
+    from lianxin.core.testing import ROOT
+    from lianxin.members import services as members
+
+    return members.create_person(actor=ROOT, org=org, name="王劳模", id_number=number, mobile=mobile())
 
 
 def form_errors(response) -> list[str]:
@@ -290,7 +319,8 @@ BUTTONS = [("/console/enterprises/", "/console/enterprises/new/"), ("/console/pe
            ("/console/content/", "/console/content/new/"), ("/console/content/", "/console/content/books/new/"),
            ("/console/venues/", "/console/venues/new/"), ("/console/activities/", "/console/activities/new/"),
            ("/console/applications/filed/", "/console/applications/file/legal/"),
-           ("/console/imports/", "/console/imports/upload/")]
+           ("/console/imports/", "/console/imports/upload/"), ("/console/talent/", "/console/talent/new/"),
+           ("/console/talent/honours/", "/console/talent/honours/new/")]
 
 
 def test_the_button_is_shown_exactly_when_its_form_opens(client, district):
