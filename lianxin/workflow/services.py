@@ -19,6 +19,7 @@ import logging
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
@@ -127,6 +128,41 @@ def _prepare(prog: Programme, raw: dict, app: Application | None) -> tuple[objec
             sealed[s["name"]] = crypto.encrypt(value, context=_seal_ctx(s["name"]))
             dumped[s["name"]] = _mask(s["name"], value)
     return data, dumped, sealed
+
+
+@dataclass(frozen=True)
+class ForMember:
+    """The applicant of a member's request that union staff enter at the counter (最多跑一次: the worker brings
+    the papers once, or cannot use a phone): programmes read ``.person`` as from a member's own account."""
+
+    person: object
+    is_authenticated: bool = True
+
+
+def _counter_applicant(prog: Programme, actor, for_person):
+    """Who a programme's route sees as the applicant: the member named by staff for member programmes filed on
+    their behalf, else the signed-in user."""
+    if for_person is None:
+        return actor
+    if prog.applicant_kind not in ("member", "person"):
+        raise ServiceError("该事项不需要选择会员", field="member")
+    from lianxin.members.selectors import current_membership
+
+    m = current_membership(for_person)
+    if m is None or m.status != "member":
+        raise ServiceError(f"{for_person.name}不是在册会员", field="member", code="not_member")
+    require(actor, "change", m.union.path, f"{for_person.name}所在的{m.union.name}不在您的管理范围内")
+    return ForMember(for_person)
+
+
+def _applicant_of(prog: Programme, app: Application, actor):
+    """The applicant a re-route sees: the account that applied, or — for a member's request entered at the counter
+    — the member it names, else the staff member acting now."""
+    if app.applicant_id:
+        return app.applicant
+    if prog.applicant_kind in ("member", "person") and app.person_id:
+        return ForMember(app.person)
+    return actor
 
 
 def _check_applicant(prog: Programme, actor, *, on_behalf: bool) -> None:
@@ -405,13 +441,17 @@ def _notify_applicant(app: Application, key: str, title: str, body: str) -> None
 
 @transaction.atomic
 def create_application(*, actor, programme: str, data: dict, on_behalf: bool = False, in_person: bool = False,
-                       submit: bool = False) -> Application:
+                       submit: bool = False, for_person=None) -> Application:
     """File a new application (a draft, or submitted at once with ``submit``). ``on_behalf``: a union's staff
-    enter it for a worker at the counter (``in_person`` counts that visit as one trip)."""
+    enter it for a worker at the counter (``in_person`` counts that visit as one trip); for a member's own kind of
+    request (hardship aid, legal aid …) they name the member as ``for_person``."""
     prog = get_programme(programme)
+    if on_behalf and prog.applicant_kind == "member" and for_person is None:
+        raise ServiceError("请先填写申请的会员（身份证号、手机号或会员证号）", field="member")
     _check_applicant(prog, actor, on_behalf=on_behalf)
+    applicant = _counter_applicant(prog, actor, for_person if on_behalf else None)
     form, dumped, sealed = _prepare(prog, data, None)
-    route = prog.route(actor=actor, applicant=actor, data=form, sealed=sealed)
+    route = prog.route(actor=actor, applicant=applicant, data=form, sealed=sealed)
     if on_behalf:
         require(actor, "change", route.org.path, f"申请应由{route.org.name}受理，不在您的管理范围内")
     app = Application(
@@ -462,7 +502,8 @@ def update_application(*, actor, app: Application, data: dict) -> Application:
         form, dumped, sealed = _prepare(prog, data, None)
     else:
         form, dumped, sealed = _prepare(prog, data, app)
-    route = prog.route(actor=app.applicant or actor, applicant=app.applicant or actor, data=form, sealed=sealed)
+    route = prog.route(actor=app.applicant or actor, applicant=_applicant_of(prog, app, actor), data=form,
+                       sealed=sealed)
     before = {k: app.form.get(k) for k in dumped if app.form.get(k) != dumped[k]}
     app.form, app.sealed, app.title = dumped, sealed, route.title[:200]
     app.subject_key, app.person = route.subject_key, route.person or app.person
@@ -547,7 +588,7 @@ def submit_application(*, actor, app: Application) -> Application:
             raise ServiceError(f"请重新上传{label.removeprefix('材料：')}", field=missing[0][4:])
     # re-check the route: membership, certificates and the like may have changed since the draft was saved
     form, _, _ = _prepare(prog, {**app.form, **unseal(app)}, None)
-    route: Route = prog.route(actor=app.applicant or actor, applicant=app.applicant or actor, data=form,
+    route: Route = prog.route(actor=app.applicant or actor, applicant=_applicant_of(prog, app, actor), data=form,
                               sealed=app.sealed)
     path = _path_orgs(prog, app)
     resume = 0

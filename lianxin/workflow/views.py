@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import can, offers, scope_for
 from lianxin.core.views import member_login_required, paginate, staff_required
+from lianxin.members.selectors import person_to_change
 from lianxin.orgs.models import Enterprise, Organization, OrgKind
 from lianxin.portal.services import current_membership
 
@@ -81,7 +82,7 @@ def _fields(prog, user, values: dict, *, error: ServiceError | None = None, edit
 
 
 def _general_error(prog, error: ServiceError | None) -> str:
-    names = {s["name"] for s in field_specs(prog.form)}
+    names = {s["name"] for s in field_specs(prog.form)} | {"member", "who"}
     return error.message if error is not None and error.field not in names else ""
 
 
@@ -101,10 +102,13 @@ def _apply(request, code: str, surface: str):
     on_behalf = surface == "console" and prog.applicant_kind != "union"
     error = None
     values = dict(request.POST.items()) if request.method == "POST" else {}
+    for_member = on_behalf and prog.applicant_kind == "member"  # staff name the member at the counter
     if request.method == "POST":
         try:
+            person = person_to_change(actor=request.user, who=values.get("member", "")) if for_member else None
             app = services.create_application(actor=request.user, programme=code, data=values,
-                                              on_behalf=on_behalf, in_person=bool(request.POST.get("in_person")))
+                                              on_behalf=on_behalf, in_person=bool(request.POST.get("in_person")),
+                                              for_person=person)
         except ServiceError as e:
             error = e
         else:
@@ -125,6 +129,8 @@ def _apply(request, code: str, surface: str):
         surface == "m" and code == "join" and current_membership(getattr(request.user, "person", None)) is not None)
     return render(request, "workflow/apply.html", {
         "base": SURFACES[surface]["base"], "surface": surface, "prog": prog, "on_behalf": on_behalf,
+        "for_member": for_member, "member": values.get("member", "")[:30],
+        "member_error": error.message if error is not None and error.field in ("member", "who") else "",
         "fields": _fields(prog, request.user, values, error=error, typed=True,
                           current=prog.current_values(request.user)),
         "error": _general_error(prog, error),
@@ -236,9 +242,9 @@ def m_my_detail(request, pk):
 @staff_required
 @offers("change")
 def console_file(request, code):
-    # a member's own request (transfer, correction) is filed by the member; staff move members and edit
-    # records from the person page
-    if code not in PROGRAMMES or PROGRAMMES[code].applicant_kind in ("member", "person"):
+    # transfers and corrections change a member's record: staff do those from the person page. A member's request
+    # for help (hardship aid, legal aid …) staff may enter at the counter, naming the member
+    if code not in PROGRAMMES or PROGRAMMES[code].applicant_kind == "person" or code == "transfer":
         raise Http404
     return _apply(request, code, "console")
 
@@ -247,7 +253,8 @@ def console_file(request, code):
 def console_filed_list(request):
     page = paginate(request, selectors.my_applications(user=request.user).order_by("-id"))
     return render(request, "workflow/applicant_list.html", {
-        "base": "console/base.html", "surface": "console", "apps": page, "page": page})
+        "base": "console/base.html", "surface": "console", "apps": page, "page": page,
+        "counter_programmes": [p for p in PROGRAMMES.values() if p.applicant_kind == "member" and p.code != "transfer"]})
 
 
 @staff_required
