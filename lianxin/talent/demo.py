@@ -1,0 +1,145 @@
+"""Demo 评选表彰 for ``manage.py seed_demo``, all through the real services:
+
+* 十佳工匠 (the federation, last season): nominated by both streets, voted by a few dozen members, closed and
+  announced — its winners are in the 劳模工匠库 (with two honours from outside entered by staff);
+* 最美职工 (the federation): in voting now, six candidates and some votes; the demo member (the portal demo's, who
+  signs in by SMS) is on the roll with all their votes left;
+* 巾帼建功标兵 (the federation's 妇工委): nominating, two nominees waiting for review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from lianxin.accounts.models import User
+from lianxin.core.errors import ServiceError
+from lianxin.members.models import Membership, MembershipStatus
+from lianxin.orgs.models import OrgKind
+
+from . import services
+from .models import Honour, Selection
+
+DEEDS = [
+    "{n}从事数控加工十八年，攻克精密零件加工难题十余项，带出徒弟二十多名，所在班组连续三年获评“工人先锋号”。",
+    "{n}扎根生产一线，牵头完成生产线自动化改造，使产品合格率由96%提升到99.6%，年节约成本三百余万元。",
+    "{n}是公司首席技师，主持的“一种高效焊接夹具”获国家实用新型专利，多次在区职工技能大赛中获一等奖。",
+    "{n}坚持每天提前一小时到岗巡检，十年来累计排除设备隐患四百余处，被同事们称为“设备医生”。",
+    "{n}在快递配送一线工作八年，零投诉、零差错，疫情期间主动承担社区保供任务，带动身边的快递小哥加入志愿服务。",
+    "{n}作为护理组长，创新“床旁宣教”工作法，服务患者两万余人次，收到表扬信和锦旗五十余件。",
+    "{n}主动参加职工夜校，从普通操作工成长为高级技师，组建“创新工作室”，提出合理化建议六十多条。",
+    "{n}在社区服务岗位上耐心细致，建立困难职工帮扶台账，帮助百余户家庭解决实际困难。",
+]
+
+
+def _users(members) -> list[User]:
+    out = []
+    for m in members:
+        u = User.objects.filter(person=m.person).first()
+        if u is None:
+            u = User(username=f"m_demo{m.person_id}", display_name=m.person.name, person=m.person)
+            u.set_unusable_password()
+            u.save()
+        out.append(u)
+    return out
+
+
+def _demo_member_id(ctx):
+    """The portal demo's member (see lianxin/portal/demo.py): left with all their votes."""
+    return (Membership.objects.filter(status=MembershipStatus.MEMBER, union__path__startswith=ctx.streets[0].path,
+                                      person__gender="F").exclude(person__mobile_cipher="").order_by("id")
+            .values_list("person_id", flat=True).first())
+
+
+def _run(ctx, staff, sel, nominees, nominators) -> list:
+    services.open_nomination(actor=staff, selection=sel)
+    cs = []
+    for i, m in enumerate(nominees):
+        who = next((u for path, u in nominators if m.union.path.startswith(path)), staff)
+        cs.append(services.nominate(actor=who, selection=sel, person=m.person,
+                                    deeds=DEEDS[i % len(DEEDS)].format(n=m.person.name)))
+    return cs
+
+
+def _open_now(staff, sel, *, began: dt.timedelta) -> Selection:
+    start = timezone.now() - began
+    Selection.objects.filter(pk=sel.pk).update(nomination_deadline=start, voting_opens_at=start)
+    return services.open_voting(actor=staff, selection=sel)
+
+
+def _votes(ctx, sel, cs, voters, *, weights) -> int:
+    n = 0
+    for u in voters:
+        picks = ctx.rng.choices(cs, weights=weights, k=sel.votes_per_member)
+        for c in dict.fromkeys(picks):
+            try:
+                services.cast_vote(actor=u, selection_id=sel.pk, candidate_id=c.pk)
+                n += 1
+            except ServiceError:
+                pass
+    return n
+
+
+def seed(ctx) -> None:
+    staff = ctx.users.get("qt_admin")
+    if staff is None:
+        return
+    nominators = [(s.path, ctx.users[k]) for s, k in zip(ctx.streets, ("by_admin", "xs_admin")) if k in ctx.users]
+    keep = _demo_member_id(ctx)
+    ms = list(Membership.objects.filter(status=MembershipStatus.MEMBER, union__path__startswith=ctx.fed.path)
+              .exclude(person_id=keep).select_related("person", "union").order_by("id")[:3000])
+    if len(ms) < 20:
+        ctx.log("评选表彰：会员太少，跳过演示")
+        return
+    ctx.rng.shuffle(ms)
+    now, year = timezone.now(), ctx.today.year
+    week = dt.timedelta(days=7)
+
+    # 1. 十佳工匠: announced, winners in the register.
+    sel = services.create_selection(
+        actor=staff, org=ctx.fed, title=f"{year}年度开发区“十佳工匠”评选", honour_title="十佳工匠",
+        honour_level="district", honour_category="craftsman", votes_per_member=3, winners_count=3,
+        description="面向全区一线职工，评选技艺精湛、勇于创新的优秀工匠。", daily=False,
+        nomination_deadline=now + week, voting_opens_at=now + week, voting_closes_at=now + 2 * week)
+    cs = _run(ctx, staff, sel, ms[:6], nominators)
+    for c in cs[:5]:
+        services.review_candidate(actor=staff, candidate=c, approve=True, note="事迹属实")
+    services.review_candidate(actor=staff, candidate=cs[5], approve=False, note="不符合一线职工条件")
+    sel = _open_now(staff, sel, began=dt.timedelta(days=10))
+    cast = _votes(ctx, sel, cs[:5], _users(ms[12:52]), weights=[9, 7, 6, 4, 2])
+    Selection.objects.filter(pk=sel.pk).update(voting_closes_at=timezone.now() - dt.timedelta(days=3))
+    sel = services.close_voting(actor=staff, selection=sel)
+    services.announce(actor=staff, selection=sel)
+
+    # 2. 最美职工: in voting now.
+    sel2 = services.create_selection(
+        actor=staff, org=ctx.fed, title=f"{year}年“最美职工”网络投票", honour_title="最美职工", honour_level="district",
+        honour_category="exemplary", votes_per_member=3, winners_count=3, daily=False,
+        description="每位会员可投 3 票，每位候选人最多一票。投票结果作为评选的重要参考。",
+        nomination_deadline=now + week, voting_opens_at=now + week, voting_closes_at=now + 2 * week)
+    cs2 = _run(ctx, staff, sel2, ms[6:12], nominators)
+    for c in cs2:
+        services.review_candidate(actor=staff, candidate=c, approve=True, note="")
+    sel2 = _open_now(staff, sel2, began=dt.timedelta(days=1))
+    Selection.objects.filter(pk=sel2.pk).update(voting_closes_at=now + week)
+    cast2 = _votes(ctx, sel2, cs2, _users(ms[-25:]), weights=[5, 4, 4, 3, 2, 2])
+
+    # 3. 巾帼建功标兵: the women's committee, nominating.
+    women = next((o for o in getattr(ctx, "others", []) if o.kind == OrgKind.WOMEN and o.parent_id == ctx.fed.pk),
+                 None)
+    if women is not None:
+        sel3 = services.create_selection(
+            actor=staff, org=women, title=f"{year}年度“巾帼建功标兵”评选", honour_title="巾帼建功标兵",
+            honour_level="district", honour_category="exemplary", votes_per_member=2, winners_count=5, daily=True,
+            description="由开发区妇工委主办，全区会员每天可投 2 票。",
+            nomination_deadline=now + 2 * week, voting_opens_at=now + 2 * week, voting_closes_at=now + 4 * week)
+        women_members = [m for m in ms[12:] if m.person.gender == "F"][:2]
+        _run(ctx, staff, sel3, women_members, nominators)
+
+    # 4. honours from outside, entered by staff.
+    for m, title, level, body in ((ms[-1], "杭州市劳动模范", "city", "杭州市人民政府"),
+                                  (ms[-2], "浙江工匠", "province", "浙江省总工会")):
+        services.add_honour(actor=staff, person=m.person, title=title, level=level, year=year - 1,
+                            category="model_worker" if level == "city" else "craftsman", awarded_by=body)
+    ctx.log(f"评选表彰：已公示 1 项（{cast} 票），投票中 1 项（{cast2} 票），推荐中 1 项；劳模工匠库 {Honour.objects.count()} 人")
