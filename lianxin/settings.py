@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "lianxin.venues",
     "lianxin.portal",
     "lianxin.assistance",
+    "lianxin.mutualaid",
     "lianxin.dashboard",
     "lianxin.talent",
 ]

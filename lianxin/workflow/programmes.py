@@ -189,6 +189,11 @@ class Programme:
         for programmes that change an existing record."""
         return []
 
+    def approval_initial(self, app) -> dict[str, dict]:
+        """What the last level's approval form starts from, per approval field: ``{"value": ..., "help": ...}``
+        (医疗互助 offers the amount its rule computes, for the reviewer to confirm or lower)."""
+        return {}
+
     def field_labels(self) -> dict[str, str]:
         labels = {s["name"]: s["label"] for s in field_specs(self.form)}
         labels.update({f"att:{a.code}": f"材料：{a.label}" for a in self.attachments})
@@ -820,8 +825,117 @@ class LegalAid(Programme):
                 "承办人将与您联系。")
 
 
+# --- 职工医疗互助: an enrolled member's hospital stay, paid by the plan's rule within the yearly cap -----------------
+
+
+class MedicalAidForm(Form):
+    hospital: str = F("住院医院", min_length=2, max_length=100)
+    admitted_on: dt.date = F("入院日期", widget="date")
+    discharged_on: dt.date = F("出院日期", widget="date")
+    self_pay: str = F("政策范围内个人自付金额（元）", help="见住院发票或医保结算单上的“个人自付”，不含自费项目")
+
+    @field_validator("self_pay")
+    @classmethod
+    def _self_pay(cls, v):
+        return _zh(_money("政策范围内个人自付金额"), v)
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.discharged_on < self.admitted_on:
+            raise ValueError("出院日期不能早于入院日期")
+        from django.utils import timezone
+
+        if self.discharged_on > timezone.localdate():
+            raise ValueError("出院日期不能晚于今天：出院后再申请住院补助")
+        return self
+
+
+class MedicalAidApproval(Form):
+    amount: str = F("核定补助金额（元）", help="按规则计算并扣除年度已补助后的金额，可确认或调低")
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v):
+        return _zh(_money("核定补助金额"), v)
+
+
+class MedicalAid(Programme):
+    code = "medical_aid"
+    name = "职工医疗互助"
+    summary = ("已参加本年度职工住院医疗互助的会员，出院后在线申请住院补助：上传住院发票和出院小结，所在工会初审、"
+               "区总工会审批，补助按（政策范围内个人自付 − 起付线）× 补助比例计算，每人每年不超过最高补助。")
+    applicant_kind = "member"
+    form = MedicalAidForm
+    approval_form = MedicalAidApproval
+    attachments = (
+        AttachmentSlot("invoice", "住院发票", help="医院开具的住院收费票据或医保结算单，拍照上传即可"),
+        AttachmentSlot("discharge", "出院小结", help="出院记录或出院小结，拍照上传即可"),
+    )
+    levels = (Level("org", "所在工会初审", 5), Level("federation", "区总工会审批", 7))
+    contact_field = ""
+
+    def route(self, *, actor, applicant, data: MedicalAidForm, sealed: dict) -> Route:
+        from django.utils import timezone
+
+        from lianxin.members.selectors import current_membership
+        from lianxin.mutualaid.models import MedicalPayment
+        from lianxin.mutualaid.services import enrolment_for
+
+        person = getattr(applicant, "person", None)
+        m = current_membership(person) if person else None
+        if m is None or m.status != "member":
+            raise ServiceError("职工医疗互助面向在册会员；尚未入会的请先申请入会", code="not_member")
+        year = timezone.localdate().year
+        e = enrolment_for(person, year)
+        if e is None:
+            raise ServiceError(f"您未参加 {year} 年度职工医疗互助，不能申请住院补助。医疗互助由所在工会统一办理参加，"
+                               f"请联系{m.union.name}", code="not_enrolled")
+        for name, day in (("admitted_on", data.admitted_on), ("discharged_on", data.discharged_on)):
+            if day.year != e.plan.year:
+                raise ServiceError(f"{e.plan.name}补助 {e.plan.year} 年内的住院，入院和出院日期都应在 {e.plan.year} 年内",
+                                   field=name)
+        if MedicalPayment.objects.filter(account__person=person, admitted_on=data.admitted_on,
+                                         discharged_on=data.discharged_on).exists():
+            raise ServiceError(f"{data.admitted_on:%Y-%m-%d} 入院的这次住院已获补助，不能重复申请", field="admitted_on")
+        return Route(org=m.union, person=person, subject_key=f"ma{person.pk}:{data.admitted_on:%Y%m%d}",
+                     title=f"{person.name} 申请住院补助（{data.hospital}，{data.admitted_on:%m-%d}至{data.discharged_on:%m-%d}）")
+
+    def approval_initial(self, app) -> dict[str, dict]:
+        from lianxin.assistance.services import parse_yuan, yuan
+        from lianxin.mutualaid.models import MedicalAccount
+        from lianxin.mutualaid.services import claim_amount, enrolment_for, payable
+
+        e = enrolment_for(app.person, dt.date.fromisoformat(app.form["admitted_on"]).year) if app.person else None
+        if e is None:
+            return {"amount": {"value": "", "help": "当事人未参加当年的医疗互助，不能发放补助，请不予通过"}}
+        plan = e.plan
+        account = MedicalAccount.objects.filter(plan=plan, person=app.person).first()
+        self_pay = parse_yuan(app.form["self_pay"], allow_zero=True)
+        rule, pay = claim_amount(plan, self_pay), payable(plan, account, self_pay)
+        paid = account.paid_fen if account else 0
+        return {"amount": {"value": yuan(pay) if pay else "", "help": (
+            f"按规则：（个人自付 {yuan(self_pay)} − 起付线 {yuan(plan.deductible_fen)}）× {plan.ratio}% = {yuan(rule)} 元"
+            f"（四舍五入到分）；年度最高 {yuan(plan.cap_fen)} 元，已补助 {yuan(paid)} 元，剩余 "
+            f"{yuan(plan.cap_fen - paid)} 元，本次最多 {yuan(pay)} 元。可确认或调低。")}}
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        from lianxin.assistance.services import parse_yuan, yuan
+        from lianxin.mutualaid.services import pay_claim
+
+        if app.person is None:
+            raise ServiceError("当事人的登记记录已不存在，无法发放，请不予通过", code="stale")
+        payment, account = pay_claim(actor=engine, app=app, person=app.person,
+                                     amount_fen=parse_yuan(approval["amount"]), form=data)
+        return {"amount": yuan(payment.amount_fen), "fund": payment.entry.fund.name, "entry": payment.entry_id,
+                "payment": payment.pk, "year_paid": yuan(account.paid_fen), "remaining": yuan(account.remaining_fen)}
+
+    def result_text(self, result: dict) -> str:
+        return (f"核定住院补助 {result['amount']} 元（{result['fund']}列支），本年度累计已补助 {result['year_paid']} 元，"
+                f"剩余额度 {result['remaining']} 元。")
+
+
 PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson(), ProfileCorrection(),
-                                                        Hardship(), StudyAid(), LegalAid())}
+                                                        Hardship(), StudyAid(), LegalAid(), MedicalAid())}
 
 
 def get_programme(code: str) -> Programme:

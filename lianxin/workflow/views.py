@@ -374,9 +374,12 @@ def _fields_for_approval(prog, app, typed=None, error=None):
                if prog.code == "legal" else None)
     out = []
     typed = (typed or {}).get("approval") or {}
+    initial = prog.approval_initial(app)  # what the programme computes for the reviewer to confirm (医疗互助)
     for s in field_specs(prog.approval_form):  # its choices kept: a coded field is a drop-down
-        value = typed[s["name"]] if s["name"] in typed else (getattr(current, s["name"], "") if current else "")
-        out.append({**s, "value": value, "editable": True, "placeholder": "",
+        start = initial.get(s["name"], {})
+        value = typed[s["name"]] if s["name"] in typed else (
+            getattr(current, s["name"], "") if current else start.get("value", ""))
+        out.append({**s, "value": value, "editable": True, "placeholder": "", "help": start.get("help", s["help"]),
                     "error": error.message_for(s["name"]) if error is not None else ""})
     return out
 

@@ -61,6 +61,8 @@ AUDIT_ACTIONS = {
     "assistance.fund_create": "设立帮扶资金", "assistance.allocate": "拨入帮扶资金", "assistance.disburse": "支出帮扶资金",
     "assistance.file_open": "建立困难职工档案", "assistance.file_update": "更新困难职工档案",
     "assistance.file_close": "困难职工脱困",
+    "mutualaid.plan_create": "设立医疗互助计划", "mutualaid.enrol_union": "工会会员批量参加医疗互助",
+    "mutualaid.enrol": "会员参加医疗互助", "mutualaid.withdraw": "会员退出医疗互助", "mutualaid.pay": "发放医疗互助住院补助",
     "assistance.campaign_create": "设立送温暖活动", "assistance.recipient_add": "报送慰问对象",
     "assistance.recipient_import": "从困难职工档案报送慰问对象", "assistance.recipient_withdraw": "撤回慰问对象",
     "assistance.recipient_approve": "审核通过慰问对象", "assistance.recipient_reject": "慰问对象不通过",
@@ -100,6 +102,8 @@ DETAIL_KEYS = {
     "honour": "荣誉称号", "winners": "当选人", "proposed": "按票数拟当选", "adjusted": "调整当选名单",
     "candidates": "候选人数", "electorate": "投票名单人数", "early": "提前结束", "votes": "总票数",
     "selection": "评选", "model_worker_flag": "标记为劳模",
+    "contribution": "互助金（元/人）", "deductible": "起付线（元）", "cap": "年度最高补助（元）",
+    "owed": "应缴互助金（元）", "year_paid": "本年度已补助（元）", "remaining": "剩余额度（元）",
 }
 TRUE_FALSE = {True: "是", False: "否", "True": "是", "False": "否", "true": "是", "false": "否"}
 
