@@ -14,6 +14,7 @@ from lianxin.content.access import send_file
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import may, offers
 from lianxin.core.views import form_error, member_login_required, paginate, staff_required
+from lianxin.members.selectors import person_to_change
 from lianxin.portal.services import current_membership
 
 from . import selectors, services
@@ -21,17 +22,6 @@ from .forms import CloseForm, EndHonourForm, HonourForm, NominateForm, ReviewFor
 from .models import Candidate, Honour, HonourCategory, HonourLevel, Selection
 
 S = Selection.Status
-
-
-def _find_member(request, who: str):
-    """The person a full ID number, mobile or member number names, within what the actor may change."""
-    from lianxin.members.selectors import is_name_search, person_list
-
-    who = (who or "").strip()
-    person = None if is_name_search(who) else person_list(actor=request.user, q=who, action="change").first()
-    if person is None:
-        raise ServiceError("在您管理的范围内没有找到此人，请输入完整的身份证号、手机号或会员证号", field="who")
-    return person
 
 
 # ---------------------------------------------------------------- console: selections
@@ -135,7 +125,8 @@ def console_nominate(request, pk):
     form = NominateForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            c = services.nominate(actor=request.user, selection=sel, person=_find_member(request, form.cleaned_data["who"]),
+            person = person_to_change(actor=request.user, who=form.cleaned_data["who"])
+            c = services.nominate(actor=request.user, selection=sel, person=person,
                                   deeds=form.cleaned_data["deeds"], photo=form.cleaned_data["photo"])
         except ServiceError as e:
             form_error(form, e, {"person": "who"})
@@ -218,7 +209,8 @@ def honour_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            h = services.add_honour(actor=request.user, person=_find_member(request, d["who"]), title=d["title"],
+            person = person_to_change(actor=request.user, who=d["who"])
+            h = services.add_honour(actor=request.user, person=person, title=d["title"],
                                     category=d["category"], level=d["level"], year=d["year"],
                                     awarded_by=d["awarded_by"], note=d["note"])
         except ServiceError as e:
