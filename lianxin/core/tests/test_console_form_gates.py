@@ -161,6 +161,11 @@ FORMS: dict[str, Form] = {
                                 lambda o, s: {"first_day": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
                                               "days": 2, "times": "09:00-10:00", "capacity": 5},
                                 edit=True, get_status=302, obj=lambda o: o.site["a"]),
+    "mutualaid-plan-new": Form(lambda o, s: "/console/mutualaid/new/",
+                               lambda o, s: {"org": o.street[s].pk, "year": timezone.localdate().year,
+                                             "contribution": "30", "deductible": "1000", "ratio": "60",
+                                             "cap": "20000", "enrol_opens": f"{timezone.localdate().year}-01-01",
+                                             "enrol_closes": f"{timezone.localdate().year}-12-31"}),
     "assistance-fund-new": Form(lambda o, s: "/console/assistance/funds/new/",
                                 lambda o, s: {"org": o.street[s].pk, "year": timezone.localdate().year - 1,
                                                 "purpose": "hardship"}),
@@ -320,7 +325,8 @@ BUTTONS = [("/console/enterprises/", "/console/enterprises/new/"), ("/console/pe
            ("/console/venues/", "/console/venues/new/"), ("/console/activities/", "/console/activities/new/"),
            ("/console/applications/filed/", "/console/applications/file/legal/"),
            ("/console/imports/", "/console/imports/upload/"), ("/console/talent/", "/console/talent/new/"),
-           ("/console/talent/honours/", "/console/talent/honours/new/")]
+           ("/console/talent/honours/", "/console/talent/honours/new/"),
+           ("/console/mutualaid/", "/console/mutualaid/new/")]
 
 
 def test_the_button_is_shown_exactly_when_its_form_opens(client, district):
