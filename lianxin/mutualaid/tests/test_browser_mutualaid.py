@@ -93,5 +93,6 @@ def test_member_claims_reviewers_approve_member_sees_the_payment(chromium, live_
     assert m.inner_text("#paid") == "4,200.30" and m.inner_text("#remaining") == "15,799.70"
     assert "杭州市第一人民医院" in m.inner_text("#payments")
     m.screenshot(path=str(screenshot_dir / "mutualaid-3-account.png"), full_page=True)
+    assert m.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
     assert MedicalAccount.objects.get(person=user.person).paid_fen == 420030
     assert errors == [] and foreign == []
