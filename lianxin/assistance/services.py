@@ -264,21 +264,25 @@ def create_campaign(*, actor, org, name: str, standard, maximum, budget, deadlin
     return c
 
 
-def _check_proposal(actor, c: Campaign, person) -> Organization:
-    """The union that puts ``person`` forward: their current union, inside the campaign's subtree and the actor's
-    change scope."""
+def _putting_forward(actor, *, org, person, until, verb: str) -> Organization:
+    """The union that puts ``person`` forward for something ``org`` organises (a campaign, a trip) until the day
+    ``until``: their current union, inside ``org``'s subtree and the actor's change scope."""
     from lianxin.members.selectors import current_membership
 
-    _open_for_proposals(c)
-    if timezone.localdate() > c.deadline:
-        raise ServiceError(f"报送已于 {c.deadline:%Y-%m-%d} 截止")
+    if timezone.localdate() > until:
+        raise ServiceError(f"{verb}已于 {until:%Y-%m-%d} 截止")
     m = current_membership(person)
     if m is None or m.status != "member":
-        raise ServiceError(f"{person.name}不是在册会员，不能列入慰问名单", field="person")
-    if not m.union.path.startswith(c.org.path):
-        raise ServiceError(f"{person.name}所在的{m.union.name}不在{c.org.name}范围内", field="person")
+        raise ServiceError(f"{person.name}不是在册会员", field="person")
+    if not m.union.path.startswith(org.path):
+        raise ServiceError(f"{person.name}所在的{m.union.name}不在{org.name}范围内", field="person")
     require(actor, "change", m.union.path, f"{person.name}所在的{m.union.name}不在您的管理范围内")
     return m.union
+
+
+def _check_proposal(actor, c: Campaign, person) -> Organization:
+    _open_for_proposals(c)
+    return _putting_forward(actor, org=c.org, person=person, until=c.deadline, verb="报送")
 
 
 def _amount_for(c: Campaign, amount) -> int:
@@ -632,28 +636,19 @@ def nominate(*, actor, retreat: Retreat, person, reason: str) -> RetreatSeat:
     """A union puts one member forward. The seat counts against the trip's places and the share its union falls
     under, each by a conditional UPDATE (``taken < places``), so concurrent nominations never overfill; the person's
     one rest holiday this year is a partial unique constraint. Any refusal rolls all three back."""
-    from lianxin.members.selectors import current_membership
-
     r = Retreat.objects.select_related("org").get(pk=retreat.pk)
-    if timezone.localdate() > r.nominate_until:
-        raise ServiceError(f"推荐已于 {r.nominate_until:%Y-%m-%d} 截止")
-    m = current_membership(person)
-    if m is None or m.status != "member":
-        raise ServiceError(f"{person.name}不是在册会员", field="person")
-    if not m.union.path.startswith(r.org.path):
-        raise ServiceError(f"{person.name}所在的{m.union.name}不在{r.org.name}范围内", field="person")
-    require(actor, "change", m.union.path, f"{person.name}所在的{m.union.name}不在您的管理范围内")
+    union = _putting_forward(actor, org=r.org, person=person, until=r.nominate_until, verb="推荐")
     _eligible(r, person)
     reason = (reason or "").strip()
     if not 2 <= len(reason) <= 200:
         raise ServiceError("请填写推荐理由（2 至 200 个字）", field="reason")
     shares = {s.org.path: s for s in RetreatShare.objects.filter(retreat=r).select_related("org")}
-    share = next((shares[p] for p in sorted(shares, key=len, reverse=True) if m.union.path.startswith(p)), None)
+    share = next((shares[p] for p in sorted(shares, key=len, reverse=True) if union.path.startswith(p)), None)
     if shares and share is None:
-        raise ServiceError(f"{m.union.name}所在单位没有分配到{r.name}的名额", code="no_places")
+        raise ServiceError(f"{union.name}所在单位没有分配到{r.name}的名额", code="no_places")
     try:
         with transaction.atomic():
-            seat = RetreatSeat.objects.create(retreat=r, person=person, union=m.union, share=share, year=r.year,
+            seat = RetreatSeat.objects.create(retreat=r, person=person, union=union, share=share, year=r.year,
                                               reason=reason, nominated_by=actor if getattr(actor, "pk", None) else None)
     except IntegrityError:
         other = (RetreatSeat.objects.filter(person=person, year=r.year).exclude(status=SeatStatus.CANCELLED)
@@ -667,7 +662,7 @@ def nominate(*, actor, retreat: Retreat, person, reason: str) -> RetreatSeat:
     if share is not None and not RetreatShare.objects.filter(pk=share.pk, taken__lt=F("places")).update(
             taken=F("taken") + 1):
         raise ServiceError(f"{share.org.name}分到的 {share.places} 个名额已用完", code="full")
-    audit.record(actor=actor, action="assistance.retreat_nominate", obj=seat, org_path=m.union.path,
+    audit.record(actor=actor, action="assistance.retreat_nominate", obj=seat, org_path=union.path,
                  detail={"name": r.name, "person": person.pk})
     return seat
 
