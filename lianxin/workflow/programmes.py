@@ -179,6 +179,13 @@ class Programme:
         """One sentence for the applicant's "approved" message; empty: the engine's generic text."""
         return ""
 
+    @property
+    def result_templates(self) -> tuple[str, str]:
+        """What an approved application's pages say of its result: ``workflow/results/<code>.html`` (any app's
+        templates folder may hold it), given ``app``, ``audience`` ("applicant" or "staff") and, on the
+        applicant's pages, ``surface`` ("m" or "console"); a programme without one says nothing more."""
+        return (f"workflow/results/{self.code}.html", "workflow/results/none.html")
+
     def current_values(self, applicant) -> dict[str, str]:
         """What the record holds now, per form field, shown beside the form (placeholders) — only for
         programmes that change an existing record."""
