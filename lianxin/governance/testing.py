@@ -1,0 +1,85 @@
+"""Factories for the governance tests, the form-gate cases and the demo: rounds, applications and terms driven
+through the real services to the state a test needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from lianxin.core.testing import ROOT
+
+from . import services
+from .models import CRITERIA, HomeRound
+
+SUMMARY = "我们坚持以职工为中心，建成职工书屋、健身室和母婴室，每季度召开职代会，职工满意率逐年提高。"
+
+
+def full_scores(minus: int = 0) -> dict:
+    """A self-assessment of every item: the item's full points less ``minus`` (not below 0)."""
+    return {k: (str(max(top - minus, 0)), f"{label}达标") for k, label, top, _ in CRITERIA}
+
+
+def make_round(org, *, actor=ROOT, places: int = 3, level: str = "district_home", **kw) -> HomeRound:
+    fields = dict(
+        year=timezone.localdate().year,
+        title=f"{timezone.localdate().year}年度区级模范职工之家评选",
+        deadline=timezone.localdate() + dt.timedelta(days=30),
+        valid_years=3,
+        notes="",
+    )
+    fields.update(kw)
+    return services.create_round(actor=actor, org=org, level=level, places=places, **fields)
+
+
+def apply(r, union, *, actor=ROOT, minus: int = 1):
+    return services.submit_application(
+        actor=actor, round=r, union=union, summary=SUMMARY, scores=full_scores(minus)
+    )
+
+
+def passed(r, union, *, actor=ROOT, score: int = 90):
+    app = apply(r, union, actor=actor)
+    return services.review_application(
+        actor=actor, application=app, decision="pass", score=score, comment="材料齐全"
+    )
+
+
+def election(
+    union,
+    *,
+    actor=ROOT,
+    number: int = 1,
+    elected_on: dt.date | None = None,
+    years: int = 5,
+    expected: int = 50,
+    present: int = 45,
+    people: list[dict] | None = None,
+):
+    people = people or [
+        {"name": "张主席", "post": "chair", "votes": 44},
+        {"name": "李副", "post": "vice", "votes": 40},
+        {"name": "王委员", "post": "member", "votes": 38},
+    ]
+    return services.record_election(
+        actor=actor,
+        union=union,
+        number=number,
+        elected_on=elected_on or timezone.localdate() - dt.timedelta(days=30),
+        term_years=years,
+        expected=expected,
+        present=present,
+        people=people,
+    )
+
+
+def gate_objects(d) -> dict:
+    """For core's form-gate test: per side ("a" street_a, "b" street_b) a round organised by the street and an
+    application of its base union returned for correction."""
+    out = {"round": {}, "returned": {}}
+    for s, street, base in (("a", d.street_a, d.base_a1), ("b", d.street_b, d.base_b1)):
+        r = make_round(street, level="street_home", title=f"{street.name}模范职工之家评选")
+        app = apply(r, base)
+        services.review_application(actor=ROOT, application=app, decision="return", comment="请补充佐证材料")
+        out["round"][s], out["returned"][s] = r, app
+    return out
