@@ -205,6 +205,9 @@ class Honour(models.Model):
                                   related_name="honours", verbose_name="来源评选")
     candidate = models.OneToOneField(Candidate, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="honour")
+    # A 劳动竞赛 title (技术能手 …) confirmed by the organiser: at most one honour per contestant.
+    contestant = models.OneToOneField("Contestant", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="honour", verbose_name="来源竞赛选手")
     note = models.CharField("备注", max_length=200, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -231,3 +234,271 @@ class Honour(models.Model):
 
     def __str__(self):
         return f"{self.person.name} · {self.year}年{self.get_level_display()}{self.title}"
+
+
+# ================================================================ 劳动竞赛 / 职工技能竞赛
+#
+# A competition's limits live in the database: ``Competition.entrants`` (CHECK ≤ max_entrants) and each union's
+# ``CompetitionUnion.entrants`` (CHECK ≤ cap) are raised only by conditional UPDATEs in the entry's transaction;
+# one entry per person per competition is a UniqueConstraint; scores are integers of tenths under CHECKs; an
+# awarded contestant enters the 劳模工匠库 once (``Honour.contestant`` is unique).
+
+
+class Competition(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "报名中"
+        SCORING = "scoring", "评分中"
+        PUBLISHED = "published", "已公布"
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="competitions",
+                            verbose_name="主办组织")
+    # Whose members may be entered: the organiser, or for a side body (团工委, 妇工委) its parent union.
+    audience = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name="参赛范围")
+    title = models.CharField("竞赛名称", max_length=100)
+    trade = models.CharField("工种/项目", max_length=50)
+    level = models.CharField("竞赛级别", max_length=16, choices=HonourLevel.choices, default=HonourLevel.DISTRICT)
+    description = models.TextField("竞赛说明", blank=True)
+    signup_opens_at = models.DateTimeField("报名开始")
+    signup_closes_at = models.DateTimeField("报名截止")
+    max_entrants = models.PositiveIntegerField("参赛名额")
+    union_cap = models.PositiveIntegerField("每个工会限报", null=True, blank=True)
+    entrants = models.PositiveIntegerField("已报名", default=0)
+    theory_weight = models.PositiveSmallIntegerField("理论成绩权重（%）", default=30)
+    award_title = models.CharField("授予称号", max_length=50, blank=True)
+    award_places = models.PositiveSmallIntegerField("授予名额", default=0)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
+    scoring_at = models.DateTimeField("报名结束时间", null=True, blank=True)
+    published_at = models.DateTimeField("成绩公布时间", null=True, blank=True)
+    awarded_at = models.DateTimeField("称号授予时间", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["-signup_opens_at", "-id"]
+        verbose_name = verbose_name_plural = "劳动竞赛"
+        constraints = [
+            models.CheckConstraint(condition=Q(max_entrants__gte=1, max_entrants__lte=100000),
+                                   name="competition_max_range"),
+            models.CheckConstraint(condition=Q(union_cap__isnull=True) | Q(union_cap__gte=1),
+                                   name="competition_union_cap_positive"),
+            models.CheckConstraint(condition=Q(entrants__lte=F("max_entrants")), name="competition_entrants_within"),
+            models.CheckConstraint(condition=Q(signup_closes_at__gt=F("signup_opens_at")),
+                                   name="competition_signup_window_valid"),
+            models.CheckConstraint(condition=Q(theory_weight__lte=100), name="competition_theory_weight_range"),
+            models.CheckConstraint(condition=Q(award_places=0) | ~Q(award_title=""),
+                                   name="competition_award_has_title"),
+            models.CheckConstraint(condition=Q(status__in=["open", "scoring", "published"]),
+                                   name="competition_status_valid"),
+            models.CheckConstraint(condition=~Q(status="published") | Q(published_at__isnull=False),
+                                   name="competition_published_has_time"),
+            models.CheckConstraint(condition=Q(awarded_at__isnull=True) | Q(status="published"),
+                                   name="competition_awarded_after_publish"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def practice_weight(self) -> int:
+        return 100 - self.theory_weight
+
+
+class CompetitionUnion(models.Model):
+    """One union's entries in a competition: the per-union counter under ``CHECK entrants <= cap`` (a row exists
+    only when the competition sets a cap)."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="union_counts")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    cap = models.PositiveIntegerField()
+    entrants = models.PositiveIntegerField(default=0)
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "竞赛工会报名数"
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "union"], name="competition_union_once"),
+            models.CheckConstraint(condition=Q(entrants__lte=F("cap")), name="competition_union_within_cap"),
+        ]
+
+
+SCORE_MAX = 1000  # 100.0 points in tenths
+
+
+class Contestant(models.Model):
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="contestants",
+                                    verbose_name="竞赛")
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="contests",
+                               verbose_name="选手")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+",
+                              verbose_name="报名工会")
+    # Scores in tenths of a point (0–1000 = 0.0–100.0); ``total`` is the weighted sum in thousandths of a point
+    # (theory × weight + practice × (100 − weight)), exact, so equal totals are really equal.
+    theory = models.PositiveSmallIntegerField("理论成绩（0.1分）", null=True, blank=True)
+    practice = models.PositiveSmallIntegerField("实操成绩（0.1分）", null=True, blank=True)
+    total = models.PositiveIntegerField("总成绩（0.001分）", null=True, blank=True)
+    rank = models.PositiveIntegerField("名次", null=True, blank=True)
+    tied = models.BooleanField("并列", default=False)
+    awarded = models.BooleanField("授予称号", default=False)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    scored_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("报名时间", auto_now_add=True)
+
+    # The entering union's staff see their own contestants; the organiser's staff see every one.
+    SCOPE_PATHS = ("union__path", "competition__org__path")
+
+    class Meta:
+        ordering = ["rank", "id"]
+        verbose_name = verbose_name_plural = "竞赛选手"
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "person"], name="contestant_once_per_competition"),
+            models.CheckConstraint(condition=Q(theory__lte=SCORE_MAX) & Q(practice__lte=SCORE_MAX),
+                                   name="contestant_scores_range"),
+            models.CheckConstraint(
+                condition=Q(theory__isnull=True, practice__isnull=True, total__isnull=True)
+                | Q(theory__isnull=False, practice__isnull=False, total__isnull=False, total__lte=SCORE_MAX * 100),
+                name="contestant_scores_complete"),
+            models.CheckConstraint(condition=Q(rank__isnull=True) | Q(total__isnull=False),
+                                   name="contestant_ranked_has_score"),
+            models.CheckConstraint(condition=Q(awarded=False) | Q(rank__isnull=False),
+                                   name="contestant_awarded_is_ranked"),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name}（{self.competition}）"
+
+
+# ================================================================ 职工创新成果评审
+
+
+class InnovationCategory(models.TextChoices):
+    INNOVATION = "innovation", "技术革新"
+    INVENTION = "invention", "发明创造"
+    SUGGESTION = "suggestion", "合理化建议"
+    METHOD = "method", "先进操作法"
+
+
+class Prize(models.TextChoices):
+    FIRST = "first", "一等奖"
+    SECOND = "second", "二等奖"
+    THIRD = "third", "三等奖"
+
+
+class InnovationRound(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "征集中"
+        JUDGING = "judging", "评审中"
+        CLOSED = "closed", "已结束"
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="innovation_rounds",
+                            verbose_name="主办组织")
+    title = models.CharField("评审名称", max_length=100)
+    description = models.TextField("评审说明", blank=True)
+    submit_until = models.DateTimeField("申报截止")
+    first_prizes = models.PositiveSmallIntegerField("一等奖名额", default=1)
+    second_prizes = models.PositiveSmallIntegerField("二等奖名额", default=2)
+    third_prizes = models.PositiveSmallIntegerField("三等奖名额", default=3)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
+    judging_at = models.DateTimeField("评审开始时间", null=True, blank=True)
+    closed_at = models.DateTimeField("评审结束时间", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "创新成果评审"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["open", "judging", "closed"]),
+                                   name="innovation_round_status_valid"),
+            models.CheckConstraint(condition=Q(first_prizes__lte=1000, second_prizes__lte=1000,
+                                               third_prizes__lte=1000), name="innovation_round_prizes_range"),
+            models.CheckConstraint(condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                                   name="innovation_round_closed_has_time"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class InnovationJudge(models.Model):
+    round = models.ForeignKey(InnovationRound, on_delete=models.CASCADE, related_name="judges")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="innovation_judging",
+                             verbose_name="评委")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATHS = ("round__org__path",)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = verbose_name_plural = "评委"
+        constraints = [models.UniqueConstraint(fields=["round", "user"], name="innovation_judge_once")]
+
+
+class InnovationEntry(models.Model):
+    round = models.ForeignKey(InnovationRound, on_delete=models.PROTECT, related_name="entries", verbose_name="评审")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+",
+                              verbose_name="申报工会")
+    title = models.CharField("成果名称", max_length=100)
+    team = models.CharField("完成人", max_length=300)
+    summary = models.TextField("成果简介")
+    category = models.CharField("类别", max_length=16, choices=InnovationCategory.choices)
+    benefit_fen = models.BigIntegerField("经济效益（分）", default=0)
+    # Set when the round closes: the mean in hundredths of a point (rounded half up), the number of scores it is
+    # taken over (after dropping the highest and lowest with five judges or more), the place and the prize.
+    average = models.PositiveIntegerField("平均分（0.01分）", null=True, blank=True)
+    counted = models.PositiveSmallIntegerField("计入评分数", null=True, blank=True)
+    rank = models.PositiveIntegerField("名次", null=True, blank=True)
+    tied = models.BooleanField("并列", default=False)
+    prize = models.CharField("奖项", max_length=8, choices=Prize.choices, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField("申报时间", auto_now_add=True)
+
+    SCOPE_PATHS = ("union__path", "round__org__path")
+
+    class Meta:
+        ordering = ["rank", "id"]
+        verbose_name = verbose_name_plural = "创新成果"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "title", "union"], name="innovation_entry_title_once"),
+            models.CheckConstraint(condition=Q(benefit_fen__gte=0, benefit_fen__lte=10**14),
+                                   name="innovation_entry_benefit_range"),
+            models.CheckConstraint(condition=Q(category__in=["innovation", "invention", "suggestion", "method"]),
+                                   name="innovation_entry_category_valid"),
+            models.CheckConstraint(condition=Q(average__isnull=True) | Q(average__lte=10000),
+                                   name="innovation_entry_average_range"),
+            models.CheckConstraint(condition=Q(prize="") | Q(rank__isnull=False),
+                                   name="innovation_entry_prize_is_ranked"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class InnovationScore(models.Model):
+    """One judge's score of one entry, given once: ``UNIQUE(judge, entry)``; 0–100 by CHECK."""
+
+    round = models.ForeignKey(InnovationRound, on_delete=models.CASCADE, related_name="scores")
+    entry = models.ForeignKey(InnovationEntry, on_delete=models.CASCADE, related_name="scores")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField("评分")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATHS = ("round__org__path",)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评委评分"
+        constraints = [
+            models.UniqueConstraint(fields=["judge", "entry"], name="innovation_score_once_per_judge"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="innovation_score_range"),
+        ]

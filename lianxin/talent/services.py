@@ -436,15 +436,18 @@ def announce(*, actor, selection: Selection, winner_ids=None, reason: str = "") 
 # ---------------------------------------------------------------- the 劳模工匠库
 
 def _add_honour(*, person, union, title, category, level, year, awarded_by, actor, selection=None,
-                candidate=None, note: str = "") -> Honour:
+                candidate=None, contestant=None, note: str = "") -> Honour:
+    """The one way into the register (staff entries, announced selections, confirmed competition titles)."""
     try:
         with transaction.atomic():
             h = Honour.objects.create(person=person, union=union, title=title, category=category, level=level,
                                       year=year, awarded_by=awarded_by, selection=selection, candidate=candidate,
-                                      note=note, recorded_by=_uid(actor))
+                                      contestant=contestant, note=note, recorded_by=_uid(actor))
     except IntegrityError as e:
         if candidate is not None and "candidate" in str(e).lower() and "honour_once" not in str(e):
             raise ServiceError("该候选人已记入劳模工匠库，不能重复记入", code="announced") from None
+        if contestant is not None and "contestant" in str(e).lower() and "honour_once" not in str(e):
+            raise ServiceError("该选手的称号已记入劳模工匠库，不能重复记入", code="awarded") from None
         raise ServiceError(f"{person.name}已有 {year} 年{HonourLevel(level).label}“{title}”的记录",
                            field="title", code="duplicate") from None
     # Activities and rest holidays for model workers read the person's flag: the register keeps it true.
@@ -453,7 +456,8 @@ def _add_honour(*, person, union, title, category, level, year, awarded_by, acto
         flagged = bool(Person.objects.filter(pk=person.pk, is_model_worker=False).update(is_model_worker=True))
     audit.record(actor=actor, action="talent.honour_add", obj=h, org_path=union.path,
                  detail={"person": person.pk, "title": title, "level": level, "year": year,
-                         "selection": selection.pk if selection else None, "model_worker_flag": flagged})
+                         "selection": selection.pk if selection else None, "model_worker_flag": flagged,
+                         **({"competition": contestant.competition_id} if contestant is not None else {})})
     return h
 
 
