@@ -61,6 +61,8 @@ def seed(ctx) -> None:
     seed_retreat(ctx)
     seed_study(ctx)
     seed_legal_aid(ctx)
+    seed_homeward(ctx)
+    seed_jobs(ctx)
 
 
 PROPOSALS = [  # (street index, category, reason, amount or "")
@@ -181,3 +183,110 @@ def seed_legal_aid(ctx) -> None:
                                        "handler_phone": "0571-86001235"})
         _backdate(ctx, app)
     ctx.log(f"职工法律援助：申请 {len(members)} 件")
+
+
+def _demo_members(ctx, prefix: str, n: int, *, skip=()):
+    """``n`` members of base unions with a sign-in of their own (the demo hardship applicants first, so the
+    hardship-archive priority shows), for the member-side demos."""
+    users = list(User.objects.filter(username__startswith="demo_hardship", person__isnull=False)
+                 .exclude(person_id__in=skip).order_by("username")[:n])
+    taken = {u.person_id for u in users} | set(skip)
+    more = (Membership.objects.filter(status=MembershipStatus.MEMBER, union__kind=OrgKind.BASE,
+                                      person__user__isnull=True).exclude(person_id__in=taken)
+            .select_related("person").order_by("id")[:max(0, n - len(users))])
+    for k, m in enumerate(more):
+        users.append(User.objects.create(username=f"demo_{prefix}{k + 1:02d}", display_name=m.person.name,
+                                         person=m.person, password="!"))
+    return users
+
+
+HOMETOWNS = ["安徽省阜阳市临泉县", "河南省信阳市固始县", "江西省上饶市鄱阳县", "四川省达州市渠县", "贵州省毕节市威宁县",
+             "安徽省六安市霍邱县", "河南省周口市太康县", "湖北省黄冈市蕲春县"]
+
+
+def seed_homeward(ctx) -> None:
+    """Next Spring Festival's 平安返乡 of the federation: two charter coaches and a 300-yuan ticket subsidy from
+    the 两节送温暖 fund; members apply for seats and subsidies, most are confirmed, the confirmed subsidies paid."""
+    import datetime as dt
+
+    from . import services_homeward as homeward
+    from .models import HomewardApplication, HomewardKind
+
+    today = timezone.localdate()
+    year = today.year + (1 if today.month >= 7 else 0)
+    admin = ctx.users["qt_admin"]
+    fund = services.require_fund(ctx.fed, purpose="warmth", year=today.year)
+    p = homeward.create_programme(actor=admin, org=ctx.fed, year=year, name=f"{year} 年春节平安返乡",
+                                  apply_until=today + dt.timedelta(days=20), subsidy="300", fund=fund,
+                                  notes="区总工会为留杭过年以外的外来务工职工安排返乡专车，自行购票的发放购票补贴。"
+                                        "在档困难职工优先安排。")
+    at = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=40), dt.time(7, 30)))
+    coaches = [homeward.add_coach(actor=admin, programme=p, destination="安徽阜阳", route="下沙客运中心—合肥—阜阳",
+                                  departs_at=at, seats="45"),
+               homeward.add_coach(actor=admin, programme=p, destination="河南信阳", route="下沙客运中心—六安—信阳",
+                                  departs_at=at + dt.timedelta(hours=1), seats="40")]
+    users = _demo_members(ctx, "homeward", 8)
+    for k, u in enumerate(users):
+        coach = coaches[k % 2] if k % 3 != 2 else None
+        try:
+            homeward.apply(actor=u, programme=p, kind=HomewardKind.COACH if coach else HomewardKind.SUBSIDY,
+                           coach=coach, hometown=HOMETOWNS[k % len(HOMETOWNS)])
+        except services.ServiceError:
+            continue
+    ids = list(HomewardApplication.objects.filter(programme=p).order_by("pk").values_list("pk", flat=True))
+    if len(ids) > 2:
+        homeward.decide(actor=admin, programme=p, ids=ids[:-2], confirm=True)
+    paid = 0
+    try:
+        paid, _ = homeward.pay_subsidies(actor=admin, programme=p)
+    except services.ServiceError:
+        pass
+    ctx.log(f"平安返乡：专车 2 辆，报名 {len(ids)} 人（购票补贴已发放 {paid} 人）")
+
+
+JOBS = [  # (title, trade, openings, salary min, max, requirements)
+    ("数控车床操作工", "车工", 3, 5500, 7500, "能看懂机械图纸，有两年以上数控车床操作经验，吃苦耐劳。"),
+    ("仓库叉车司机", "叉车工", 2, 5000, 6500, "持特种设备作业人员证（叉车），能适应两班倒。"),
+    ("设备维修电工", "电工", 1, 6000, 8500, "持低压电工作业证，熟悉 PLC 控制优先。"),
+]
+SEEKERS = [("车床操作", "车工", "十年普通车床经验，想转数控"), ("仓库管理员", "叉车工", "持叉车证，五年仓储经验"),
+           ("物业保洁", "保洁", "")]
+
+
+def seed_jobs(ctx) -> None:
+    """就业帮扶: three job posts by 白杨街道总工会 for enterprises in its register, members applying (one hired, one
+    at interview), and three job seekers whose 工种 match two of the posts."""
+    import datetime as dt
+
+    from lianxin.orgs.models import Enterprise
+
+    from . import services_jobs as jobs
+
+    today = timezone.localdate()
+    admin = ctx.users["by_admin"]
+    street = ctx.streets[0]
+    ents = list(Enterprise.objects.filter(street=street).order_by("id")[:len(JOBS)])
+    posts = []
+    for ent, (title, trade, n, lo, hi, req) in zip(ents, JOBS, strict=False):
+        posts.append(jobs.create_post(actor=admin, union=street, employer=ent, title=title, trade=trade, openings=n,
+                                      salary_min=lo, salary_max=hi, requirements=req,
+                                      contact="人事部 王女士 0571-86001234", valid_until=today + dt.timedelta(days=45)))
+    users = _demo_members(ctx, "jobs", 4)
+    for k, u in enumerate(users[:3]):
+        if posts:
+            try:
+                jobs.apply(actor=u, post=posts[0])
+            except services.ServiceError:
+                continue
+    if posts:
+        apps_ = list(posts[0].applications.order_by("pk"))
+        for a, steps in zip(apps_, (["recommended", "interview", "hired"], ["recommended", "interview"]),
+                            strict=False):
+            for s in steps:
+                jobs.record_outcome(actor=admin, application=a, status=s)
+    for u, (wanted, trade, skills) in zip(users[1:], SEEKERS, strict=False):
+        try:
+            jobs.register_seeker(actor=u, wanted_job=wanted, trade=trade, skills=skills)
+        except services.ServiceError:
+            continue
+    ctx.log(f"就业帮扶：招聘岗位 {len(posts)} 个，求职登记 {min(len(users) - 1, len(SEEKERS))} 人")

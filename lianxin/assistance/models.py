@@ -62,6 +62,8 @@ class LedgerEntry(models.Model):
                                        related_name="ledger_entry", verbose_name="申请")
     recipient = models.OneToOneField("Recipient", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="ledger_entry", verbose_name="慰问对象")
+    homeward = models.OneToOneField("HomewardApplication", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="ledger_entry", verbose_name="返乡购票补贴")
     person = models.ForeignKey("members.Person", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="aid_entries", verbose_name="受助人")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -83,12 +85,15 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(condition=Q(seq__gte=1), name="ledger_seq_from_one"),
             models.CheckConstraint(condition=Q(amount_fen__gte=-(10**12)) & Q(amount_fen__lte=10**12),
                                    name="ledger_amount_bounded"),
-            # a disbursement pays someone, for one reason: an approved application or a campaign's recipient
+            # a disbursement pays someone, for exactly one reason: an approved application, a campaign's
+            # recipient or a confirmed 返乡 ticket subsidy
             models.CheckConstraint(condition=~Q(kind="disburse") | (Q(person__isnull=False) & (
-                Q(application__isnull=False, recipient__isnull=True)
-                | Q(application__isnull=True, recipient__isnull=False))), name="ledger_disburse_has_payee"),
+                Q(application__isnull=False, recipient__isnull=True, homeward__isnull=True)
+                | Q(application__isnull=True, recipient__isnull=False, homeward__isnull=True)
+                | Q(application__isnull=True, recipient__isnull=True, homeward__isnull=False))),
+                name="ledger_disburse_has_payee"),
             models.CheckConstraint(condition=Q(kind="disburse") | Q(application__isnull=True, recipient__isnull=True,
-                                                                    person__isnull=True),
+                                                                    homeward__isnull=True, person__isnull=True),
                                    name="ledger_allocate_pays_no_one"),
         ]
         indexes = [models.Index(fields=["person", "created_at"], name="ledger_person_time")]
@@ -395,3 +400,229 @@ class StudyGrant(models.Model):
 
     def __str__(self):
         return f"{self.child_name} {self.school}"
+
+
+# --- 平安返乡: safe trips home at Spring Festival. The organiser sets up the year's programme with charter coaches
+# (专车, each with its seats) and/or a ticket subsidy paid from one of its funds. Members apply on the H5 for a
+# seat or the subsidy; a seat is taken at once by a conditional UPDATE on the coach (``taken < seats`` under a
+# CHECK), one application per person per year is a partial unique constraint, union staff confirm or decline,
+# and the organiser pays the confirmed subsidies in one all-or-nothing batch through the fund's ledger. -------
+
+
+class HomewardProgramme(models.Model):
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="homeward_programmes",
+                            verbose_name="组织单位")
+    year = models.PositiveSmallIntegerField("春节年度")
+    name = models.CharField("名称", max_length=100)
+    apply_until = models.DateField("报名截止日期")
+    subsidy_fen = models.BigIntegerField("购票补贴标准（分/人）", default=0)  # 0: no subsidy, coaches only
+    fund = models.ForeignKey(Fund, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name="补贴列支资金")
+    notes = models.TextField("说明", max_length=2000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["-year", "org__path"]
+        verbose_name = verbose_name_plural = "平安返乡"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="homeward_one_programme_per_org_year"),
+            models.CheckConstraint(condition=Q(subsidy_fen__gte=0, subsidy_fen__lte=10**7),
+                                   name="homeward_subsidy_range"),
+            # a subsidy is paid from a fund
+            models.CheckConstraint(condition=Q(subsidy_fen=0) | Q(fund__isnull=False), name="homeward_subsidy_fund"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class HomewardCoach(models.Model):
+    """One charter coach: its destination city and route, departure time (stored UTC), seats and seats taken."""
+
+    programme = models.ForeignKey(HomewardProgramme, on_delete=models.PROTECT, related_name="coaches",
+                                  verbose_name="平安返乡")
+    destination = models.CharField("目的地城市", max_length=50)
+    route = models.CharField("线路", max_length=200, blank=True)
+    departs_at = models.DateTimeField("发车时间")
+    seats = models.PositiveIntegerField("座位数")
+    taken = models.PositiveIntegerField("已报名", default=0)
+
+    SCOPE_PATHS = ("programme__org__path",)
+
+    class Meta:
+        ordering = ["departs_at", "pk"]
+        verbose_name = verbose_name_plural = "返乡专车"
+        constraints = [
+            models.CheckConstraint(condition=Q(seats__gte=1, seats__lte=100), name="homeward_coach_seats_range"),
+            models.CheckConstraint(condition=Q(taken__gte=0) & Q(taken__lte=F("seats")),
+                                   name="homeward_coach_taken_within"),
+        ]
+
+    def __str__(self):
+        return f"{self.destination}专车"
+
+    @property
+    def left(self) -> int:
+        return self.seats - self.taken
+
+
+class HomewardKind(models.TextChoices):
+    COACH = "coach", "返乡专车"
+    SUBSIDY = "subsidy", "购票补贴"
+
+
+class HomewardStatus(models.TextChoices):
+    APPLIED = "applied", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    DECLINED = "declined", "未通过"
+    PAID = "paid", "补贴已发放"
+    CANCELLED = "cancelled", "已取消"
+
+
+class HomewardApplication(models.Model):
+    programme = models.ForeignKey(HomewardProgramme, on_delete=models.PROTECT, related_name="applications",
+                                  verbose_name="平安返乡")
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="homeward_applications",
+                               verbose_name="职工")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+",
+                              verbose_name="所在工会")
+    year = models.PositiveSmallIntegerField("年度")  # the programme's, kept here for the one-per-year constraint
+    kind = models.CharField("方式", max_length=8, choices=HomewardKind.choices)
+    coach = models.ForeignKey(HomewardCoach, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="applications", verbose_name="专车")
+    hometown = models.CharField("返乡目的地", max_length=100)
+    amount_fen = models.BigIntegerField("补贴金额（分）", default=0)
+    status = models.CharField("状态", max_length=16, choices=HomewardStatus.choices, default=HomewardStatus.APPLIED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_note = models.CharField("意见", max_length=200, blank=True)
+    created_at = models.DateTimeField("报名时间", auto_now_add=True)
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = verbose_name_plural = "平安返乡报名"
+        constraints = [
+            # one trip home a year per person (a cancelled or declined application frees the person again)
+            models.UniqueConstraint(fields=["person", "year"], condition=~Q(status__in=["cancelled", "declined"]),
+                                    name="homeward_one_per_person_year"),
+            models.CheckConstraint(condition=(Q(kind="coach", coach__isnull=False, amount_fen=0))
+                                   | (Q(kind="subsidy", coach__isnull=True, amount_fen__gt=0)),
+                                   name="homeward_kind_matches"),
+            models.CheckConstraint(condition=~Q(status="paid") | Q(kind="subsidy"), name="homeward_paid_is_subsidy"),
+        ]
+        indexes = [models.Index(fields=["programme", "status"], name="homeward_app_status")]
+
+    def __str__(self):
+        return f"{self.programme} {self.person}"
+
+
+# --- 就业帮扶: unions post jobs of employers in the enterprise register; members apply on the H5 (once per post, a
+# unique constraint); the posting union records outcomes along allowed transitions only (a conditional UPDATE from
+# the expected state), and hires are counted on the post by a conditional UPDATE under a CHECK (hired ≤ openings).
+# Members who want help register as job seekers (求职登记), matched to open posts by 工种 keyword. --------------
+
+
+class JobPostStatus(models.TextChoices):
+    OPEN = "open", "招聘中"
+    CLOSED = "closed", "已结束"
+
+
+class JobPost(models.Model):
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="job_posts",
+                              verbose_name="发布工会")
+    employer = models.ForeignKey("orgs.Enterprise", on_delete=models.PROTECT, related_name="job_posts",
+                                 verbose_name="用人单位")
+    title = models.CharField("岗位名称", max_length=60)
+    trade = models.CharField("工种", max_length=30)
+    openings = models.PositiveIntegerField("招聘人数")
+    hired = models.PositiveIntegerField("已录用", default=0)
+    salary_min = models.PositiveIntegerField("月薪下限（元）")
+    salary_max = models.PositiveIntegerField("月薪上限（元）")
+    requirements = models.TextField("岗位要求", max_length=1000)
+    contact = models.CharField("联系方式", max_length=100)
+    valid_until = models.DateField("有效期至")
+    status = models.CharField("状态", max_length=8, choices=JobPostStatus.choices, default=JobPostStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "招聘岗位"
+        constraints = [
+            models.CheckConstraint(condition=Q(openings__gte=1, openings__lte=1000), name="job_openings_range"),
+            models.CheckConstraint(condition=Q(hired__gte=0) & Q(hired__lte=F("openings")),
+                                   name="job_hired_within_openings"),
+            models.CheckConstraint(condition=Q(salary_min__gte=0, salary_max__lte=1000000)
+                                   & Q(salary_max__gte=F("salary_min")), name="job_salary_range"),
+        ]
+        indexes = [models.Index(fields=["status", "valid_until"], name="job_post_open")]
+
+    def __str__(self):
+        return f"{self.employer.name} {self.title}"
+
+
+class JobOutcome(models.TextChoices):
+    APPLIED = "applied", "已报名"
+    RECOMMENDED = "recommended", "推荐"
+    INTERVIEW = "interview", "面试"
+    HIRED = "hired", "录用"
+    REJECTED = "rejected", "未录用"
+
+
+class JobApplication(models.Model):
+    post = models.ForeignKey(JobPost, on_delete=models.PROTECT, related_name="applications", verbose_name="岗位")
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="job_applications",
+                               verbose_name="求职职工")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+",
+                              verbose_name="所在工会")
+    status = models.CharField("进展", max_length=16, choices=JobOutcome.choices, default=JobOutcome.APPLIED)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_at = models.DateTimeField("报名时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    # the posting union records outcomes; the applicant's own union follows its member
+    SCOPE_PATHS = ("post__union__path", "union__path")
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = verbose_name_plural = "岗位报名"
+        constraints = [
+            models.UniqueConstraint(fields=["post", "person"], name="job_one_application_per_post"),
+        ]
+
+    def __str__(self):
+        return f"{self.post} {self.person}"
+
+
+class JobSeeker(models.Model):
+    """求职登记: a member asks their union for help finding work (one registration per person, kept up to date)."""
+
+    person = models.OneToOneField("members.Person", on_delete=models.PROTECT, related_name="job_seeker",
+                                  verbose_name="职工")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+",
+                              verbose_name="所在工会")
+    wanted_job = models.CharField("意向岗位", max_length=60)
+    trade = models.CharField("工种", max_length=30)
+    skills = models.CharField("技能特长", max_length=300, blank=True)
+    active = models.BooleanField("求职中", default=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = verbose_name_plural = "求职登记"
+
+    def __str__(self):
+        return f"{self.person} {self.wanted_job}"

@@ -389,8 +389,11 @@ def decide_recipients(*, actor, campaign: Campaign, ids, approve: bool, note: st
     return n
 
 
-def _append_many(*, actor, fund: Fund, payments: list[tuple[int, str, int, int]]) -> list[LedgerEntry]:
-    """Disbursements (amount_fen > 0, memo, person id, recipient id) appended in one go under the fund's lock."""
+def _append_many(*, actor, fund: Fund, payments: list[tuple[int, str, int, int]],
+                 link: str = "recipient_id") -> list[LedgerEntry]:
+    """Disbursements (amount_fen > 0, memo, person id, reason id) appended in one go under the fund's lock; the
+    reason id fills ``link`` (a campaign's recipient, or ``homeward_id`` for a 返乡 ticket subsidy). Raises
+    ``insufficient_funds`` before writing anything when the balance does not cover them all."""
     locked = Fund.objects.select_for_update().select_related("org").get(pk=fund.pk)
     seq, bal = (LedgerEntry.objects.filter(fund=locked).order_by("-seq").values_list("seq", "balance_after_fen")
                 .first() or (0, 0))
@@ -400,11 +403,11 @@ def _append_many(*, actor, fund: Fund, payments: list[tuple[int, str, int, int]]
                            "请先拨入资金", code="insufficient_funds")
     who = actor if getattr(actor, "pk", None) else None
     entries = []
-    for amount, memo, person_id, recipient_id in payments:
+    for amount, memo, person_id, reason_id in payments:
         seq, bal = seq + 1, bal - amount
         entries.append(LedgerEntry(fund=locked, seq=seq, kind=EntryKind.DISBURSE, amount_fen=-amount,
                                    balance_after_fen=bal, memo=memo[:200], person_id=person_id,
-                                   recipient_id=recipient_id, actor=who))
+                                   actor=who, **{link: reason_id}))
     LedgerEntry.objects.bulk_create(entries, batch_size=500)
     return entries
 
@@ -516,11 +519,12 @@ def export_ledger(*, actor, fund: Fund):
     from lianxin.core.excel import XlsxStreamWriter
 
     entries = (LedgerEntry.objects.filter(fund=fund).order_by("seq")
-               .select_related("person", "application", "recipient__campaign", "actor"))
+               .select_related("person", "application", "recipient__campaign", "homeward__programme", "actor"))
     header = ["序号", "时间", "类型", "金额（元）", "余额（元）", "摘要", "受助人", "依据", "经办人"]
     with XlsxStreamWriter(header, sheet="资金台账", widths=[6, 18, 6, 14, 14, 30, 10, 26, 12]) as w:
         for e in entries.iterator(chunk_size=2000):
-            why = (e.application.number if e.application_id else e.recipient.campaign.name if e.recipient_id else "")
+            why = (e.application.number if e.application_id else e.recipient.campaign.name if e.recipient_id
+                   else e.homeward.programme.name if e.homeward_id else "")
             who = (e.actor.display_name or e.actor.username) if e.actor_id else "系统"
             w.row([e.seq, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"), e.get_kind_display(),
                    e.amount_fen / 100, e.balance_after_fen / 100, e.memo, e.person.name if e.person_id else "",

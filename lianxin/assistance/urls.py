@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from . import views_homeward as homeward  # 平安返乡
+from . import views_jobs as jobs  # 就业帮扶
 
 urlpatterns = [
     path("console/assistance/", views.fund_list, name="assistance-funds"),
@@ -38,4 +40,31 @@ urlpatterns += [
     path("console/assistance/retreats/<int:pk>/seats/<int:sid>/cancel/", views.retreat_cancel,
          name="assistance-retreat-cancel"),
     path("console/assistance/retreats/<int:pk>/list.xlsx", views.retreat_export, name="assistance-retreat-export"),
+]
+
+urlpatterns += [
+    path("console/assistance/homeward/", homeward.programme_list, name="assistance-homeward"),
+    path("console/assistance/homeward/new/", homeward.programme_new, name="assistance-homeward-new"),
+    path("console/assistance/homeward/<int:pk>/", homeward.programme_detail, name="assistance-homeward-detail"),
+    path("console/assistance/homeward/<int:pk>/coaches/", homeward.coach_add, name="assistance-homeward-coach"),
+    path("console/assistance/homeward/<int:pk>/decide/", homeward.decide, name="assistance-homeward-decide"),
+    path("console/assistance/homeward/<int:pk>/pay/", homeward.pay, name="assistance-homeward-pay"),
+    path("console/assistance/homeward/<int:pk>/seats.xlsx", homeward.export, name="assistance-homeward-export"),
+    path("m/homeward/", homeward.m_homeward, name="assistance-homeward-member"),
+    path("m/homeward/<int:pk>/apply/", homeward.m_apply, name="assistance-homeward-apply"),
+    path("m/homeward/applications/<int:aid>/cancel/", homeward.m_cancel, name="assistance-homeward-cancel"),
+]
+
+urlpatterns += [
+    path("console/assistance/jobs/", jobs.post_list, name="assistance-jobs"),
+    path("console/assistance/jobs/new/", jobs.post_new, name="assistance-job-new"),
+    path("console/assistance/jobs/seekers/", jobs.seeker_list, name="assistance-job-seekers"),
+    path("console/assistance/jobs/<int:pk>/", jobs.post_detail, name="assistance-job"),
+    path("console/assistance/jobs/<int:pk>/close/", jobs.post_close, name="assistance-job-close"),
+    path("console/assistance/jobs/<int:pk>/applications/<int:aid>/outcome/", jobs.outcome,
+         name="assistance-job-outcome"),
+    path("m/jobs/", jobs.m_jobs, name="assistance-jobs-member"),
+    path("m/jobs/seeker/", jobs.m_seeker, name="assistance-job-seeker"),
+    path("m/jobs/<int:pk>/", jobs.m_job, name="assistance-job-member"),
+    path("m/jobs/<int:pk>/apply/", jobs.m_job_apply, name="assistance-job-apply"),
 ]
