@@ -50,16 +50,20 @@ class Volunteer(models.Model):
         APPROVED = "approved", "已通过"
         DECLINED = "declined", "未通过"
 
-    person = models.OneToOneField("members.Person", on_delete=models.PROTECT, related_name="volunteer",
-                                  verbose_name="人员")
+    person = models.OneToOneField(
+        "members.Person", on_delete=models.PROTECT, related_name="volunteer", verbose_name="人员"
+    )
     # the member's union when they registered: its staff decide the registration
-    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="所在工会")
+    union = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="所在工会"
+    )
     skills = models.JSONField("特长", default=list)
     times = models.JSONField("可服务时间", default=list)
     note = models.CharField("个人说明", max_length=200, blank=True)
     status = models.CharField("审核状态", max_length=16, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     decline_reason = models.CharField("未通过原因", max_length=200, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
@@ -72,12 +76,15 @@ class Volunteer(models.Model):
         verbose_name = verbose_name_plural = "工会志愿者"
         indexes = [models.Index(fields=["status", "created_at"], name="volunteer_status_created")]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["pending", "approved", "declined"]),
-                                   name="volunteer_status_valid"),
-            models.CheckConstraint(condition=Q(status="pending") | Q(decided_at__isnull=False),
-                                   name="volunteer_decided_has_time"),
-            models.CheckConstraint(condition=~Q(status="declined") | ~Q(decline_reason=""),
-                                   name="volunteer_declined_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "declined"]), name="volunteer_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False), name="volunteer_decided_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""), name="volunteer_declined_has_reason"
+            ),
         ]
 
     def __str__(self):
@@ -97,8 +104,12 @@ class Project(models.Model):
         OPEN = "open", "招募中"
         CANCELLED = "cancelled", "已取消"
 
-    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="volunteer_projects",
-                            verbose_name="组织单位")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="volunteer_projects",
+        verbose_name="组织单位",
+    )
     title = models.CharField("项目名称", max_length=100)
     place = models.CharField("服务地点", max_length=100)
     description = models.TextField("服务内容", max_length=2000, blank=True)
@@ -110,8 +121,9 @@ class Project(models.Model):
     minutes = models.PositiveIntegerField("每次计入时长（分钟）")
     skills = models.JSONField("需要的特长", default=list, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATHS = ("org__path",)
@@ -121,14 +133,23 @@ class Project(models.Model):
         verbose_name = verbose_name_plural = "志愿服务项目"
         indexes = [models.Index(fields=["status", "starts_at"], name="vproject_status_starts")]
         constraints = [
-            models.CheckConstraint(condition=Q(places__gte=1, places__lte=10000), name="vproject_places_range"),
-            models.CheckConstraint(condition=Q(remaining__gte=0) & Q(remaining__lte=F("places")),
-                                   name="vproject_remaining_within"),
-            models.CheckConstraint(condition=Q(minutes__gte=1, minutes__lte=24 * 60), name="vproject_minutes_range"),
+            models.CheckConstraint(
+                condition=Q(places__gte=1, places__lte=10000), name="vproject_places_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0) & Q(remaining__lte=F("places")),
+                name="vproject_remaining_within",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=24 * 60), name="vproject_minutes_range"
+            ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="vproject_ends_after_start"),
-            models.CheckConstraint(condition=Q(signup_deadline__lte=F("starts_at")),
-                                   name="vproject_deadline_before_start"),
-            models.CheckConstraint(condition=Q(status__in=["open", "cancelled"]), name="vproject_status_valid"),
+            models.CheckConstraint(
+                condition=Q(signup_deadline__lte=F("starts_at")), name="vproject_deadline_before_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "cancelled"]), name="vproject_status_valid"
+            ),
         ]
 
     def __str__(self):
@@ -160,14 +181,19 @@ class Signup(models.Model):
         ATTENDED = "attended", "已参加"
         ABSENT = "absent", "未参加"
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="signups", verbose_name="项目")
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="signups", verbose_name="志愿者")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="signups", verbose_name="项目"
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="signups", verbose_name="志愿者"
+    )
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SIGNED)
     signed_at = models.DateTimeField("报名时间", auto_now_add=True)
     withdrawn_at = models.DateTimeField("退出时间", null=True, blank=True)
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     SCOPE_PATHS = ("project__org__path",)
 
@@ -175,14 +201,23 @@ class Signup(models.Model):
         ordering = ["signed_at", "id"]
         verbose_name = verbose_name_plural = "志愿服务报名"
         constraints = [
-            models.UniqueConstraint(fields=["project", "volunteer"], condition=~Q(status="withdrawn"),
-                                    name="vsignup_one_live_per_project"),
-            models.CheckConstraint(condition=Q(status__in=["signed", "withdrawn", "attended", "absent"]),
-                                   name="vsignup_status_valid"),
-            models.CheckConstraint(condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
-                                   name="vsignup_withdrawn_has_time"),
-            models.CheckConstraint(condition=~Q(status__in=["attended", "absent"]) | Q(confirmed_at__isnull=False),
-                                   name="vsignup_confirmed_has_time"),
+            models.UniqueConstraint(
+                fields=["project", "volunteer"],
+                condition=~Q(status="withdrawn"),
+                name="vsignup_one_live_per_project",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["signed", "withdrawn", "attended", "absent"]),
+                name="vsignup_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
+                name="vsignup_withdrawn_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["attended", "absent"]) | Q(confirmed_at__isnull=False),
+                name="vsignup_confirmed_has_time",
+            ),
         ]
         indexes = [models.Index(fields=["volunteer", "status"], name="vsignup_volunteer_status")]
 
@@ -208,16 +243,29 @@ class HoursEntry(AppendOnly):
         CREDIT = "credit", "计入"
         REVERSAL = "reversal", "冲正"
 
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="hours",
-                                  verbose_name="志愿者")
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="hours", verbose_name="志愿者"
+    )
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     minutes = models.PositiveIntegerField("时长（分钟）")
     signup = models.ForeignKey(Signup, on_delete=models.PROTECT, related_name="hours", verbose_name="报名")
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversal", verbose_name="冲正的记录")
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        verbose_name="冲正的记录",
+    )
     reason = models.CharField("冲正原因", max_length=200, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name="经办人")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="经办人",
+    )
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     SCOPE_PATHS = ("volunteer__union__path",)
@@ -230,10 +278,14 @@ class HoursEntry(AppendOnly):
             models.CheckConstraint(condition=Q(minutes__gt=0), name="vhours_minutes_positive"),
             models.CheckConstraint(condition=Q(kind__in=["credit", "reversal"]), name="vhours_kind_valid"),
             # a credit stands on its own, a reversal names the credit it takes back and why
-            models.CheckConstraint(condition=(Q(kind="credit") & Q(reverses__isnull=True))
-                                   | (Q(kind="reversal") & Q(reverses__isnull=False) & ~Q(reason="")),
-                                   name="vhours_reversal_names_credit"),
-            models.UniqueConstraint(fields=["signup"], condition=Q(kind="credit"), name="vhours_one_credit_per_signup"),
+            models.CheckConstraint(
+                condition=(Q(kind="credit") & Q(reverses__isnull=True))
+                | (Q(kind="reversal") & Q(reverses__isnull=False) & ~Q(reason="")),
+                name="vhours_reversal_names_credit",
+            ),
+            models.UniqueConstraint(
+                fields=["signup"], condition=Q(kind="credit"), name="vhours_one_credit_per_signup"
+            ),
         ]
 
     @property

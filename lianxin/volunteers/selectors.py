@@ -18,20 +18,33 @@ CREDIT, REVERSAL = HoursEntry.Kind.CREDIT, HoursEntry.Kind.REVERSAL
 
 
 def _minutes(kind) -> Subquery:
-    q = (HoursEntry.objects.filter(volunteer=OuterRef("pk"), kind=kind).order_by().values("volunteer")
-         .annotate(s=Sum("minutes")).values("s"))
+    q = (
+        HoursEntry.objects.filter(volunteer=OuterRef("pk"), kind=kind)
+        .order_by()
+        .values("volunteer")
+        .annotate(s=Sum("minutes"))
+        .values("s")
+    )
     return Coalesce(Subquery(q, output_field=IntegerField()), Value(0))
 
 
 def with_totals(qs: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
     """Each volunteer's net minutes (credits less reversals) and attendances, as subqueries (no row fan-out)."""
-    attended = (Signup.objects.filter(volunteer=OuterRef("pk"), status=Signup.Status.ATTENDED).order_by()
-                .values("volunteer").annotate(n=Count("id")).values("n"))
-    return qs.annotate(total_minutes=_minutes(CREDIT) - _minutes(REVERSAL),
-                       attended=Coalesce(Subquery(attended, output_field=IntegerField()), Value(0)))
+    attended = (
+        Signup.objects.filter(volunteer=OuterRef("pk"), status=Signup.Status.ATTENDED)
+        .order_by()
+        .values("volunteer")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(
+        total_minutes=_minutes(CREDIT) - _minutes(REVERSAL),
+        attended=Coalesce(Subquery(attended, output_field=IntegerField()), Value(0)),
+    )
 
 
 # ---------------------------------------------------------------- staff: projects
+
 
 def project_orgs(*, actor) -> QuerySet[Organization]:
     return scoped(Organization.objects.filter(kind__in=ORGANISER_KINDS), actor, "change").order_by("path")
@@ -53,11 +66,16 @@ def project_detail(*, actor, pk, action: str = "view") -> Project:
 
 
 def project_signups(project: Project) -> QuerySet[Signup]:
-    return (Signup.objects.filter(project=project).select_related("volunteer__person", "volunteer__union")
-            .prefetch_related("hours").order_by("status", "signed_at", "id"))
+    return (
+        Signup.objects.filter(project=project)
+        .select_related("volunteer__person", "volunteer__union")
+        .prefetch_related("hours")
+        .order_by("status", "signed_at", "id")
+    )
 
 
 # ---------------------------------------------------------------- staff: volunteers, ranking, ledger
+
 
 def staff_volunteers(*, actor, status: str = "", skill: str = "") -> QuerySet[Volunteer]:
     qs = with_totals(scoped(Volunteer.objects.select_related("person", "union"), actor))
@@ -75,33 +93,52 @@ def volunteer_detail(*, actor, pk, action: str = "view") -> Volunteer:
 def ranking(*, actor) -> QuerySet[Volunteer]:
     """Volunteers of the actor's subtree with hours, most first (ties by fewer attendances' longer service,
     then by name)."""
-    return (with_totals(scoped(Volunteer.objects.select_related("person", "union"), actor))
-            .filter(total_minutes__gt=0).order_by("-total_minutes", "-attended", "person__name", "pk"))
+    return (
+        with_totals(scoped(Volunteer.objects.select_related("person", "union"), actor))
+        .filter(total_minutes__gt=0)
+        .order_by("-total_minutes", "-attended", "person__name", "pk")
+    )
 
 
 def hours_entries(*, actor, action: str = "view") -> QuerySet[HoursEntry]:
-    return (scoped(HoursEntry.objects.select_related("volunteer__person", "volunteer__union", "signup__project",
-                                                     "actor"), actor, action).order_by("created_at", "id"))
+    return scoped(
+        HoursEntry.objects.select_related(
+            "volunteer__person", "volunteer__union", "signup__project", "actor"
+        ),
+        actor,
+        action,
+    ).order_by("created_at", "id")
 
 
 def entry_detail(*, actor, pk) -> HoursEntry:
-    return get_scoped_or_404(HoursEntry.objects.select_related("signup__project__org", "volunteer"), actor, pk)
+    return get_scoped_or_404(
+        HoursEntry.objects.select_related("signup__project__org", "volunteer"), actor, pk
+    )
 
 
 def ledger_of(volunteer: Volunteer) -> QuerySet[HoursEntry]:
-    return (HoursEntry.objects.filter(volunteer=volunteer).select_related("signup__project", "reverses", "actor")
-            .order_by("-created_at", "-id"))
+    return (
+        HoursEntry.objects.filter(volunteer=volunteer)
+        .select_related("signup__project", "reverses", "actor")
+        .order_by("-created_at", "-id")
+    )
 
 
 def total_minutes(volunteer: Volunteer | None) -> int:
     if volunteer is None:
         return 0
-    rows = dict(HoursEntry.objects.filter(volunteer=volunteer).order_by().values("kind").annotate(s=Sum("minutes"))
-                .values_list("kind", "s"))
+    rows = dict(
+        HoursEntry.objects.filter(volunteer=volunteer)
+        .order_by()
+        .values("kind")
+        .annotate(s=Sum("minutes"))
+        .values_list("kind", "s")
+    )
     return (rows.get(CREDIT) or 0) - (rows.get(REVERSAL) or 0)
 
 
 # ---------------------------------------------------------------- members
+
 
 def _ancestors_or_self(path: str) -> list[str]:
     return [path[:i] for i in range(STEP, len(path) + 1, STEP)]
@@ -116,9 +153,15 @@ def my_volunteer(person) -> Volunteer | None:
 def open_projects(volunteer: Volunteer) -> QuerySet[Project]:
     """Projects the volunteer may still sign up for: open, before the deadline, organised by their union or one
     above it."""
-    return (Project.objects.filter(status=Project.Status.OPEN, signup_deadline__gt=timezone.now(),
-                                   org__path__in=_ancestors_or_self(volunteer.union.path))
-            .select_related("org").order_by("starts_at", "id"))
+    return (
+        Project.objects.filter(
+            status=Project.Status.OPEN,
+            signup_deadline__gt=timezone.now(),
+            org__path__in=_ancestors_or_self(volunteer.union.path),
+        )
+        .select_related("org")
+        .order_by("starts_at", "id")
+    )
 
 
 def member_project(volunteer: Volunteer, pk) -> Project:
@@ -127,19 +170,30 @@ def member_project(volunteer: Volunteer, pk) -> Project:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    p = (Project.objects.select_related("org").filter(pk=pk)
-         .filter(Q(org__path__in=_ancestors_or_self(volunteer.union.path)) | Q(signups__volunteer=volunteer))
-         .distinct().first())
+    p = (
+        Project.objects.select_related("org")
+        .filter(pk=pk)
+        .filter(Q(org__path__in=_ancestors_or_self(volunteer.union.path)) | Q(signups__volunteer=volunteer))
+        .distinct()
+        .first()
+    )
     if p is None:
         raise Http404
     return p
 
 
 def my_signups(volunteer: Volunteer) -> QuerySet[Signup]:
-    return (Signup.objects.filter(volunteer=volunteer).exclude(status=Signup.Status.WITHDRAWN)
-            .select_related("project__org").order_by("-project__starts_at", "-id"))
+    return (
+        Signup.objects.filter(volunteer=volunteer)
+        .exclude(status=Signup.Status.WITHDRAWN)
+        .select_related("project__org")
+        .order_by("-project__starts_at", "-id")
+    )
 
 
 def my_signup(volunteer: Volunteer, project: Project) -> Signup | None:
-    return (Signup.objects.filter(volunteer=volunteer, project=project).exclude(status=Signup.Status.WITHDRAWN)
-            .first())
+    return (
+        Signup.objects.filter(volunteer=volunteer, project=project)
+        .exclude(status=Signup.Status.WITHDRAWN)
+        .first()
+    )

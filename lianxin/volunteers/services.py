@@ -58,8 +58,11 @@ def _person_of(actor):
 
 
 def _live_membership(person) -> Membership | None:
-    return (Membership.objects.select_related("union").filter(person=person, status=MembershipStatus.MEMBER)
-            .first())
+    return (
+        Membership.objects.select_related("union")
+        .filter(person=person, status=MembershipStatus.MEMBER)
+        .first()
+    )
 
 
 def _choices(values, choices, *, field: str, label: str, required: bool) -> list[str]:
@@ -73,6 +76,7 @@ def _choices(values, choices, *, field: str, label: str, required: bool) -> list
 
 
 # ---------------------------------------------------------------- registration
+
 
 def register_volunteer(*, actor, skills, times, note: str = "") -> Volunteer:
     """The member registers (or, once declined, registers again: the same row goes back to 待审核). A live
@@ -90,15 +94,19 @@ def register_volunteer(*, actor, skills, times, note: str = "") -> Volunteer:
         v = Volunteer.objects.select_for_update().filter(person=person).first()
         if v is not None:
             if v.status != V.DECLINED:
-                raise ServiceError("您已登记为工会志愿者" if v.status == V.APPROVED else "您的志愿者登记正在审核中",
-                                   code="duplicate")
+                raise ServiceError(
+                    "您已登记为工会志愿者" if v.status == V.APPROVED else "您的志愿者登记正在审核中",
+                    code="duplicate",
+                )
             v.union, v.skills, v.times, v.note, v.status = m.union, skills, times, note, V.PENDING
             v.decided_at, v.decided_by, v.decline_reason = None, None, ""
             v.save()
             return v
         try:
             with transaction.atomic():
-                return Volunteer.objects.create(person=person, union=m.union, skills=skills, times=times, note=note)
+                return Volunteer.objects.create(
+                    person=person, union=m.union, skills=skills, times=times, note=note
+                )
         except IntegrityError:  # a second tap at the same instant: the unique person refused it
             raise ServiceError("您的志愿者登记正在审核中", code="duplicate") from None
 
@@ -106,7 +114,11 @@ def register_volunteer(*, actor, skills, times, note: str = "") -> Volunteer:
 @transaction.atomic
 def decide_volunteer(*, actor, volunteer: Volunteer, approve: bool, reason: str = "") -> Volunteer:
     """Staff of the volunteer's union (or above it) approve or decline a pending registration."""
-    v = Volunteer.objects.select_for_update(of=("self",)).select_related("union", "person").get(pk=volunteer.pk)
+    v = (
+        Volunteer.objects.select_for_update(of=("self",))
+        .select_related("union", "person")
+        .get(pk=volunteer.pk)
+    )
     require(actor, "review", v.union.path, "该志愿者所在工会不在您的管理范围内")
     if v.status != V.PENDING:
         raise ServiceError(f"该登记已审核（{v.get_status_display()}）", code="decided")
@@ -116,22 +128,39 @@ def decide_volunteer(*, actor, volunteer: Volunteer, approve: bool, reason: str 
     v.status = V.APPROVED if approve else V.DECLINED
     v.decided_at, v.decided_by, v.decline_reason = timezone.now(), _uid(actor), "" if approve else reason
     v.save(update_fields=["status", "decided_at", "decided_by", "decline_reason", "updated_at"])
-    audit.record(actor=actor, action="volunteers.volunteer_approve" if approve else "volunteers.volunteer_decline",
-                 obj=v, org_path=v.union.path, reason=reason[:500], detail={"person": v.person_id})
+    audit.record(
+        actor=actor,
+        action="volunteers.volunteer_approve" if approve else "volunteers.volunteer_decline",
+        obj=v,
+        org_path=v.union.path,
+        reason=reason[:500],
+        detail={"person": v.person_id},
+    )
     user = getattr(v.person, "user", None)
     if user is not None:
         if approve:
-            notify.enqueue(channel="inapp", user=user, template="volunteer_approved", title="志愿者登记已通过",
-                           body=f"您已成为{v.union.name}的工会志愿者，可以报名参加志愿服务项目了。",
-                           dedupe_key=f"volunteer-approved:{v.pk}:{v.decided_at:%Y%m%d%H%M%S%f}")
+            notify.enqueue(
+                channel="inapp",
+                user=user,
+                template="volunteer_approved",
+                title="志愿者登记已通过",
+                body=f"您已成为{v.union.name}的工会志愿者，可以报名参加志愿服务项目了。",
+                dedupe_key=f"volunteer-approved:{v.pk}:{v.decided_at:%Y%m%d%H%M%S%f}",
+            )
         else:
-            notify.enqueue(channel="inapp", user=user, template="volunteer_declined", title="志愿者登记未通过",
-                           body=f"您的工会志愿者登记未通过：{reason}。可修改后重新登记。",
-                           dedupe_key=f"volunteer-declined:{v.pk}:{v.decided_at:%Y%m%d%H%M%S%f}")
+            notify.enqueue(
+                channel="inapp",
+                user=user,
+                template="volunteer_declined",
+                title="志愿者登记未通过",
+                body=f"您的工会志愿者登记未通过：{reason}。可修改后重新登记。",
+                dedupe_key=f"volunteer-declined:{v.pk}:{v.decided_at:%Y%m%d%H%M%S%f}",
+            )
     return v
 
 
 # ---------------------------------------------------------------- projects
+
 
 def parse_hours(value, *, field: str = "hours") -> int:
     """Hours per attendance as typed ("2", "2.5", "1.75", "３") -> whole minutes, 1 minute to 24 hours."""
@@ -170,8 +199,11 @@ def _check_project(*, title, place, description, starts_at, ends_at, signup_dead
         raise ServiceError("请填写服务地点（2 至 100 个字）", field="place")
     if len(description) > 2000:
         raise ServiceError("服务内容最多 2000 个字", field="description")
-    for value, field, label in ((starts_at, "starts_at", "开始时间"), (ends_at, "ends_at", "结束时间"),
-                                (signup_deadline, "signup_deadline", "报名截止")):
+    for value, field, label in (
+        (starts_at, "starts_at", "开始时间"),
+        (ends_at, "ends_at", "结束时间"),
+        (signup_deadline, "signup_deadline", "报名截止"),
+    ):
         if not isinstance(value, dt.datetime):
             raise ServiceError(f"请填写{label}", field=field)
     if starts_at <= now:
@@ -182,26 +214,58 @@ def _check_project(*, title, place, description, starts_at, ends_at, signup_dead
         raise ServiceError("一个服务项目最长 7 天，更长的请分期发布", field="ends_at")
     if not now < signup_deadline <= starts_at:
         raise ServiceError("报名截止应在现在到开始时间之间", field="signup_deadline")
-    return dict(title=title, place=place, description=description, starts_at=starts_at, ends_at=ends_at,
-                signup_deadline=signup_deadline,
-                skills=_choices(skills, Skill, field="skills", label="需要的特长", required=False))
+    return dict(
+        title=title,
+        place=place,
+        description=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        signup_deadline=signup_deadline,
+        skills=_choices(skills, Skill, field="skills", label="需要的特长", required=False),
+    )
 
 
 @transaction.atomic
-def create_project(*, actor, org, title, place, starts_at, ends_at, signup_deadline, places, hours,
-                   skills=(), description: str = "") -> Project:
+def create_project(
+    *,
+    actor,
+    org,
+    title,
+    place,
+    starts_at,
+    ends_at,
+    signup_deadline,
+    places,
+    hours,
+    skills=(),
+    description: str = "",
+) -> Project:
     """A union in the actor's change scope publishes a project (open for sign-up at once) to the approved
     volunteers of its own subtree."""
     require(actor, "change", org.path, "只能以您管理的工会发布志愿服务项目")
     if org.kind not in ORGANISER_KINDS:
         raise ServiceError("志愿服务项目由工会发布（总工会、街道、联合、行业或基层工会）", field="org")
-    data = _check_project(title=title, place=place, description=description, starts_at=starts_at,
-                          ends_at=ends_at, signup_deadline=signup_deadline, skills=skills, now=timezone.now())
+    data = _check_project(
+        title=title,
+        place=place,
+        description=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        signup_deadline=signup_deadline,
+        skills=skills,
+        now=timezone.now(),
+    )
     n = _places(places)
-    p = Project.objects.create(org=org, places=n, remaining=n, minutes=parse_hours(hours), created_by=_uid(actor),
-                               **data)
-    audit.record(actor=actor, action="volunteers.project_create", obj=p, org_path=org.path,
-                 detail={"title": p.title, "places": n, "minutes": p.minutes})
+    p = Project.objects.create(
+        org=org, places=n, remaining=n, minutes=parse_hours(hours), created_by=_uid(actor), **data
+    )
+    audit.record(
+        actor=actor,
+        action="volunteers.project_create",
+        obj=p,
+        org_path=org.path,
+        detail={"title": p.title, "places": n, "minutes": p.minutes},
+    )
     return p
 
 
@@ -210,8 +274,20 @@ def _lock_project(project) -> Project:
 
 
 @transaction.atomic
-def update_project(*, actor, project: Project, title, place, starts_at, ends_at, signup_deadline, places, hours,
-                   skills=(), description: str = "") -> Project:
+def update_project(
+    *,
+    actor,
+    project: Project,
+    title,
+    place,
+    starts_at,
+    ends_at,
+    signup_deadline,
+    places,
+    hours,
+    skills=(),
+    description: str = "",
+) -> Project:
     """Before it starts the organiser may change a project; places may not fall below those already taken (the
     remaining counter is recomputed under the project's lock, and its CHECK holds it)."""
     p = _lock_project(project)
@@ -219,8 +295,16 @@ def update_project(*, actor, project: Project, title, place, starts_at, ends_at,
     now = timezone.now()
     if p.status != P.OPEN or p.starts_at <= now:
         raise ServiceError("项目已开始或已取消，不能修改", code="started")
-    data = _check_project(title=title, place=place, description=description, starts_at=starts_at,
-                          ends_at=ends_at, signup_deadline=signup_deadline, skills=skills, now=now)
+    data = _check_project(
+        title=title,
+        place=place,
+        description=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        signup_deadline=signup_deadline,
+        skills=skills,
+        now=now,
+    )
     taken = p.places - p.remaining
     n = _places(places)
     if n < taken:
@@ -230,9 +314,17 @@ def update_project(*, actor, project: Project, title, place, starts_at, ends_at,
         setattr(p, k, v)
     p.places, p.remaining, p.minutes = n, n - taken, parse_hours(hours)
     p.save()
-    audit.record(actor=actor, action="volunteers.project_update", obj=p, org_path=p.org.path,
-                 detail={"title": p.title, "before": before,
-                         "after": {"places": p.places, "minutes": p.minutes, "starts_at": p.starts_at.isoformat()}})
+    audit.record(
+        actor=actor,
+        action="volunteers.project_update",
+        obj=p,
+        org_path=p.org.path,
+        detail={
+            "title": p.title,
+            "before": before,
+            "after": {"places": p.places, "minutes": p.minutes, "starts_at": p.starts_at.isoformat()},
+        },
+    )
     return p
 
 
@@ -249,23 +341,38 @@ def cancel_project(*, actor, project: Project, reason: str) -> Project:
     if not 2 <= len(reason) <= 200:
         raise ServiceError("请填写取消原因（2 至 200 个字）", field="reason")
     now = timezone.now()
-    live = list(Signup.objects.select_for_update(of=("self",)).select_related("volunteer__person__user")
-                .filter(project=p, status=S.SIGNED))
+    live = list(
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("volunteer__person__user")
+        .filter(project=p, status=S.SIGNED)
+    )
     Signup.objects.filter(pk__in=[s.pk for s in live]).update(status=S.WITHDRAWN, withdrawn_at=now)
     p.status, p.remaining = P.CANCELLED, p.places
     p.save(update_fields=["status", "remaining"])
     for s in live:
         user = getattr(s.volunteer.person, "user", None)
         if user is not None:
-            notify.enqueue(channel="inapp", user=user, template="volunteer_project_cancelled",
-                           title="志愿服务项目已取消", body=f"您报名的“{p.title}”已取消：{reason}",
-                           dedupe_key=f"vproject-cancel:{p.pk}:{s.pk}")
-    audit.record(actor=actor, action="volunteers.project_cancel", obj=p, org_path=p.org.path, reason=reason[:500],
-                 detail={"title": p.title, "count": len(live)})
+            notify.enqueue(
+                channel="inapp",
+                user=user,
+                template="volunteer_project_cancelled",
+                title="志愿服务项目已取消",
+                body=f"您报名的“{p.title}”已取消：{reason}",
+                dedupe_key=f"vproject-cancel:{p.pk}:{s.pk}",
+            )
+    audit.record(
+        actor=actor,
+        action="volunteers.project_cancel",
+        obj=p,
+        org_path=p.org.path,
+        reason=reason[:500],
+        detail={"title": p.title, "count": len(live)},
+    )
     return p
 
 
 # ---------------------------------------------------------------- sign-up
+
 
 def _approved_volunteer(actor) -> Volunteer:
     person = _person_of(actor)
@@ -294,8 +401,9 @@ def sign_up(*, actor, project_id) -> Signup:
         with transaction.atomic():
             s = Signup.objects.create(project=p, volunteer=v)
             # the place: taken only while one is left, the project is open and sign-up has not closed
-            if not Project.objects.filter(pk=p.pk, remaining__gt=0, status=P.OPEN, signup_deadline__gt=now).update(
-                    remaining=F("remaining") - 1):
+            if not Project.objects.filter(
+                pk=p.pk, remaining__gt=0, status=P.OPEN, signup_deadline__gt=now
+            ).update(remaining=F("remaining") - 1):
                 p.refresh_from_db(fields=["remaining", "status", "signup_deadline"])
                 if p.status != P.OPEN:
                     raise ServiceError("该项目已取消", code="cancelled")
@@ -312,8 +420,11 @@ def withdraw(*, actor, project_id) -> Signup:
     """The volunteer withdraws before the project starts; the place goes back."""
     v = _approved_volunteer(actor)
     p = Project.objects.select_for_update(of=("self",)).filter(pk=project_id).first()
-    s = (Signup.objects.select_for_update(of=("self",)).filter(project=p, volunteer=v, status=S.SIGNED).first()
-         if p is not None else None)
+    s = (
+        Signup.objects.select_for_update(of=("self",)).filter(project=p, volunteer=v, status=S.SIGNED).first()
+        if p is not None
+        else None
+    )
     if s is None:
         raise ServiceError("您没有报名该项目", code="not_signed")
     if timezone.now() >= p.starts_at:
@@ -326,13 +437,17 @@ def withdraw(*, actor, project_id) -> Signup:
 
 # ---------------------------------------------------------------- attendance and hours
 
+
 @transaction.atomic
 def confirm_attendance(*, actor, signup: Signup, attended: bool) -> Signup:
     """After the project the organiser records, per sign-up, whether the volunteer came. 参加 credits the
     project's minutes to the ledger once (the sign-up's row lock, and beneath it the unique credit per sign-up);
     未参加 credits nothing and may still be turned into 参加 later."""
-    s = (Signup.objects.select_for_update(of=("self",)).select_related("project__org", "volunteer__person")
-         .get(pk=signup.pk))
+    s = (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("project__org", "volunteer__person")
+        .get(pk=signup.pk)
+    )
     p = s.project
     require(actor, "change", p.org.path, "只有项目组织单位的管理员可以确认参加情况")
     if p.status != P.OPEN:
@@ -348,24 +463,44 @@ def confirm_attendance(*, actor, signup: Signup, attended: bool) -> Signup:
             raise ServiceError(f"{s.volunteer.person.name}已登记为未参加", code="confirmed")
         s.status, s.confirmed_at, s.confirmed_by = S.ABSENT, timezone.now(), _uid(actor)
         s.save(update_fields=["status", "confirmed_at", "confirmed_by"])
-        audit.record(actor=actor, action="volunteers.signup_absent", obj=s, org_path=p.org.path,
-                     detail={"project": p.pk, "person": s.volunteer.person_id})
+        audit.record(
+            actor=actor,
+            action="volunteers.signup_absent",
+            obj=s,
+            org_path=p.org.path,
+            detail={"project": p.pk, "person": s.volunteer.person_id},
+        )
         return s
     s.status, s.confirmed_at, s.confirmed_by = S.ATTENDED, timezone.now(), _uid(actor)
     s.save(update_fields=["status", "confirmed_at", "confirmed_by"])
     try:
         with transaction.atomic():
-            e = HoursEntry.objects.create(volunteer=s.volunteer, signup=s, kind=HoursEntry.Kind.CREDIT,
-                                          minutes=p.minutes, actor=_uid(actor))
+            e = HoursEntry.objects.create(
+                volunteer=s.volunteer,
+                signup=s,
+                kind=HoursEntry.Kind.CREDIT,
+                minutes=p.minutes,
+                actor=_uid(actor),
+            )
     except IntegrityError:
         raise ServiceError(f"{s.volunteer.person.name}的服务时长已计入", code="confirmed") from None
-    audit.record(actor=actor, action="volunteers.hours_credit", obj=e, org_path=s.volunteer.union.path,
-                 detail={"project": p.pk, "person": s.volunteer.person_id, "minutes": p.minutes})
+    audit.record(
+        actor=actor,
+        action="volunteers.hours_credit",
+        obj=e,
+        org_path=s.volunteer.union.path,
+        detail={"project": p.pk, "person": s.volunteer.person_id, "minutes": p.minutes},
+    )
     user = getattr(s.volunteer.person, "user", None)
     if user is not None:
-        notify.enqueue(channel="inapp", user=user, template="volunteer_hours", title="志愿服务时长已计入",
-                       body=f"您参加“{p.title}”的志愿服务时长 {hours_text(p.minutes)} 小时已计入。",
-                       dedupe_key=f"volunteer-hours:{e.pk}")
+        notify.enqueue(
+            channel="inapp",
+            user=user,
+            template="volunteer_hours",
+            title="志愿服务时长已计入",
+            body=f"您参加“{p.title}”的志愿服务时长 {hours_text(p.minutes)} 小时已计入。",
+            dedupe_key=f"volunteer-hours:{e.pk}",
+        )
     return s
 
 
@@ -378,8 +513,11 @@ def reversed_minutes(entry: HoursEntry) -> int:
 def reverse_hours(*, actor, entry: HoursEntry, hours, reason: str) -> HoursEntry:
     """冲正: a wrong credit is taken back (in full or in part) by a reversal entry naming it and why — the credit
     itself is never edited. One reversal per credit (its unique ``reverses``), at most the credit's minutes."""
-    e = (HoursEntry.objects.select_for_update(of=("self",)).select_related("volunteer__union", "signup__project__org")
-         .get(pk=entry.pk))
+    e = (
+        HoursEntry.objects.select_for_update(of=("self",))
+        .select_related("volunteer__union", "signup__project__org")
+        .get(pk=entry.pk)
+    )
     if not can(actor, "change", e.signup.project.org.path):
         raise PermissionDenied("只有项目组织单位的管理员可以冲正服务时长")
     if e.kind != HoursEntry.Kind.CREDIT:
@@ -394,32 +532,75 @@ def reverse_hours(*, actor, entry: HoursEntry, hours, reason: str) -> HoursEntry
         raise ServiceError("该记录已冲正过", code="reversed")
     try:
         with transaction.atomic():
-            r = HoursEntry.objects.create(volunteer=e.volunteer, signup=e.signup, kind=HoursEntry.Kind.REVERSAL,
-                                          minutes=minutes, reverses=e, reason=reason, actor=_uid(actor))
+            r = HoursEntry.objects.create(
+                volunteer=e.volunteer,
+                signup=e.signup,
+                kind=HoursEntry.Kind.REVERSAL,
+                minutes=minutes,
+                reverses=e,
+                reason=reason,
+                actor=_uid(actor),
+            )
     except IntegrityError:
         raise ServiceError("该记录已冲正过", code="reversed") from None
-    audit.record(actor=actor, action="volunteers.hours_reverse", obj=r, org_path=e.volunteer.union.path,
-                 reason=reason[:500], detail={"person": e.volunteer.person_id, "minutes": minutes,
-                                              "project": e.signup.project_id})
+    audit.record(
+        actor=actor,
+        action="volunteers.hours_reverse",
+        obj=r,
+        org_path=e.volunteer.union.path,
+        reason=reason[:500],
+        detail={"person": e.volunteer.person_id, "minutes": minutes, "project": e.signup.project_id},
+    )
     return r
 
 
 # ---------------------------------------------------------------- export
+
 
 def export_hours(*, actor, rows, org_path: str):
     """志愿服务时长台账 (xlsx, streamed in constant memory): ``rows`` are the scoped ledger entries the page
     shows, oldest first; mobiles masked (DESIGN rule 2), cells defused by core.excel (rule 8). Audited."""
     from lianxin.core.excel import XlsxStreamWriter
 
-    header = ["序号", "时间", "姓名", "手机号码", "所在工会", "服务项目", "类型", "时长（小时）", "时长（分钟）", "冲正原因",
-              "经办人"]
-    with XlsxStreamWriter(header, sheet="志愿服务时长", widths=[6, 18, 10, 14, 24, 30, 6, 12, 12, 24, 12]) as w:
+    header = [
+        "序号",
+        "时间",
+        "姓名",
+        "手机号码",
+        "所在工会",
+        "服务项目",
+        "类型",
+        "时长（小时）",
+        "时长（分钟）",
+        "冲正原因",
+        "经办人",
+    ]
+    with XlsxStreamWriter(
+        header, sheet="志愿服务时长", widths=[6, 18, 10, 14, 24, 30, 6, 12, 12, 24, 12]
+    ) as w:
         for n, e in enumerate(rows.iterator(chunk_size=1000), start=1):
             who = (e.actor.display_name or e.actor.username) if e.actor_id else "系统"
-            w.row([n, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"), e.volunteer.person.name,
-                   e.volunteer.person.mobile_masked, e.volunteer.union.name, e.signup.project.title,
-                   e.get_kind_display(), e.signed_minutes / 60, e.signed_minutes, e.reason, who])
+            w.row(
+                [
+                    n,
+                    timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                    e.volunteer.person.name,
+                    e.volunteer.person.mobile_masked,
+                    e.volunteer.union.name,
+                    e.signup.project.title,
+                    e.get_kind_display(),
+                    e.signed_minutes / 60,
+                    e.signed_minutes,
+                    e.reason,
+                    who,
+                ]
+            )
     with transaction.atomic():
-        audit.record(actor=actor, action="volunteers.hours_export", org_path=org_path, object_type="volunteers.hoursentry",
-                     detail={"count": w.n - 1})
+        audit.record(
+            actor=actor,
+            action="volunteers.hours_export",
+            org_path=org_path,
+            object_type="volunteers.hoursentry",
+            detail={"count": w.n - 1},
+        )
     return w

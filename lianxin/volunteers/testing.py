@@ -30,11 +30,25 @@ def make_volunteer(union, name: str = "志愿者", *, approve: bool = True, acto
     return m
 
 
-def make_project(org, *, actor=ROOT, title: str = "社区义诊进楼道", places: int = 5, hours="2",
-                 starts_in: dt.timedelta = dt.timedelta(days=3), **kw) -> Project:
+def make_project(
+    org,
+    *,
+    actor=ROOT,
+    title: str = "社区义诊进楼道",
+    places: int = 5,
+    hours="2",
+    starts_in: dt.timedelta = dt.timedelta(days=3),
+    **kw,
+) -> Project:
     starts = timezone.now() + starts_in
-    fields = dict(place="白杨街道文体中心", starts_at=starts, ends_at=starts + dt.timedelta(hours=3),
-                  signup_deadline=starts - dt.timedelta(hours=2), skills=["medic"], description="为社区居民量血压、测血糖")
+    fields = dict(
+        place="白杨街道文体中心",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        signup_deadline=starts - dt.timedelta(hours=2),
+        skills=["medic"],
+        description="为社区居民量血压、测血糖",
+    )
     fields.update(kw)
     return services.create_project(actor=actor, org=org, title=title, places=places, hours=hours, **fields)
 
@@ -42,7 +56,10 @@ def make_project(org, *, actor=ROOT, title: str = "社区义诊进楼道", place
 def end_project(project: Project, *, ago: dt.timedelta = dt.timedelta(hours=1)) -> Project:
     """Move the project into the past (as if it had happened): it ended ``ago``."""
     now = timezone.now()
-    Project.objects.filter(pk=project.pk).update(signup_deadline=now - ago - dt.timedelta(hours=4),
-                                                 starts_at=now - ago - dt.timedelta(hours=3), ends_at=now - ago)
+    Project.objects.filter(pk=project.pk).update(
+        signup_deadline=now - ago - dt.timedelta(hours=4),
+        starts_at=now - ago - dt.timedelta(hours=3),
+        ends_at=now - ago,
+    )
     project.refresh_from_db()
     return project

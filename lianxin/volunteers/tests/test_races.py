@@ -58,8 +58,10 @@ def test_a_double_confirm_credits_once(district):
     s = services.sign_up(actor=v.user, project_id=p.pk)
     end_project(p)
     admins = [d.users["street_a.admin"], ROOT, d.users["fed.admin"], d.users["street_a.admin"]]
-    results = race([lambda a=a: services.confirm_attendance(actor=a, signup=s, attended=True) for a in admins],
-                   ok_label="ok")
+    results = race(
+        [lambda a=a: services.confirm_attendance(actor=a, signup=s, attended=True) for a in admins],
+        ok_label="ok",
+    )
     assert sorted(results) == ["confirmed"] * 3 + ["ok"]
     assert list(HoursEntry.objects.filter(signup=s).values_list("kind", "minutes")) == [("credit", 120)]
 
@@ -92,8 +94,10 @@ def test_two_reversals_of_one_credit_at_once(district):
     end_project(p)
     services.confirm_attendance(actor=ROOT, signup=s, attended=True)
     credit = HoursEntry.objects.get(signup=s)
-    results = race([lambda: services.reverse_hours(actor=ROOT, entry=credit, hours="2", reason="提前离开")] * 3,
-                   ok_label="ok")
+    results = race(
+        [lambda: services.reverse_hours(actor=ROOT, entry=credit, hours="2", reason="提前离开")] * 3,
+        ok_label="ok",
+    )
     assert sorted(results) == ["ok", "reversed", "reversed"]
     assert HoursEntry.objects.filter(reverses=credit).count() == 1
     assert Project.objects.get(pk=p.pk).remaining == p.places - 1

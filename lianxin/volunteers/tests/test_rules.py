@@ -22,8 +22,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 def test_register_once_and_resubmit_after_decline(district):
     d = district
     m = make_member(d.base_a1, "林晓")
-    for bad, field in (({"skills": []}, "skills"), ({"skills": ["juggling"]}, "skills"), ({"times": []}, "times"),
-                       ({"note": "长" * 201}, "note")):
+    for bad, field in (
+        ({"skills": []}, "skills"),
+        ({"skills": ["juggling"]}, "skills"),
+        ({"times": []}, "times"),
+        ({"note": "长" * 201}, "note"),
+    ):
         args = {"skills": ["medic"], "times": ["weekend"], "note": ""} | bad
         with pytest.raises(ServiceError) as e:
             services.register_volunteer(actor=m.user, **args)
@@ -38,7 +42,9 @@ def test_register_once_and_resubmit_after_decline(district):
     with pytest.raises(ServiceError) as e:
         services.decide_volunteer(actor=d.users["base_a1.reviewer"], volunteer=v, approve=False, reason="")
     assert e.value.field == "reason"
-    services.decide_volunteer(actor=d.users["base_a1.reviewer"], volunteer=v, approve=False, reason="请补充特长说明")
+    services.decide_volunteer(
+        actor=d.users["base_a1.reviewer"], volunteer=v, approve=False, reason="请补充特长说明"
+    )
     v2 = register(m.user, skills=("tutor",), note="师范毕业")
     assert v2.pk == v.pk and v2.status == "pending" and v2.decline_reason == "" and v2.skills == ["tutor"]
     assert Volunteer.objects.count() == 1
@@ -66,7 +72,9 @@ def test_the_volunteers_union_decides_and_the_member_is_told(district):
     v.refresh_from_db()
     assert v.status == "approved" and v.decided_by == d.users["street_a.reviewer"]
     with pytest.raises(ServiceError) as e:
-        services.decide_volunteer(actor=d.users["base_a1.admin"], volunteer=v, approve=False, reason="重复审核")
+        services.decide_volunteer(
+            actor=d.users["base_a1.admin"], volunteer=v, approve=False, reason="重复审核"
+        )
     assert e.value.code == "decided"
     n = Notification.objects.get(user=m.user)
     assert n.title == "志愿者登记已通过" and d.base_a1.name in n.body
@@ -76,14 +84,29 @@ def test_the_volunteers_union_decides_and_the_member_is_told(district):
 def test_publishing_is_checked_and_scoped(district):
     d = district
     now = timezone.now()
-    good = dict(title="社区义诊进楼道", place="文体中心", starts_at=now + dt.timedelta(days=2),
-                ends_at=now + dt.timedelta(days=2, hours=3), signup_deadline=now + dt.timedelta(days=1), places="5",
-                hours="2.5")
-    bad = [({"title": "义诊"}, "title"), ({"place": ""}, "place"), ({"starts_at": now - dt.timedelta(hours=1)},
-           "starts_at"), ({"ends_at": now + dt.timedelta(days=1)}, "ends_at"),
-           ({"signup_deadline": now + dt.timedelta(days=3)}, "signup_deadline"), ({"places": "0"}, "places"),
-           ({"places": "五"}, "places"), ({"hours": "0"}, "hours"), ({"hours": "abc"}, "hours"),
-           ({"hours": "0.01"}, "hours"), ({"hours": "25"}, "hours"), ({"skills": ["nope"]}, "skills")]
+    good = dict(
+        title="社区义诊进楼道",
+        place="文体中心",
+        starts_at=now + dt.timedelta(days=2),
+        ends_at=now + dt.timedelta(days=2, hours=3),
+        signup_deadline=now + dt.timedelta(days=1),
+        places="5",
+        hours="2.5",
+    )
+    bad = [
+        ({"title": "义诊"}, "title"),
+        ({"place": ""}, "place"),
+        ({"starts_at": now - dt.timedelta(hours=1)}, "starts_at"),
+        ({"ends_at": now + dt.timedelta(days=1)}, "ends_at"),
+        ({"signup_deadline": now + dt.timedelta(days=3)}, "signup_deadline"),
+        ({"places": "0"}, "places"),
+        ({"places": "五"}, "places"),
+        ({"hours": "0"}, "hours"),
+        ({"hours": "abc"}, "hours"),
+        ({"hours": "0.01"}, "hours"),
+        ({"hours": "25"}, "hours"),
+        ({"skills": ["nope"]}, "skills"),
+    ]
     for change, field in bad:
         with pytest.raises(ServiceError) as e:
             services.create_project(actor=ROOT, org=d.street_a, **(good | change))
@@ -92,7 +115,9 @@ def test_publishing_is_checked_and_scoped(district):
         services.create_project(actor=d.users["street_a.admin"], org=d.street_b, **good)
     with pytest.raises(PermissionDenied):  # a reviewer decides registrations but does not publish
         services.create_project(actor=d.users["street_a.reviewer"], org=d.street_a, **good)
-    p = services.create_project(actor=d.users["street_a.admin"], org=d.street_a, **(good | {"hours": "２.５小时"}))
+    p = services.create_project(
+        actor=d.users["street_a.admin"], org=d.street_a, **(good | {"hours": "２.５小时"})
+    )
     assert (p.minutes, p.places, p.remaining, p.hours) == (150, 5, 5, "2.5")
     with pytest.raises(IntegrityError), transaction.atomic():
         Project.objects.filter(pk=p.pk).update(remaining=6)
@@ -161,8 +186,9 @@ def test_no_withdrawal_after_the_start_and_cancel_frees_everyone(district):
     a = make_volunteer(d.base_a1, "甲")
     services.sign_up(actor=a.user, project_id=p.pk)
     now = timezone.now()
-    Project.objects.filter(pk=p.pk).update(signup_deadline=now - dt.timedelta(hours=2),
-                                           starts_at=now - dt.timedelta(hours=1))
+    Project.objects.filter(pk=p.pk).update(
+        signup_deadline=now - dt.timedelta(hours=2), starts_at=now - dt.timedelta(hours=1)
+    )
     with pytest.raises(ServiceError) as e:
         services.withdraw(actor=a.user, project_id=p.pk)
     assert e.value.code == "started"
@@ -185,8 +211,15 @@ def test_editing_keeps_the_taken_places(district):
     p = make_project(d.street_a, places=3)
     for n in ("甲", "乙"):
         services.sign_up(actor=make_volunteer(d.base_a1, n).user, project_id=p.pk)
-    args = dict(title=p.title, place=p.place, starts_at=p.starts_at, ends_at=p.ends_at,
-                signup_deadline=p.signup_deadline, hours="3", skills=[])
+    args = dict(
+        title=p.title,
+        place=p.place,
+        starts_at=p.starts_at,
+        ends_at=p.ends_at,
+        signup_deadline=p.signup_deadline,
+        hours="3",
+        skills=[],
+    )
     with pytest.raises(ServiceError) as e:
         services.update_project(actor=d.users["street_a.admin"], project=p, places="1", **args)
     assert e.value.field == "places" and "已有 2 人报名" in e.value.message
@@ -221,11 +254,15 @@ def test_attendance_credits_once_and_reversals_take_back(district):
     assert Notification.objects.get(user=a.user, title="志愿服务时长已计入").body.count("2.5 小时") == 1
 
     credit = HoursEntry.objects.get(signup=sa)
-    with pytest.raises(IntegrityError), transaction.atomic():  # a second credit for the sign-up, past the service
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+    ):  # a second credit for the sign-up, past the service
         HoursEntry.objects.create(volunteer=a.volunteer, signup=sa, kind="credit", minutes=150)
     with pytest.raises(IntegrityError), transaction.atomic():
-        HoursEntry.objects.create(volunteer=a.volunteer, signup=sa, kind="reversal", minutes=0, reverses=credit,
-                                  reason="测试")
+        HoursEntry.objects.create(
+            volunteer=a.volunteer, signup=sa, kind="reversal", minutes=0, reverses=credit, reason="测试"
+        )
     with pytest.raises(ValueError):  # append-only: no edits, no deletions
         credit.minutes = 10
         credit.save()
@@ -258,4 +295,10 @@ def test_hours_text_and_parse():
     from lianxin.volunteers.models import hours_text
 
     assert [hours_text(m) for m in (120, 150, 100, 0, 45)] == ["2", "2.5", "1.67", "0", "0.75"]
-    assert [services.parse_hours(h) for h in ("2", "2.5", "1.75", "０.２５", " 3小时 ")] == [120, 150, 105, 15, 180]
+    assert [services.parse_hours(h) for h in ("2", "2.5", "1.75", "０.２５", " 3小时 ")] == [
+        120,
+        150,
+        105,
+        15,
+        180,
+    ]
