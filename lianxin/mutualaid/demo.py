@@ -1,6 +1,6 @@
 """Demo 职工医疗互助 for ``manage.py seed_demo``: the federation's plan for this year (30 元/人, 起付线 1,000 元,
 60%, 20,000 元 a year), four unions' members enrolled through the real service, this year's funded 职工医疗互助
-fund, and a few members' claims in different states (paid, waiting at the union, waiting at the federation,
+fund, the unions' payments of 互助金 (all but one union paid, one of them only half), and a few members' claims in different states (paid, waiting at the union, waiting at the federation,
 refused)."""
 
 from __future__ import annotations
@@ -36,10 +36,17 @@ def seed(ctx) -> None:
                                 ratio=60, cap="20000", enrol_opens=dt.date(year, 1, 1),
                                 enrol_closes=dt.date(year, 12, 31))
     fund = assistance.create_fund(actor=ctx.root, org=ctx.fed, year=year, purpose=Purpose.MEDICAL)
-    assistance.allocate(actor=ctx.root, fund=fund, amount="200000", memo=f"{year} 年度基层工会缴纳的职工医疗互助金")
+    assistance.allocate(actor=ctx.root, fund=fund, amount="200000", memo=f"{year} 年度区总工会职工医疗互助补助经费")
     unions = [u for u in ctx.unions if u.kind == OrgKind.BASE
               and Membership.objects.filter(union=u, status=MembershipStatus.MEMBER).exists()][:4]
     enrolled = sum(services.enrol_union(actor=ctx.root, plan=plan, union=u)[0] for u in unions)
+    # 互助金到账: the first unions paid in full, the next one half, the last nothing yet (欠缴 shows)
+    for k, u in enumerate(unions[:-1]):
+        owed = Enrolment.objects.filter(plan=plan, union=u).count() * plan.contribution_fen
+        due = owed if k < len(unions) - 2 else owed // 200 * 100
+        if due:
+            services.record_contribution(actor=ctx.root, plan=plan, union=u, amount=assistance.yuan(due),
+                                         received_on=min(today, dt.date(year, 3, 15)), memo=f"银行回单 {k + 1:04d}")
     people = list(Enrolment.objects.filter(plan=plan, person__user__isnull=True).select_related("person")
                   .order_by("id")[:len(CLAIMS)])
     paid = 0

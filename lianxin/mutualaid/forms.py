@@ -33,3 +33,14 @@ class PlanForm(forms.Form):
         self.fields["year"].initial = today.year
         self.fields["enrol_opens"].initial = today
         self.fields["enrol_closes"].initial = dt.date(today.year, 12, 31)
+
+
+class ContributionForm(forms.Form):
+    amount = forms.CharField(label="到账金额（元）", max_length=20)
+    received_on = forms.DateField(label="到账日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                  error_messages={"invalid": "请填写日期，如 2026-03-31", "required": "请填写到账日期"})
+    memo = forms.CharField(label="说明", max_length=100, required=False, help_text="如银行回单号")
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.fields["received_on"].initial = timezone.localdate()

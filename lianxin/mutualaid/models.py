@@ -135,3 +135,34 @@ class MedicalPayment(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.amount_fen}"
+
+
+class Contribution(models.Model):
+    """互助金到账: money a union paid in for its enrolled people, received by the plan's organiser into its
+    职工医疗互助 fund (one ``allocate`` entry of the fund's ledger each). A union never pays in more than its
+    enrolment comes to (enrolled × contribution): checked under the plan's row lock, which enrolment and
+    withdrawal take too, so the figure it is checked against cannot move meanwhile."""
+
+    plan = models.ForeignKey(MedicalPlan, on_delete=models.PROTECT, related_name="contributions",
+                             verbose_name="互助计划")
+    union = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="medical_contributions",
+                              verbose_name="缴费工会")
+    amount_fen = models.BigIntegerField("到账金额（分）")
+    received_on = models.DateField("到账日期")
+    memo = models.CharField("说明", max_length=100, blank=True)
+    entry = models.OneToOneField("assistance.LedgerEntry", on_delete=models.PROTECT,
+                                 related_name="medical_contribution", verbose_name="台账记录")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = verbose_name_plural = "医疗互助金到账"
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="medcontribution_positive")]
+        indexes = [models.Index(fields=["plan", "union"], name="medcontribution_plan_union")]
+
+    def __str__(self):
+        return f"{self.union} {self.amount_fen}"

@@ -14,7 +14,7 @@ from lianxin.members.models import Membership, MembershipStatus
 from lianxin.orgs.models import STEP, Organization
 from lianxin.workflow.models import Application, State
 
-from .models import Enrolment, MedicalAccount, MedicalPayment, MedicalPlan
+from .models import Contribution, Enrolment, MedicalAccount, MedicalPayment, MedicalPlan
 from .services import ORGANISER_KINDS, UNION_KINDS, enrolment_for
 
 PROGRAMME = "medical_aid"
@@ -56,8 +56,9 @@ def plan_figures(*, actor, plan: MedicalPlan) -> dict:
                     .annotate(n=Count("pk")).values_list("state", "n"))
     paid = scoped(MedicalPayment.objects.filter(account__plan=plan), actor).aggregate(n=Count("pk"),
                                                                                      fen=Sum("amount_fen"))
+    paid_in = scoped(Contribution.objects.filter(plan=plan), actor).aggregate(s=Sum("amount_fen"))["s"] or 0
     waiting = by_state.get(State.SUBMITTED, 0) + by_state.get(State.IN_REVIEW, 0) + by_state.get(State.RETURNED, 0)
-    return {"enrolled": enrolled, "owed_fen": enrolled * plan.contribution_fen,
+    return {"enrolled": enrolled, "owed_fen": enrolled * plan.contribution_fen, "paid_in_fen": paid_in,
             "claims": sum(by_state.values()), "waiting": waiting, "approved": by_state.get(State.APPROVED, 0),
             "rejected": by_state.get(State.REJECTED, 0), "paid_n": paid["n"] or 0, "paid_fen": paid["fen"] or 0}
 
@@ -71,10 +72,11 @@ def union_rows(*, actor, plan: MedicalPlan, q: str = ""):
     live = (Membership.objects.filter(union=OuterRef("pk"), status=MembershipStatus.MEMBER).values("union")
             .annotate(c=Count("pk")))
     taking = Enrolment.objects.filter(plan=plan, union=OuterRef("pk")).values("union").annotate(c=Count("pk"))
+    paid_in = Contribution.objects.filter(plan=plan, union=OuterRef("pk")).values("union").annotate(c=Sum("amount_fen"))
     qs = scoped(Organization.objects.filter(kind__in=UNION_KINDS, path__startswith=plan.org.path), actor)
     if q:
         qs = qs.filter(name__contains=q.strip())
-    return qs.annotate(live=_count(live), enrolled=_count(taking)).order_by("path")
+    return qs.annotate(live=_count(live), enrolled=_count(taking), paid_in_fen=_count(paid_in)).order_by("path")
 
 
 def union_for(*, actor, plan: MedicalPlan, pk, action: str = "view") -> Organization:
@@ -100,7 +102,14 @@ def union_totals(*, plan: MedicalPlan, union: Organization) -> dict:
     """What the union's enrolment comes to (the union was reached through :func:`union_for`)."""
     n = Enrolment.objects.filter(plan=plan, union=union).count()
     live = Membership.objects.filter(union=union, status=MembershipStatus.MEMBER).count()
-    return {"enrolled": n, "live": live, "owed_fen": n * plan.contribution_fen}
+    paid_in = Contribution.objects.filter(plan=plan, union=union).aggregate(s=Sum("amount_fen"))["s"] or 0
+    owed = n * plan.contribution_fen
+    return {"enrolled": n, "live": live, "owed_fen": owed, "paid_in_fen": paid_in, "due_fen": max(0, owed - paid_in)}
+
+
+def contributions(*, plan: MedicalPlan, union: Organization):
+    """The union's payments of 互助金 under the plan, newest first (the union was reached through :func:`union_for`)."""
+    return Contribution.objects.filter(plan=plan, union=union).select_related("entry__fund", "recorded_by")
 
 
 def enrolment_in(*, actor, plan: MedicalPlan, pk, action: str = "view") -> Enrolment:

@@ -15,17 +15,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from lianxin.assistance.models import Purpose
-from lianxin.assistance.services import disburse, parse_yuan, require_fund, yuan
+from lianxin.assistance.services import allocate, disburse, parse_yuan, require_fund, yuan
 from lianxin.core import audit
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import require
 from lianxin.orgs.models import OrgKind
 
-from .models import Enrolment, MedicalAccount, MedicalPayment, MedicalPlan
+from .models import Contribution, Enrolment, MedicalAccount, MedicalPayment, MedicalPlan
 
 ORGANISER_KINDS = (OrgKind.FEDERATION, OrgKind.STREET)
 UNION_KINDS = (OrgKind.BASE, OrgKind.JOINT, OrgKind.INDUSTRY)
@@ -184,12 +184,61 @@ def withdraw_member(*, actor, enrolment: Enrolment) -> None:
         raise ServiceError(f"{e.person.name}本年度已获住院补助，不能退出", code="has_payments")
     if Application.objects.filter(programme="medical_aid", person=e.person, state__in=OPEN_STATES).exists():
         raise ServiceError(f"{e.person.name}有正在办理的住院补助申请，办结后才能退出", code="open_claim")
+    owed_after = (Enrolment.objects.filter(plan=plan, union=e.union).count() - 1) * plan.contribution_fen
+    paid_in = contributed_fen(plan, e.union)
+    if paid_in > owed_after:
+        raise ServiceError(f"{e.union.name}已缴互助金 {yuan(paid_in)} 元，{e.person.name}退出后应缴 {yuan(owed_after)} 元，"
+                           "已缴将多于应缴，不能退出（请联系组织单位办理退款或改为参加其他会员）", code="paid_in")
     if account is not None:
         account.delete()
     e.delete()
     audit.record(actor=actor, action="mutualaid.withdraw", object_type="mutualaid.enrolment",
                  object_id=str(enrolment.pk), org_path=e.union.path,
                  detail={"name": e.person.name, "union": e.union.name})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Contributions (互助金到账)
+
+
+def contributed_fen(plan: MedicalPlan, union) -> int:
+    """What ``union`` has paid in under ``plan`` so far."""
+    return Contribution.objects.filter(plan=plan, union=union).aggregate(s=Sum("amount_fen"))["s"] or 0
+
+
+@transaction.atomic
+def record_contribution(*, actor, plan: MedicalPlan, union, amount, received_on: dt.date,
+                        memo: str = "") -> Contribution:
+    """登记到账: the organiser's finance staff record a union's payment of 互助金. It goes into the organiser's
+    职工医疗互助 fund for the plan's year as one ``allocate`` entry; a union never pays in more than its
+    enrolment comes to (the plan's row lock holds enrolments and withdrawals still while that is checked)."""
+    plan = _lock(plan)
+    require(actor, "change", plan.org.path, f"互助金到账由{plan.org.name}登记")
+    if union.kind not in UNION_KINDS or not union.path.startswith(plan.org.path):
+        raise ServiceError(f"{union.name}不在{plan.name}的范围内", field="union")
+    fen = parse_yuan(amount, label="到账金额")
+    if not isinstance(received_on, dt.date):
+        raise ServiceError("请填写到账日期", field="received_on")
+    if received_on > timezone.localdate():
+        raise ServiceError("到账日期不能晚于今天", field="received_on")
+    if received_on.year < plan.year - 1:
+        raise ServiceError(f"到账日期应在 {plan.year - 1} 年以后", field="received_on")
+    memo = (memo or "").strip()
+    if len(memo) > 100:
+        raise ServiceError("说明最多 100 个字", field="memo")
+    owed = Enrolment.objects.filter(plan=plan, union=union).count() * plan.contribution_fen
+    paid = contributed_fen(plan, union)
+    if paid + fen > owed:
+        raise ServiceError(f"{union.name}应缴互助金 {yuan(owed)} 元，已缴 {yuan(paid)} 元，本次最多登记 "
+                           f"{yuan(max(0, owed - paid))} 元", field="amount", code="over_owed")
+    fund = require_fund(plan.org, purpose=Purpose.MEDICAL, year=plan.year)
+    entry = allocate(actor=actor, fund=fund, amount=yuan(fen),
+                     memo=f"{union.name}缴纳{plan.year}年度医疗互助金" + (f"（{memo}）" if memo else ""))
+    c = Contribution.objects.create(plan=plan, union=union, amount_fen=fen, received_on=received_on, memo=memo,
+                                    entry=entry, recorded_by=actor if getattr(actor, "pk", None) else None)
+    audit.record(actor=actor, action="mutualaid.contribution", obj=c, org_path=union.path,
+                 detail={"union": union.name, "amount": yuan(fen), "paid_in": yuan(paid + fen), "owed": yuan(owed)})
+    return c
 
 
 # ---------------------------------------------------------------------------------------------------------------

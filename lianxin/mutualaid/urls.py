@@ -10,5 +10,7 @@ urlpatterns = [
     path("console/mutualaid/<int:pk>/unions/<int:union>/enrol-all/", views.enrol_all, name="mutualaid-enrol-all"),
     path("console/mutualaid/<int:pk>/unions/<int:union>/enrol/", views.enrol_one, name="mutualaid-enrol"),
     path("console/mutualaid/<int:pk>/unions/<int:union>/withdraw/", views.withdraw_one, name="mutualaid-withdraw"),
+    path("console/mutualaid/<int:pk>/unions/<int:union>/contributions/", views.contribution_new,
+         name="mutualaid-contribution"),
     path("m/mutualaid/", views.m_mutualaid, name="mutualaid-member"),
 ]

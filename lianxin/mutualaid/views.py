@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from lianxin.assistance.services import yuan
-from lianxin.core.errors import ServiceError
+from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import can, offers
 from lianxin.core.views import form_error, member_required, paginate, staff_required
 
 from . import selectors, services
-from .forms import PlanForm
+from .forms import ContributionForm, PlanForm
 
 
 @staff_required
@@ -49,14 +49,22 @@ def plan_detail(request, pk):
     page = paginate(request, selectors.union_rows(actor=request.user, plan=plan, q=q))
     for u in page:
         u.owed_fen = u.enrolled * plan.contribution_fen
+        u.due_fen = max(0, u.owed_fen - u.paid_in_fen)
     return render(request, "mutualaid/plan_detail.html", {
         "plan": plan, "fig": selectors.plan_figures(actor=request.user, plan=plan), "page": page, "q": q})
 
 
-def _union_page(request, plan, union, status=200):
+def _union_page(request, plan, union, status=200, contribution_form=None):
     page = paginate(request, selectors.union_members(actor=request.user, plan=plan, union=union))
+    totals = selectors.union_totals(plan=plan, union=union)
+    records = can(request.user, "change", plan.org.path)
+    if records and contribution_form is None:
+        contribution_form = ContributionForm(initial={"amount": yuan(totals["due_fen"]).replace(",", "")}
+                                             if totals["due_fen"] else None)
     return render(request, "mutualaid/union.html", {
-        "plan": plan, "union": union, "page": page, "totals": selectors.union_totals(plan=plan, union=union),
+        "plan": plan, "union": union, "page": page, "totals": totals,
+        "contributions": selectors.contributions(plan=plan, union=union),
+        "contribution_form": contribution_form if records else None,
         "editable": can(request.user, "change", union.path)}, status=status)
 
 
@@ -124,6 +132,26 @@ def withdraw_one(request, pk, union):
     else:
         messages.info(request, f"{e.person.name}已退出{plan.name}")
     return _back(plan, org)
+
+
+@staff_required
+@require_POST
+def contribution_new(request, pk, union):
+    """登记到账, on the union's page; only the plan's organiser may (the service asks again)."""
+    plan = selectors.plan_detail(actor=request.user, pk=pk)
+    org = selectors.union_for(actor=request.user, plan=plan, pk=union)
+    form = ContributionForm(request.POST)
+    if form.is_valid():
+        try:
+            c = services.record_contribution(actor=request.user, plan=plan, union=org, **form.cleaned_data)
+        except PermissionDenied:
+            raise  # a 403 page (staff_required), not a form error
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, f"已登记{org.name}互助金到账 {yuan(c.amount_fen)} 元，已记入{c.entry.fund.name}")
+            return _back(plan, org)
+    return _union_page(request, plan, org, status=400, contribution_form=form)
 
 
 @member_required

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from lianxin.assistance import services as assistance
 from lianxin.assistance.models import Fund
-from lianxin.mutualaid.models import Enrolment, MedicalAccount, MedicalPayment, MedicalPlan
+from lianxin.mutualaid import selectors
+from lianxin.mutualaid.models import Contribution, Enrolment, MedicalAccount, MedicalPayment, MedicalPlan
 from lianxin.workflow.models import Application
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pg]
@@ -25,6 +26,11 @@ def test_seed_demo_has_a_plan_with_enrolments_and_claims(capsys):
     for p in paid:
         assert p.entry.amount_fen == -p.amount_fen and p.account.paid_fen == p.amount_fen
     fund = Fund.objects.get(purpose="medical")
-    assert assistance.balance(fund) == 20000000 - sum(p.amount_fen for p in paid)
+    paid_in = sum(c.amount_fen for c in Contribution.objects.all())
+    assert paid_in > 0 and all(c.entry.fund_id == fund.pk for c in Contribution.objects.all())
+    assert assistance.balance(fund) == 20000000 + paid_in - sum(p.amount_fen for p in paid)
+    dues = [selectors.union_totals(plan=plan, union=u)["due_fen"] for u in
+            {e.union for e in Enrolment.objects.filter(plan=plan).select_related("union")}]
+    assert 0 in dues and any(d > 0 for d in dues)  # some unions paid up, some still owe
     assert MedicalAccount.objects.filter(plan=plan).count() == Enrolment.objects.filter(plan=plan).count()
     assert "职工医疗互助" in capsys.readouterr().out

@@ -48,7 +48,8 @@ def test_bulk_enrolment_is_idempotent_and_counts_what_is_owed(district):
     assert Enrolment.objects.filter(person=newcomer, union=d.base_a1).exists()
     from lianxin.mutualaid.selectors import plan_figures, union_totals
 
-    assert union_totals(plan=p, union=d.base_a1) == {"enrolled": 4, "live": 4, "owed_fen": 4 * 3000}
+    assert union_totals(plan=p, union=d.base_a1) == {"enrolled": 4, "live": 4, "owed_fen": 4 * 3000, "paid_in_fen": 0,
+                                                     "due_fen": 4 * 3000}
     assert plan_figures(actor=d.users["fed.viewer"], plan=p)["owed_fen"] == 12000
     assert plan_figures(actor=d.users["street_b.viewer"], plan=p)["enrolled"] == 0  # only one's own subtree
 
