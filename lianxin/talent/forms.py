@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import HonourCategory, HonourLevel, Selection
+from .models import HonourCategory, HonourLevel, InnovationCategory, Selection
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -63,3 +63,77 @@ class HonourForm(forms.Form):
 
 class EndHonourForm(forms.Form):
     reason = forms.CharField(label="撤销原因", max_length=200)
+
+
+# ---------------------------------------------------------------- 劳动竞赛
+
+
+class CompetitionForm(forms.Form):
+    org = forms.ModelChoiceField(label="主办组织", queryset=None, empty_label=None,
+                                 help_text="团工委、妇工委主办的竞赛，由其所属工会范围内的会员参赛")
+    title = forms.CharField(label="竞赛名称", max_length=100, help_text="如：2026年开发区职工技能竞赛（数控车工）")
+    trade = forms.CharField(label="工种/项目", max_length=50, help_text="如：数控车工、焊工、电工")
+    level = forms.ChoiceField(label="竞赛级别", choices=HonourLevel.choices)
+    description = forms.CharField(label="竞赛说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    signup_opens_at = forms.DateTimeField(label="报名开始", widget=DT, input_formats=DT_FORMATS)
+    signup_closes_at = forms.DateTimeField(label="报名截止", widget=DT, input_formats=DT_FORMATS)
+    max_entrants = forms.IntegerField(label="参赛名额", min_value=1, max_value=100000)
+    union_cap = forms.IntegerField(label="每个工会限报", required=False, min_value=1,
+                                   help_text="每个基层工会最多报名的人数，不限可不填")
+    theory_weight = forms.IntegerField(label="理论成绩权重（%）", min_value=0, max_value=100, initial=30,
+                                       help_text="总成绩 = 理论 × 权重 + 实操 × (100% − 权重)")
+    award_title = forms.CharField(label="授予称号", max_length=50, required=False, help_text="如：技术能手，不授予可不填")
+    award_places = forms.IntegerField(label="授予名额", required=False, min_value=0, initial=0,
+                                      help_text="前几名授予上述称号（并列者一并授予）")
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+
+
+class EnterForm(forms.Form):
+    who = forms.CharField(label="参赛职工", max_length=30, help_text="完整的身份证号、手机号或会员证号")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="撤回原因", max_length=200)
+
+
+# ---------------------------------------------------------------- 创新成果评审
+
+
+class RoundForm(forms.Form):
+    org = forms.ModelChoiceField(label="主办组织", queryset=None, empty_label=None)
+    title = forms.CharField(label="评审名称", max_length=100, help_text="如：2026年度职工创新成果评审")
+    description = forms.CharField(label="评审说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    submit_until = forms.DateTimeField(label="申报截止", widget=DT, input_formats=DT_FORMATS)
+    first_prizes = forms.IntegerField(label="一等奖名额", min_value=0, max_value=1000, initial=1)
+    second_prizes = forms.IntegerField(label="二等奖名额", min_value=0, max_value=1000, initial=2)
+    third_prizes = forms.IntegerField(label="三等奖名额", min_value=0, max_value=1000, initial=3)
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+
+
+class EntryForm(forms.Form):
+    union = forms.ModelChoiceField(label="申报工会", queryset=None, empty_label=None)
+    title = forms.CharField(label="成果名称", max_length=100)
+    team = forms.CharField(label="完成人", max_length=300, help_text="多人用顿号分隔，如：张三、李四")
+    category = forms.ChoiceField(label="类别", choices=InnovationCategory.choices)
+    summary = forms.CharField(label="成果简介", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
+                              help_text="20–5000 字：解决了什么问题、怎么做的、效果如何")
+    benefit = forms.CharField(label="经济效益（元）", max_length=20, required=False, help_text="年创经济效益，可不填")
+
+    def __init__(self, *args, unions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = unions
+
+
+class JudgeForm(forms.Form):
+    user = forms.ModelChoiceField(label="评委", queryset=None, empty_label=None)
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+        self.fields["user"].label_from_instance = lambda u: f"{u.display_name or u.username}（{u.username}）"

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from lianxin.core.scoping import can, get_scoped_or_404, scope_for, scoped
 from lianxin.orgs.models import STEP, Organization, OrgKind
 
-from .models import Candidate, Honour, Selection, Vote, Voter
+from .models import (
+    Candidate,
+    Competition,
+    Contestant,
+    Honour,
+    InnovationEntry,
+    InnovationJudge,
+    InnovationRound,
+    InnovationScore,
+    Selection,
+    Vote,
+    Voter,
+)
 
 S = Selection.Status
 PUBLIC = (S.VOTING, S.CLOSED, S.ANNOUNCED)
@@ -197,3 +210,147 @@ def honour_unions(*, actor) -> QuerySet[Organization]:
 
 def honour_detail(*, actor, pk, action: str = "view") -> Honour:
     return get_scoped_or_404(Honour.objects.select_related("person", "union", "selection"), actor, pk, action)
+
+
+# ---------------------------------------------------------------- 劳动竞赛
+
+def staff_competitions(*, actor, status: str = "") -> QuerySet[Competition]:
+    """Competitions organised in the actor's subtree, or whose audience holds their organisation (they enter)."""
+    qs = Competition.objects.filter(_reach(actor)).select_related("org")
+    if status in Competition.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def staff_competition(*, actor, pk) -> Competition:
+    try:
+        return Competition.objects.filter(_reach(actor)).select_related("org", "audience").get(pk=int(pk))
+    except (Competition.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def staff_contestants(*, actor, competition: Competition) -> QuerySet[Contestant]:
+    """The organiser's staff see every contestant; an entering union's staff their own, and after publication
+    the whole ranking."""
+    qs = Contestant.objects.filter(competition=competition).select_related("person", "union")
+    if not is_organiser(actor, competition, "view") and competition.status != Competition.Status.PUBLISHED:
+        qs = qs.filter(pk__in=scoped(Contestant.objects.filter(competition=competition), actor).values("pk"))
+    return qs.order_by("rank", "union__path", "id")
+
+
+def staff_contestant(*, actor, competition: Competition, pk) -> Contestant:
+    try:
+        return staff_contestants(actor=actor, competition=competition).get(pk=int(pk))
+    except (Contestant.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def member_competitions(membership) -> QuerySet[Competition]:
+    """Competitions open for sign-up now whose audience holds the member's union (a visitor sees them all)."""
+    now = timezone.now()
+    qs = Competition.objects.filter(status=Competition.Status.OPEN, signup_opens_at__lte=now,
+                                    signup_closes_at__gt=now).select_related("org")
+    if membership is not None:
+        qs = qs.filter(audience__path__in=_ancestors_or_self(membership.union.path))
+    return qs.order_by("signup_closes_at", "id")
+
+
+def my_contests(person) -> QuerySet[Contestant]:
+    if person is None:
+        return Contestant.objects.none()
+    return (Contestant.objects.filter(person=person).select_related("competition", "competition__org", "union")
+            .order_by("-created_at"))
+
+
+def member_competition(pk) -> Competition:
+    try:
+        return Competition.objects.select_related("org").get(pk=int(pk))
+    except (Competition.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# ---------------------------------------------------------------- 创新成果评审
+
+def _round_reach(actor) -> Q:
+    """Rounds organised in the actor's subtree, rounds whose organiser is above them (their unions submit), and
+    rounds they judge."""
+    scope = scope_for(actor)
+    if scope.superuser:
+        return Q()
+    q = Q(pk__in=InnovationJudge.objects.filter(user_id=getattr(actor, "pk", None)).values("round_id"))
+    for p in scope.paths("view"):
+        q |= Q(org__path__startswith=p) | Q(org__path__in=_ancestors_or_self(p))
+    return q
+
+
+def staff_rounds(*, actor) -> QuerySet[InnovationRound]:
+    return (InnovationRound.objects.filter(_round_reach(actor)).select_related("org")
+            .annotate(n_entries=Count("entries", distinct=True)).order_by("-created_at", "-id"))
+
+
+def staff_round(*, actor, pk) -> InnovationRound:
+    try:
+        return InnovationRound.objects.filter(_round_reach(actor)).select_related("org").get(pk=int(pk))
+    except (InnovationRound.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def is_judge(actor, rnd: InnovationRound) -> bool:
+    return InnovationJudge.objects.filter(round=rnd, user_id=getattr(actor, "pk", None)).exists()
+
+
+def round_entries(*, actor, rnd: InnovationRound) -> QuerySet[InnovationEntry]:
+    """The organiser's staff and the judges see every entry; a submitting union's staff see their own, and after
+    the close the results."""
+    qs = InnovationEntry.objects.filter(round=rnd).select_related("union")
+    if not (can(actor, "view", rnd.org.path) or is_judge(actor, rnd)) and rnd.status != InnovationRound.Status.CLOSED:
+        qs = qs.filter(pk__in=scoped(InnovationEntry.objects.filter(round=rnd), actor).values("pk"))
+    return qs.order_by("rank", "id")
+
+
+def round_entry(*, actor, rnd: InnovationRound, pk) -> InnovationEntry:
+    try:
+        return round_entries(actor=actor, rnd=rnd).get(pk=int(pk))
+    except (InnovationEntry.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def my_scores(actor, rnd: InnovationRound) -> dict[int, int]:
+    """The judge's own marks, by entry: all a judge sees of the scores before the round closes."""
+    return dict(InnovationScore.objects.filter(round=rnd, judge_id=getattr(actor, "pk", None))
+                .values_list("entry_id", "score"))
+
+
+def progress(rnd: InnovationRound) -> dict:
+    """How many scores are in (counts only: no marks before the close)."""
+    judges = rnd.judges.count()
+    entries = rnd.entries.count()
+    return {"judges": judges, "entries": entries, "given": InnovationScore.objects.filter(round=rnd).count(),
+            "expected": judges * entries}
+
+
+def judge_progress(rnd: InnovationRound) -> list:
+    """Each judge with the number of entries they have scored (no marks)."""
+    given = dict(InnovationScore.objects.filter(round=rnd).values("judge_id").annotate(n=Count("id"))
+                 .values_list("judge_id", "n"))
+    out = list(rnd.judges.select_related("user"))
+    for j in out:
+        j.given = given.get(j.user_id, 0)
+    return out
+
+
+def closed_scores(rnd: InnovationRound) -> dict[int, list[int]]:
+    """After the close only: every entry's marks, sorted (to show which were dropped)."""
+    if rnd.status != InnovationRound.Status.CLOSED:
+        return {}
+    out: dict[int, list[int]] = {}
+    for entry_id, score in InnovationScore.objects.filter(round=rnd).values_list("entry_id", "score"):
+        out.setdefault(entry_id, []).append(score)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def submit_unions(*, actor, rnd: InnovationRound) -> QuerySet[Organization]:
+    """Unions the actor may submit for: in their change scope and the organiser's subtree (no side bodies)."""
+    return scoped(Organization.objects.filter(path__startswith=rnd.org.path, kind__in=(
+        OrgKind.FEDERATION, OrgKind.STREET, OrgKind.JOINT, OrgKind.INDUSTRY, OrgKind.BASE)), actor,
+        "change").order_by("path")

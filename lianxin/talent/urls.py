@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import contest_views as cv
 from . import views
 
 urlpatterns = [
@@ -9,6 +10,26 @@ urlpatterns = [
     path("m/selections/<int:pk>/vote/<int:cid>/", views.m_vote, name="talent-m-vote"),
     path("m/selections/<int:pk>/results/", views.m_results, name="talent-m-results"),
     path("m/selections/photos/<int:cid>/", views.photo, name="talent-photo"),
+    path("m/competitions/", cv.m_competitions, name="talent-m-competitions"),
+    path("m/competitions/<int:pk>/", cv.m_competition, name="talent-m-competition"),
+    path("console/talent/competitions/", cv.competition_list, name="talent-competitions"),
+    path("console/talent/competitions/new/", cv.competition_new, name="talent-competition-new"),
+    path("console/talent/competitions/<int:pk>/", cv.competition_detail, name="talent-competition"),
+    path("console/talent/competitions/<int:pk>/enter/", cv.competition_enter, name="talent-competition-enter"),
+    path("console/talent/competitions/<int:pk>/scores/", cv.competition_scores, name="talent-competition-scores"),
+    path("console/talent/competitions/<int:pk>/contestants/<int:cid>/withdraw/", cv.competition_withdraw,
+         name="talent-contestant-withdraw"),
+    path("console/talent/competitions/<int:pk>/<str:step>/", cv.competition_step, name="talent-competition-step"),
+    path("console/talent/innovation/", cv.round_list, name="talent-rounds"),
+    path("console/talent/innovation/new/", cv.round_new, name="talent-round-new"),
+    path("console/talent/innovation/<int:pk>/", cv.round_detail, name="talent-round"),
+    path("console/talent/innovation/<int:pk>/submit/", cv.round_submit, name="talent-round-submit"),
+    path("console/talent/innovation/<int:pk>/judges/", cv.round_judge, name="talent-round-judge"),
+    path("console/talent/innovation/<int:pk>/scoring/", cv.round_scoring, name="talent-round-scoring"),
+    path("console/talent/innovation/<int:pk>/export/", cv.round_export, name="talent-round-export"),
+    path("console/talent/innovation/<int:pk>/entries/<int:eid>/", cv.round_entry, name="talent-round-entry"),
+    path("console/talent/innovation/<int:pk>/entries/<int:eid>/score/", cv.round_score, name="talent-round-score"),
+    path("console/talent/innovation/<int:pk>/<str:step>/", cv.round_step, name="talent-round-step"),
     path("console/talent/", views.console_list, name="talent-console"),
     path("console/talent/new/", views.console_new, name="talent-selection-new"),
     path("console/talent/honours/", views.honour_list, name="talent-honours"),
