@@ -272,7 +272,7 @@ def seed_jobs(ctx) -> None:
                                       salary_min=lo, salary_max=hi, requirements=req,
                                       contact="人事部 王女士 0571-86001234", valid_until=today + dt.timedelta(days=45)))
     users = _demo_members(ctx, "jobs", 4)
-    for k, u in enumerate(users[:3]):
+    for u in users[:3]:
         if posts:
             try:
                 jobs.apply(actor=u, post=posts[0])

@@ -127,8 +127,10 @@ def _member_page(request, *, form=None, form_for=None, status=200):
     person = request.user.person
     progs, membership = sel.open_for_member(person)
     progs = [(p, list(sel.coaches(p))) for p in progs]
+    mine = list(sel.my_applications(person)[:10])
     return render(request, "assistance/m_homeward.html", {
-        "programmes": progs, "membership": membership, "mine": list(sel.my_applications(person)[:10]),
+        "programmes": progs, "membership": membership, "mine": mine,
+        "live_years": {a.year for a in mine if a.status not in (HomewardStatus.CANCELLED, HomewardStatus.DECLINED)},
         "form": form, "form_for": form_for, "cancellable": (HomewardStatus.APPLIED, HomewardStatus.CONFIRMED)},
         status=status)
 

@@ -8,7 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lianxin.assistance import services, services_homeward as homeward
+from lianxin.assistance import services
+from lianxin.assistance import services_homeward as homeward
 from lianxin.assistance.models import (
     HardshipFile,
     HomewardApplication,

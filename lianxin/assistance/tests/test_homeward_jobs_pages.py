@@ -8,7 +8,8 @@ import io
 import pytest
 from django.utils import timezone
 
-from lianxin.assistance import services_homeward as homeward, services_jobs as jobs
+from lianxin.assistance import services_homeward as homeward
+from lianxin.assistance import services_jobs as jobs
 from lianxin.assistance.models import HomewardApplication, JobApplication, JobSeeker
 from lianxin.core.testing import ROOT
 from lianxin.workflow.tests.helpers import member_user

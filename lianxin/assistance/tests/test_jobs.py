@@ -8,7 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lianxin.assistance import selectors_jobs as sel, services_jobs as jobs
+from lianxin.assistance import selectors_jobs as sel
+from lianxin.assistance import services_jobs as jobs
 from lianxin.assistance.models import JobApplication, JobPost, JobSeeker
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.testing import ROOT, race
