@@ -86,7 +86,7 @@ def test_register_approve_sign_up_confirm_hours(live_server, district, phone_pag
 
     # 4. the member signs up
     m.goto(f"{base}/m/volunteers/")
-    assert "匹配您的特长" in m.inner_text(f"#open-projects")
+    assert "匹配您的特长" in m.inner_text("#open-projects")
     m.click(f"#project-{p.pk}")
     assert m.inner_text("#remaining") == "2"
     m.click("#signup")
