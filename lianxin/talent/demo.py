@@ -5,6 +5,10 @@
 * 最美职工 (the federation): in voting now, six candidates and some votes; the demo member (the portal demo's, who
   signs in by SMS) is on the roll with all their votes left;
 * 巾帼建功标兵 (the federation's 妇工委): nominating, two nominees waiting for review.
+
+劳动竞赛: a 数控车工 contest published with its 技术能手 titles in the register (the demo member among the
+contestants, so 我的竞赛成绩 shows a result), a 焊工 contest being scored, an 电工 contest open for sign-up with a
+per-union cap. 创新成果评审: one round closed with prizes, one being judged, one collecting submissions.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from lianxin.core.errors import ServiceError
 from lianxin.members.models import Membership, MembershipStatus
 from lianxin.orgs.models import OrgKind
 
-from . import services
-from .models import Honour, Selection
+from . import competitions, innovation, services
+from .models import Competition, Honour, InnovationRound, Selection
 
 DEEDS = [
     "{n}从事数控加工十八年，攻克精密零件加工难题十余项，带出徒弟二十多名，所在班组连续三年获评“工人先锋号”。",
@@ -142,4 +146,117 @@ def seed(ctx) -> None:
                                   (ms[-2], "浙江工匠", "province", "浙江省总工会")):
         services.add_honour(actor=staff, person=m.person, title=title, level=level, year=year - 1,
                             category="model_worker" if level == "city" else "craftsman", awarded_by=body)
+    _contests(ctx, staff, ms, keep)
     ctx.log(f"评选表彰：已公示 1 项（{cast} 票），投票中 1 项（{cast2} 票），推荐中 1 项；劳模工匠库 {Honour.objects.count()} 人")
+
+
+SUMMARIES = [
+    "针对换模时间长的问题，设计快速定位夹具，换模时间由四十分钟缩短到八分钟，年节约工时两千余小时。",
+    "改进焊接工艺参数，焊缝一次合格率由92%提高到99%，每年减少返修费用八十余万元。",
+    "提出仓库分区拣货的合理化建议，拣货路径缩短三成，订单出库时间平均缩短二十分钟。",
+    "总结形成“三查四看”设备点检操作法，在全公司推广后设备故障停机时间下降四成。",
+    "发明一种电缆剥线辅助装置，已获国家实用新型专利，作业效率提升三倍，降低割伤风险。",
+    "优化空压机群控逻辑，峰谷用电合理调配，年节约电费一百二十万元。",
+]
+ENTRY_TITLES = ["快速换模定位夹具", "薄板焊接工艺改进", "仓库分区拣货建议", "“三查四看”点检操作法", "电缆剥线辅助装置",
+                "空压机群控节能改造", "数控刀具寿命管理", "包装线防错改进", "叉车安全操作法"]
+
+
+def _enter(staff, nominators, comp, members):
+    out = []
+    for m in members:
+        who = next((u for path, u in nominators if m.union.path.startswith(path)), staff)
+        try:
+            out.append(competitions.enter_contestant(actor=who, competition=comp, person=m.person))
+        except ServiceError:
+            pass
+    return out
+
+
+def _score(ctx) -> str:
+    return f"{ctx.rng.randint(600, 990) / 10:.1f}"
+
+
+def _contests(ctx, staff, ms, keep) -> None:
+    nominators = [(s.path, ctx.users[k]) for s, k in zip(ctx.streets, ("by_admin", "xs_admin")) if k in ctx.users]
+    now, year = timezone.now(), ctx.today.year
+    day = dt.timedelta(days=1)
+    pool = ms[100:] if len(ms) > 140 else ms
+    mine = list(Membership.objects.filter(person_id=keep, status=MembershipStatus.MEMBER).select_related(
+        "person", "union")[:1])
+
+    # 1. 数控车工: published, 技术能手 to the top three
+    comp = competitions.create_competition(
+        actor=staff, org=ctx.fed, title=f"{year}年开发区职工技能竞赛（数控车工）", trade="数控车工", level="district",
+        description="理论考试占30%，实操比赛占70%；前三名授予“开发区技术能手”称号。", signup_opens_at=now - day,
+        signup_closes_at=now + day, max_entrants=30, union_cap=None, theory_weight=30, award_title="开发区技术能手",
+        award_places=3)
+    cs = _enter(staff, nominators, comp, mine + pool[:11])
+    Competition.objects.filter(pk=comp.pk).update(signup_opens_at=now - 30 * day, signup_closes_at=now - 20 * day)
+    comp = competitions.close_signup(actor=staff, competition=comp)
+    scores = {c.pk: (_score(ctx), _score(ctx)) for c in cs[:-1]}  # the last one 缺考
+    if len(cs) > 3:
+        scores[cs[2].pk] = scores[cs[1].pk]  # a shared place, to show how ties read
+    competitions.record_scores(actor=staff, competition=comp, scores=scores)
+    comp = competitions.publish_results(actor=staff, competition=comp)
+    competitions.confirm_awards(actor=staff, competition=comp)
+
+    # 2. 焊工 (the first street): being scored
+    street = ctx.streets[0]
+    street_staff = ctx.users.get("by_admin", staff)
+    local = [m for m in pool[11:] if m.union.path.startswith(street.path)][:6]
+    comp2 = competitions.create_competition(
+        actor=street_staff, org=street, title=f"{year}年{street.name}焊工技能比武", trade="焊工", level="district",
+        signup_opens_at=now - day, signup_closes_at=now + day, max_entrants=20, union_cap=None, theory_weight=40,
+        award_title="", award_places=0, description="")
+    cs2 = _enter(street_staff, nominators, comp2, local)
+    if cs2:
+        Competition.objects.filter(pk=comp2.pk).update(signup_opens_at=now - 10 * day, signup_closes_at=now - 2 * day)
+        comp2 = competitions.close_signup(actor=street_staff, competition=comp2)
+        competitions.record_scores(actor=street_staff, competition=comp2,
+                                   scores={c.pk: (_score(ctx), _score(ctx)) for c in cs2[: len(cs2) // 2]})
+
+    # 3. 电工: open for sign-up, three a union at most
+    comp3 = competitions.create_competition(
+        actor=staff, org=ctx.fed, title=f"{year}年开发区职工技能竞赛（电工）", trade="电工", level="district",
+        signup_opens_at=now - 2 * day, signup_closes_at=now + 14 * day, max_entrants=40, union_cap=3,
+        theory_weight=30, award_title="开发区技术能手", award_places=3,
+        description="各基层工会限报 3 人，由所在工会统一报名。")
+    _enter(staff, nominators, comp3, pool[20:25])
+
+    # 创新成果评审
+    judges = [ctx.users[k] for k in ("qt_reviewer", "qt_viewer", "by_admin", "xs_admin", "by_reviewer", "qt_admin")
+              if k in ctx.users][:5]
+    cats = ["innovation", "invention", "suggestion", "method"]
+    unions = [m.union for m in pool[30:60]]
+    unions = list(dict.fromkeys(unions)) or [ctx.fed]
+
+    def round_(title, n, *, until):
+        rnd = innovation.create_round(actor=staff, org=ctx.fed, title=title, submit_until=now + until,
+                                      first_prizes=1, second_prizes=2, third_prizes=2,
+                                      description="面向全区职工征集技术革新、发明创造、合理化建议和先进操作法成果。")
+        es = []
+        for i in range(n):
+            es.append(innovation.submit_entry(
+                actor=staff, round=rnd, union=unions[i % len(unions)], title=ENTRY_TITLES[(i + len(title)) % 9],
+                team="、".join(m.person.name for m in pool[40 + 2 * i:42 + 2 * i]) or "职工创新工作室",
+                summary=SUMMARIES[i % len(SUMMARIES)], category=cats[i % 4],
+                benefit=str(ctx.rng.randint(0, 200) * 1000)))
+        for j in judges:
+            innovation.add_judge(actor=staff, round=rnd, user=j)
+        return rnd, es
+
+    rnd, es = round_(f"{year - 1}年度职工创新成果评审", 6, until=day)
+    if judges:
+        rnd = innovation.start_judging(actor=staff, round=rnd)
+        for e in es:
+            for j in judges:
+                innovation.score_entry(actor=j, entry=e, score=ctx.rng.randint(65, 98))
+        innovation.close_round(actor=staff, round=rnd)
+        rnd2, es2 = round_(f"{year}年上半年职工合理化建议评审", 3, until=day)
+        rnd2 = innovation.start_judging(actor=staff, round=rnd2)
+        for e in es2[:2]:
+            for j in judges[:2]:
+                innovation.score_entry(actor=j, entry=e, score=ctx.rng.randint(65, 98))
+    round_(f"{year}年度职工创新成果评审", 2, until=30 * day)
+    ctx.log(f"劳动竞赛 {Competition.objects.count()} 项，创新成果评审 {InnovationRound.objects.count()} 轮")

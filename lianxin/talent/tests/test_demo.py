@@ -38,4 +38,17 @@ def test_seed(district):
     assert len(winners) >= 3  # a tie at the third place brings both in
     assert set(Honour.objects.filter(selection=announced).values_list("person_id", flat=True)) == {
         c.person_id for c in winners}
-    assert Honour.objects.filter(selection__isnull=True).count() == 2
+    assert Honour.objects.filter(selection__isnull=True, contestant__isnull=True).count() == 2
+    # 劳动竞赛 and 创新成果评审
+    from lianxin.talent.models import Competition, InnovationEntry, InnovationRound
+
+    assert set(Competition.objects.values_list("status", flat=True)) == {"published", "scoring", "open"}
+    published = Competition.objects.get(status="published")
+    assert published.awarded_at is not None
+    titled = Honour.objects.filter(contestant__competition=published)
+    assert titled.count() >= 3 and set(titled.values_list("title", flat=True)) == {published.award_title}
+    assert published.contestants.filter(rank__isnull=True).count() == 1  # the one 缺考
+    closed = InnovationRound.objects.get(status="closed")
+    assert InnovationEntry.objects.filter(round=closed, prize="first").exists()
+    assert InnovationRound.objects.filter(status="judging").exists() and InnovationRound.objects.filter(
+        status="open").exists()
