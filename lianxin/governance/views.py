@@ -232,6 +232,8 @@ def application_review(request, pk):
             score=request.POST.get("score", ""),
             comment=request.POST.get("comment", ""),
         )
+    except PermissionDenied:
+        raise  # the console's 403 page, not a message on the page the user may not act on
     except ServiceError as e:
         messages.error(request, e.message)
     else:
@@ -253,6 +255,8 @@ def application_decide(request, pk):
         services.decide_application(
             actor=request.user, application=app, name=name, note=request.POST.get("note", "")
         )
+    except PermissionDenied:
+        raise  # the console's 403 page, not a message on the page the user may not act on
     except ServiceError as e:
         messages.error(request, e.message)
     else:
@@ -298,6 +302,8 @@ def home_recheck(request, pk):
         h = services.recheck_home(
             actor=request.user, home=h, passed=passed, note=request.POST.get("note", "")
         )
+    except PermissionDenied:
+        raise  # the console's 403 page, not a message on the page the user may not act on
     except ServiceError as e:
         messages.error(request, e.message)
     else:
