@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from lianxin.accounts.models import User
+from lianxin.accounts.models import StaffRole, User
 from lianxin.core.errors import ServiceError
 from lianxin.members.models import Membership, MembershipStatus
 
@@ -103,7 +103,13 @@ def seed(ctx) -> None:
         ctx.log("工会志愿者：会员太少，跳过演示")
         return
     rng.shuffle(ms)
-    picked = ms[:22]
+    # the demo's grassroots union (its chair signs in as base_admin): a few of its members too, and a project
+    base_role = (
+        StaffRole.objects.filter(user=ctx.users.get("base_admin")).select_related("organization").first()
+    )
+    base = base_role.organization if base_role else None
+    at_base = [m for m in ms if base is not None and m.union_id == base.pk][:4]
+    picked = at_base + [m for m in ms[:22] if m not in at_base]
     demo = (
         Membership.objects.filter(person_id=keep, status=MembershipStatus.MEMBER)
         .select_related("person", "union")
@@ -168,6 +174,23 @@ def seed(ctx) -> None:
         description="辅导作业、组织阅读和手工活动。",
     )
     open_ones = [
+        *(
+            [
+                _project(
+                    ctx.users["base_admin"],
+                    base,
+                    "班组互助义务维修",
+                    place=f"{base.name}职工之家",
+                    days=5,
+                    hours="2",
+                    places=5,
+                    skills=["repair", "computer"],
+                    description="为本单位职工义务维修家电、电脑。",
+                )
+            ]
+            if base is not None
+            else []
+        ),
         _project(
             fed_admin,
             ctx.fed,
@@ -201,13 +224,16 @@ def seed(ctx) -> None:
             description="为企业职工解答劳动合同、工资支付等问题。",
         ),
     ]
+    warm = next(
+        p for p in open_ones if p.title.startswith("“冬日暖阳”")
+    )  # everyone but the demo member signs up
     signups, held = {}, [p for p, _ in done]
     for p in [d for d, _ in done] + [ended_yesterday] + open_ones:
         for m, u in approved:
             mine = m.person_id == keep and p in held
-            if p.remaining == 0 or (p is not open_ones[0] and not mine and rng.random() < 0.45):
+            if p.remaining == 0 or (p is not warm and not mine and rng.random() < 0.45):
                 continue
-            if p is open_ones[0] and m.person_id == keep:
+            if p is warm and m.person_id == keep:
                 continue  # left for the demo member to sign up on their phone
             try:
                 s = services.sign_up(actor=u, project_id=p.pk)
