@@ -178,14 +178,14 @@ def enter_contestant(*, actor, competition: Competition, person: Person) -> Cont
             comp.refresh_from_db(fields=["status", "entrants"])
             if comp.status != C.OPEN:
                 raise ServiceError("本次竞赛报名已截止", code="closed")
-            raise ServiceError(f"本次竞赛的 {comp.max_entrants} 个参赛名额已满", code="full")
+            raise ServiceError(f"本次竞赛的 {comp.max_entrants} 个参赛名额已满", field="person", code="full")
         if comp.union_cap:
             CompetitionUnion.objects.bulk_create(
                 [CompetitionUnion(competition=comp, union=m.union, cap=comp.union_cap)], ignore_conflicts=True)
             if not CompetitionUnion.objects.filter(competition=comp, union=m.union,
                                                    entrants__lt=F("cap")).update(entrants=F("entrants") + 1):
                 raise ServiceError(f"{m.union.name}的报名人数已达每个工会 {comp.union_cap} 人的上限",
-                                   code="union_full")
+                                   field="person", code="union_full")
         audit.record(actor=actor, action="talent.contestant_enter", obj=c, org_path=m.union.path,
                      detail={"competition": comp.pk, "person": person.pk, "union": m.union_id})
         return c
