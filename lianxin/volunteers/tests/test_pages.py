@@ -13,7 +13,7 @@ from lianxin.volunteers import services
 from lianxin.volunteers.models import HoursEntry, Project, Signup, Volunteer
 from lianxin.volunteers.testing import end_project, make_member, make_project, make_volunteer, register
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 MOBILE = "13912345678"
 
@@ -96,6 +96,8 @@ def test_staff_decide_registrations_in_their_scope(client, district):
     client.force_login(d.users["base_a1.reviewer"])
     html = client.get("/console/volunteers/volunteers/").content.decode()
     assert f'id="approve-{v.pk}"' in html and "医疗救护、心理疏导" in html
+    assert "陈秀英" in client.get("/console/volunteers/volunteers/?skill=counsel").content.decode()
+    assert "陈秀英" not in client.get("/console/volunteers/volunteers/?skill=law").content.decode()
     r = client.post(f"/console/volunteers/volunteers/{v.pk}/decide/", {"decision": "decline", "reason": ""})
     assert r.status_code == 302
     v.refresh_from_db()
@@ -206,3 +208,16 @@ def test_a_worker_not_yet_a_member_is_told_to_join(client, district):
     assert 'id="not-member"' in html and "/m/join/" in html
     r = client.post("/m/volunteers/register/", {"skills": ["medic"], "times": ["weekend"]}, follow=True)
     assert "只有在册会员可以登记" in r.content.decode() and Volunteer.objects.count() == 0
+
+
+def test_the_back_office_is_read_only_and_scoped(client, world):
+    d, a, b, pa, pb = world
+    client.force_login(d.users["street_a.admin"])
+    for model in ("volunteer", "project", "signup", "hoursentry"):
+        assert client.get(f"/admin/volunteers/{model}/").status_code == 200, model
+    html = client.get("/admin/volunteers/volunteer/").content.decode()
+    assert "林晓" in html and "黄磊" not in html
+    assert client.get(f"/admin/volunteers/volunteer/{b.volunteer.pk}/change/").status_code == 404
+    assert client.get("/admin/volunteers/project/add/").status_code == 403
+    r = client.post(f"/admin/volunteers/project/{pa.pk}/change/", {"title": "改名", "_save": "1"})
+    assert r.status_code == 403 and Project.objects.get(pk=pa.pk).title == "社区义诊进楼道"
