@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "lianxin.mutualaid",
     "lianxin.dashboard",
     "lianxin.talent",
+    "lianxin.volunteers",
+    "lianxin.governance",
 ]
 
 MIDDLEWARE = [

@@ -114,10 +114,48 @@ def _honour(o, side):
             "year": 2024, "awarded_by": "杭州市人民政府"}
 
 
+def _vproject(o, side):
+    return {"org": o.street[side].pk, "title": f"社区义诊进楼道{next(_n)}", "place": "文体中心",
+            "starts_at": _when(5, 9), "ends_at": _when(5, 12), "signup_deadline": _when(4, 18), "places": "10",
+            "hours": "2.5", "skills": ["medic"]}
+
+
+def _vproject_of(o, side):
+    """The side's 志愿服务项目, made on first use (the objects fixture stays as it is)."""
+    made = o.__dict__.setdefault("vproject", {})
+    if side not in made:
+        from lianxin.volunteers.testing import make_project
+
+        made[side] = make_project(o.street[side], actor=o.d.users[f"street_{side}.admin"])
+    return made[side]
+
+
 def _legal(o, side):
     from lianxin.workflow.tests.helpers import legal_data
 
     return legal_data(o.base[side], action="save")
+
+
+def _home_round(o, side):
+    return {"org": o.street[side].pk, "year": timezone.localdate().year, "title": f"街道模范职工之家评选{next(_n)}",
+            "level": "street_home", "deadline": (timezone.localdate() + dt.timedelta(days=20)).isoformat(),
+            "places": 3, "valid_years": 3}
+
+
+def _home_application(o, side, union=None):
+    from lianxin.governance.testing import SUMMARY, full_scores
+
+    data = {"summary": SUMMARY}
+    if union is not None:
+        data["union"] = union.pk
+    for key, (score, note) in full_scores(1).items():
+        data[f"score_{key}"], data[f"note_{key}"] = score, note
+    return data
+
+
+def _election(o, side):
+    return {"number": 1, "elected_on": (timezone.localdate() - dt.timedelta(days=10)).isoformat(), "term_years": 5,
+            "expected": 40, "present": 30, "name_1": "周主席", "post_1": "chair", "votes_1": 25}
 
 
 FORMS: dict[str, Form] = {
@@ -179,6 +217,16 @@ FORMS: dict[str, Form] = {
                                                  "starts_on": timezone.localdate() + dt.timedelta(days=20),
                                                  "ends_on": timezone.localdate() + dt.timedelta(days=22),
                                                  "nominate_until": timezone.localdate() + dt.timedelta(days=5)}),
+    "assistance-homeward-new": Form(lambda o, s: "/console/assistance/homeward/new/",
+                                    lambda o, s: {"org": o.street[s].pk, "year": timezone.localdate().year,
+                                                  "name": "街道春节平安返乡", "subsidy": "300", "fund": o.fund[s].pk,
+                                                  "apply_until": timezone.localdate() + dt.timedelta(days=5)}),
+    "assistance-job-new": Form(lambda o, s: "/console/assistance/jobs/new/",
+                               lambda o, s: {"union": o.base[s].pk, "employer": o.ent[s].credit_code,
+                                             "title": "数控车床操作工", "trade": "车工", "openings": "3",
+                                             "salary_min": "5000", "salary_max": "7000",
+                                             "requirements": "持证上岗，两年以上经验", "contact": "人事部 王女士",
+                                             "valid_until": timezone.localdate() + dt.timedelta(days=30)}),
     "assistance-allocate": Form(lambda o, s: f"/console/assistance/funds/{o.fund[s].pk}/allocate/",
                                 lambda o, s: {"amount": "1000", "memo": "年度预算"}, edit=True, get_status=302,
                                 obj=lambda o: o.fund["a"]),
@@ -187,6 +235,25 @@ FORMS: dict[str, Form] = {
                                   lambda o, s: {k: v for k, v in _selection(o, s).items() if k != "org"}, edit=True,
                                   obj=lambda o: o.selection["a"]),
     "talent-honour-new": Form(lambda o, s: "/console/talent/honours/new/", _honour),
+    "talent-competition-new": Form(lambda o, s: "/console/talent/competitions/new/", lambda o, s: {
+        "org": o.street[s].pk, "title": f"焊工技能竞赛{next(_n)}", "trade": "焊工", "level": "district",
+        "signup_opens_at": _when(0, 0), "signup_closes_at": _when(5, 18), "max_entrants": 20, "union_cap": 3,
+        "theory_weight": 30, "award_title": "技术能手", "award_places": 3}),
+    "talent-round-new": Form(lambda o, s: "/console/talent/innovation/new/", lambda o, s: {
+        "org": o.street[s].pk, "title": f"职工创新成果评审{next(_n)}", "submit_until": _when(10, 18),
+        "first_prizes": 1, "second_prizes": 2, "third_prizes": 3}),
+    "volunteers-project-new": Form(lambda o, s: "/console/volunteers/new/", _vproject),
+    "volunteers-project-edit": Form(lambda o, s: f"/console/volunteers/{_vproject_of(o, s).pk}/edit/",
+                                    lambda o, s: {k: v for k, v in _vproject(o, s).items() if k != "org"},
+                                    edit=True, obj=lambda o: _vproject_of(o, "a")),
+    "governance-round-new": Form(lambda o, s: "/console/governance/rounds/new/", _home_round),
+    "governance-application-new": Form(lambda o, s: f"/console/governance/rounds/{o.gov['round']['a'].pk}/apply/",
+                                       lambda o, s: _home_application(o, s, o.joint[s])),
+    "governance-application-edit": Form(
+        lambda o, s: f"/console/governance/applications/{o.gov['returned'][s].pk}/edit/", _home_application,
+        edit=True, obj=lambda o: o.gov["returned"]["a"]),
+    "governance-election-new": Form(lambda o, s: f"/console/governance/terms/{o.base[s].pk}/elect/", _election,
+                                    edit=True, obj=lambda o: o.base["a"]),
     "venues-photo-add": Form(lambda o, s: f"/console/venues/{o.site[s].pk}/photos/",
                              lambda o, s: {"caption": "正门", "image": _png()}, edit=True, get_status=302,
                              obj=lambda o: o.site["a"]),
@@ -227,6 +294,9 @@ def objects(district):
         o.selection[s] = make_selection(street, actor=admin)
         o.honour_who[s] = id_number()
         make_person_with_id(o.base[s], o.honour_who[s])
+    from lianxin.governance.testing import gate_objects
+
+    o.gov = gate_objects(d)
     return o
 
 
@@ -326,7 +396,11 @@ BUTTONS = [("/console/enterprises/", "/console/enterprises/new/"), ("/console/pe
            ("/console/applications/filed/", "/console/applications/file/legal/"),
            ("/console/imports/", "/console/imports/upload/"), ("/console/talent/", "/console/talent/new/"),
            ("/console/talent/honours/", "/console/talent/honours/new/"),
-           ("/console/mutualaid/", "/console/mutualaid/new/")]
+           ("/console/talent/competitions/", "/console/talent/competitions/new/"),
+           ("/console/talent/innovation/", "/console/talent/innovation/new/"),
+           ("/console/mutualaid/", "/console/mutualaid/new/"), ("/console/volunteers/", "/console/volunteers/new/"),
+           ("/console/assistance/homeward/", "/console/assistance/homeward/new/"),
+           ("/console/assistance/jobs/", "/console/assistance/jobs/new/")]
 
 
 def test_the_button_is_shown_exactly_when_its_form_opens(client, district):
