@@ -38,9 +38,11 @@ def staff_required(view):
 
 
 def form_error(form, e, aliases: dict[str, str] | None = None) -> None:
-    """Show a service's Chinese message on the form field it names (or on the form when it names none)."""
-    field = (aliases or {}).get(e.field, e.field)
-    form.add_error(field if field in form.fields else None, e.message)
+    """Show a service's Chinese message on the form field it names (or on the form when it names none); a
+    service that reports several fields at once (``e.errors``, e.g. a checklist) gets each on its own field."""
+    for name, message in (e.errors or {e.field: e.message}).items():
+        field = (aliases or {}).get(name, name)
+        form.add_error(field if field in form.fields else None, message)
 
 
 MEMBER_LOGIN_URL = "/m/login/"

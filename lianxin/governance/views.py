@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import can, may, offers
-from lianxin.core.views import paginate, staff_required
+from lianxin.core.views import form_error, paginate, staff_required
 
 from . import selectors, services
 from .forms import ApplicationForm, ElectionForm, QuotaForm, RoundForm
@@ -22,12 +22,6 @@ from .models import CRITERIA, HomeApplication, HomeLevel, NamedHome
 
 A = HomeApplication.Status
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form, e: ServiceError) -> None:
-    """Every field a service names gets its message (a checklist reports all its items at once)."""
-    for field, msg in (e.errors or {e.field: e.message}).items():
-        form.add_error(field if field in form.fields else None, msg)
 
 
 def _int_param(v):
@@ -73,7 +67,7 @@ def round_new(request):
                 notes=d["notes"],
             )
         except ServiceError as e:
-            _form_errors(form, e)
+            form_error(form, e)
         else:
             messages.success(request, "评选已发布，范围内的基层工会可以申报")
             return redirect(f"/console/governance/rounds/{r.pk}/")
@@ -159,7 +153,7 @@ def application_new(request, pk):
                 scores=form.scores(),
             )
         except ServiceError as e:
-            _form_errors(form, e)
+            form_error(form, e)
         else:
             messages.success(request, f"已申报，自评 {app.self_total} 分，待{app.street.name}审核")
             return redirect(f"/console/governance/applications/{app.pk}/")
@@ -189,7 +183,7 @@ def application_edit(request, pk):
                 scores=form.scores(),
             )
         except ServiceError as e:
-            _form_errors(form, e)
+            form_error(form, e)
         else:
             messages.success(request, "已重新提交，待街道审核")
             return redirect(f"/console/governance/applications/{app.pk}/")
@@ -382,7 +376,7 @@ def election_new(request, pk):
                 people=form.people(),
             )
         except ServiceError as e:
-            _form_errors(form, e)
+            form_error(form, e)
         else:
             messages.success(request, f"已登记第 {term.number} 届换届选举，任期至 {term.ends_on:%Y-%m-%d}")
             return redirect(f"/console/governance/terms/{union.pk}/")
