@@ -18,6 +18,7 @@ class Purpose(models.TextChoices):
     WARMTH = "warmth", "两节送温暖"
     MEDICAL = "medical", "职工医疗互助"
     STUDY = "study", "金秋助学"
+    EDUCATION = "education", "教育补助"  # 职工学历提升补助 (lianxin.training, programme "education")
 
 
 class Fund(models.Model):
