@@ -147,6 +147,58 @@ def create_competition(*, actor, org: Organization, **fields) -> Competition:
     return comp
 
 
+EDITABLE = ("title", "trade", "level", "description", "signup_opens_at", "signup_closes_at", "max_entrants",
+            "union_cap", "theory_weight", "award_title", "award_places")
+
+
+@transaction.atomic
+def update_competition(*, actor, competition: Competition, **fields) -> Competition:
+    """Change a competition while sign-up is open (the organiser's 管理员; the organiser itself stays). Under the
+    competition's row lock, which every entry's conditional UPDATE also takes, so no entry slips past a lowered
+    limit: 参赛名额 never below those already entered, 每个工会限报 never below what a union has already entered
+    (refused naming the union). Changing or setting the per-union cap rebuilds the unions' counters from the
+    entries themselves (entries made while there was no cap had none), under the same lock."""
+    comp = _lock(competition)
+    _organiser(actor, comp)
+    if comp.status != C.OPEN:
+        raise ServiceError("报名结束后不能再修改竞赛设置", code="bad_status")
+    data = _clean(fields)
+    if data["max_entrants"] < comp.entrants:
+        raise ServiceError(f"已有 {comp.entrants} 人报名，参赛名额不能少于 {comp.entrants}", field="max_entrants",
+                           code="below_entrants")
+    cap = data["union_cap"]
+    counts = {}
+    if cap:
+        from django.db.models import Count
+
+        counts = dict(Contestant.objects.filter(competition=comp).values_list("union").annotate(n=Count("id"))
+                      .values_list("union", "n"))
+        over = [(u, n) for u, n in counts.items() if n > cap]
+        if over:
+            u, n = max(over, key=lambda x: x[1])
+            name = Organization.objects.get(pk=u).name
+            raise ServiceError(f"{name}已报名 {n} 人，每个工会限报不能少于 {n}", field="union_cap",
+                               code="below_union")
+    changed = {k: [_plain(getattr(comp, k)), _plain(data[k])] for k in EDITABLE if getattr(comp, k) != data[k]}
+    if not changed:
+        return comp
+    for k in EDITABLE:
+        setattr(comp, k, data[k])
+    comp.save(update_fields=list(EDITABLE))
+    if "union_cap" in changed:
+        CompetitionUnion.objects.filter(competition=comp).delete()
+        if cap:
+            CompetitionUnion.objects.bulk_create([CompetitionUnion(competition=comp, union_id=u, cap=cap, entrants=n)
+                                                  for u, n in counts.items()])
+    audit.record(actor=actor, action="talent.competition_update", obj=comp, org_path=comp.org.path,
+                 detail={"title": comp.title, "changed": changed})
+    return comp
+
+
+def _plain(v):
+    return timezone.localtime(v).strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime) else v
+
+
 # ---------------------------------------------------------------- entries
 
 def enter_contestant(*, actor, competition: Competition, person: Person) -> Contestant:
@@ -179,6 +231,9 @@ def enter_contestant(*, actor, competition: Competition, person: Person) -> Cont
             if comp.status != C.OPEN:
                 raise ServiceError("本次竞赛报名已截止", code="closed")
             raise ServiceError(f"本次竞赛的 {comp.max_entrants} 个参赛名额已满", field="person", code="full")
+        # The cap as it is now that this entry holds the competition's row: a change made while it waited for
+        # that lock (update_competition takes it too) has committed, and this fresh read sees it.
+        comp.union_cap = Competition.objects.filter(pk=comp.pk).values_list("union_cap", flat=True).get()
         if comp.union_cap:
             CompetitionUnion.objects.bulk_create(
                 [CompetitionUnion(competition=comp, union=m.union, cap=comp.union_cap)], ignore_conflicts=True)
@@ -354,3 +409,25 @@ def confirm_awards(*, actor, competition: Competition) -> tuple[int, list[str]]:
     audit.record(actor=actor, action="talent.competition_award", obj=comp, org_path=comp.org.path,
                  detail={"honour": comp.award_title, "added": added, "unchanged": len(skipped)})
     return added, skipped
+
+
+def export_results(*, actor, competition: Competition, rows):
+    """成绩名单 (xlsx, streamed through the core writer: typed cells, formula-defused text; phones masked; audited as
+    an export). Before publication it is the entry list with the scores so far and no places."""
+    from lianxin.core.excel import XlsxStreamWriter
+
+    if not can(actor, "export", competition.org.path):
+        raise PermissionDenied("只有竞赛主办单位的工作人员可以导出成绩")
+    published = competition.status == C.PUBLISHED
+    header = ["名次", "并列", "姓名", "身份证号", "手机号码", "报名工会", "理论成绩", "实操成绩", "总成绩", "授予称号"]
+    with XlsxStreamWriter(header, sheet="成绩名单", widths=[6, 6, 10, 20, 14, 28, 10, 10, 10, 14]) as w:
+        for c in rows:
+            w.row([c.rank if published else None, "是" if published and c.tied else "", c.person.name,
+                   c.person.id_masked, c.person.mobile_masked, c.union.name,
+                   None if c.theory is None else c.theory / 10, None if c.practice is None else c.practice / 10,
+                   None if c.total is None else c.total / 1000,
+                   competition.award_title if c.awarded else ""])
+    with transaction.atomic():
+        audit.record(actor=actor, action="talent.competition_export", obj=competition, org_path=competition.org.path,
+                     detail={"title": competition.title, "count": w.n - 1})
+    return w

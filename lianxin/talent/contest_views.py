@@ -56,8 +56,42 @@ def competition_new(request):
                   status=400 if form.errors else 200)
 
 
+@staff_required
+def competition_edit(request, pk):
+    """修改 while sign-up is open: 404 outside the viewer's reach, 403 for a role that may not change the organiser's
+    records; the limits (no fewer places than entries, no union over a lowered cap) are the service's."""
+    comp = selectors.organiser_competition(actor=request.user, pk=pk)
+    if comp.status != C.OPEN:
+        messages.error(request, "报名结束后不能再修改竞赛设置")
+        return redirect(f"/console/talent/competitions/{comp.pk}/")
+    form = CompetitionForm(request.POST or None, instance=comp)
+    if request.method == "POST" and form.is_valid():
+        try:
+            competitions.update_competition(actor=request.user, competition=comp, **form.cleaned_data)
+        except ServiceError as e:
+            if isinstance(e, PermissionDenied):
+                raise
+            form_error(form, e)
+        else:
+            messages.success(request, "竞赛设置已保存")
+            return redirect(f"/console/talent/competitions/{comp.pk}/")
+    return render(request, "talent/console/competition_form.html", {"form": form, "instance": comp},
+                  status=400 if form.errors else 200)
+
+
+@staff_required
+def competition_export(request, pk):
+    from lianxin.assistance.views import _xlsx
+
+    comp = selectors.staff_competition(actor=request.user, pk=pk)
+    rows = selectors.staff_contestants(actor=request.user, competition=comp)
+    w = competitions.export_results(actor=request.user, competition=comp, rows=rows)
+    return _xlsx(w, f"{comp.title}成绩名单.xlsx")
+
+
 def _competition_page(request, comp, *, enter=None, status=200):
     organiser = selectors.is_organiser(request.user, comp)
+    may_export = can(request.user, "export", comp.org.path)
     now = timezone.now()
     rows = list(selectors.staff_contestants(actor=request.user, competition=comp))
     ranked = competitions.ranking_of(rows)
@@ -71,7 +105,7 @@ def _competition_page(request, comp, *, enter=None, status=200):
     if comp.status == C.PUBLISHED:
         rows.sort(key=lambda c: (c.rank is None, c.rank or 0, c.pk))
     return render(request, "talent/console/competition.html", {
-        "c": comp, "organiser": organiser, "rows": rows, "proposed": proposed,
+        "c": comp, "organiser": organiser, "may_export": may_export, "rows": rows, "proposed": proposed,
         "may_enter": comp.status == C.OPEN and comp.signup_opens_at <= now < comp.signup_closes_at
         and may(request.user, "change"),
         "enter_form": enter or EnterForm(), "withdraw_form": WithdrawForm(),

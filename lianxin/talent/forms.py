@@ -86,9 +86,18 @@ class CompetitionForm(forms.Form):
     award_places = forms.IntegerField(label="授予名额", required=False, min_value=0, initial=0,
                                       help_text="前几名授予上述称号（并列者一并授予）")
 
-    def __init__(self, *args, orgs=None, **kwargs):
+    def __init__(self, *args, orgs=None, instance=None, **kwargs):
+        if instance is not None:  # 修改: the organiser stays; the fields start from the competition
+            from django.utils import timezone
+
+            kwargs.setdefault("initial", {
+                k: (timezone.localtime(v).strftime("%Y-%m-%dT%H:%M") if k.startswith("signup_") else v)
+                for k in self.base_fields if k != "org" for v in [getattr(instance, k)]})
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        if instance is not None:
+            del self.fields["org"]
+        else:
+            self.fields["org"].queryset = orgs
 
 
 class EnterForm(forms.Form):

@@ -229,6 +229,12 @@ def staff_competition(*, actor, pk) -> Competition:
         raise Http404 from None
 
 
+def organiser_competition(*, actor, pk, action: str = "change") -> Competition:
+    """The competition for its organiser's own forms: 404 outside the actor's subtree, 403 for a role that sees
+    it but may not ``action``."""
+    return get_scoped_or_404(Competition.objects.select_related("org", "audience"), actor, pk, action)
+
+
 def staff_contestants(*, actor, competition: Competition) -> QuerySet[Contestant]:
     """The organiser's staff see every contestant; an entering union's staff their own, and after publication
     the whole ranking."""

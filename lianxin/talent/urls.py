@@ -16,6 +16,8 @@ urlpatterns = [
     path("console/talent/competitions/new/", cv.competition_new, name="talent-competition-new"),
     path("console/talent/competitions/<int:pk>/", cv.competition_detail, name="talent-competition"),
     path("console/talent/competitions/<int:pk>/enter/", cv.competition_enter, name="talent-competition-enter"),
+    path("console/talent/competitions/<int:pk>/edit/", cv.competition_edit, name="talent-competition-edit"),
+    path("console/talent/competitions/<int:pk>/export/", cv.competition_export, name="talent-competition-export"),
     path("console/talent/competitions/<int:pk>/scores/", cv.competition_scores, name="talent-competition-scores"),
     path("console/talent/competitions/<int:pk>/contestants/<int:cid>/withdraw/", cv.competition_withdraw,
          name="talent-contestant-withdraw"),

@@ -130,6 +130,17 @@ def _vproject_of(o, side):
     return made[side]
 
 
+def _competition_of(o, side):
+    """The side's 劳动竞赛, made on first use."""
+    made = o.__dict__.setdefault("competition", {})
+    if side not in made:
+        from lianxin.talent.testing import make_competition
+
+        made[side] = make_competition(o.street[side], actor=o.d.users[f"street_{side}.admin"],
+                                      title=f"电工技能竞赛{next(_n)}")
+    return made[side]
+
+
 def _legal(o, side):
     from lianxin.workflow.tests.helpers import legal_data
 
@@ -239,6 +250,13 @@ FORMS: dict[str, Form] = {
         "org": o.street[s].pk, "title": f"焊工技能竞赛{next(_n)}", "trade": "焊工", "level": "district",
         "signup_opens_at": _when(0, 0), "signup_closes_at": _when(5, 18), "max_entrants": 20, "union_cap": 3,
         "theory_weight": 30, "award_title": "技术能手", "award_places": 3}),
+    "talent-competition-edit": Form(lambda o, s: f"/console/talent/competitions/{_competition_of(o, s).pk}/edit/",
+                                    lambda o, s: {"title": f"电工技能竞赛{next(_n)}", "trade": "电工",
+                                                  "level": "district", "signup_opens_at": _when(0, 0),
+                                                  "signup_closes_at": _when(6, 18), "max_entrants": 30,
+                                                  "union_cap": "", "theory_weight": 40, "award_title": "",
+                                                  "award_places": 0},
+                                    edit=True, obj=lambda o: _competition_of(o, "a")),
     "talent-round-new": Form(lambda o, s: "/console/talent/innovation/new/", lambda o, s: {
         "org": o.street[s].pk, "title": f"职工创新成果评审{next(_n)}", "submit_until": _when(10, 18),
         "first_prizes": 1, "second_prizes": 2, "third_prizes": 3}),
