@@ -338,3 +338,267 @@ class ElectedPerson(models.Model):
                 condition=Q(post__in=["chair", "vice", "member"]), name="elected_post_valid"
             ),
         ]
+
+
+# ------------------------------------------------------------------------------------- 社会化工会工作者
+
+# 岗位等级 and their monthly salary bands (yuan, before tax), as set by the federation's 社会化工会工作者管理办法.
+# A worker's grade is one of these; the band is shown beside it and is information only (pay runs elsewhere).
+WORKER_GRADES = (
+    (1, "一级", 6800, 8200),
+    (2, "二级", 5800, 6800),
+    (3, "三级", 4800, 5800),
+)
+WORKER_GRADE_LABEL = {g: label for g, label, _, _ in WORKER_GRADES}
+WORKER_GRADE_BAND = {g: (lo, hi) for g, _, lo, hi in WORKER_GRADES}
+CONTRACT_DUE_DAYS = 60  # contracts ending within this many days are listed as 合同即将到期
+EXCELLENT_PERCENT = 20  # 优秀 at most 20 % of the workers assessed in a round, rounded down, at least 1
+
+
+def excellent_quota(assessed: int) -> int:
+    return max(1, assessed * EXCELLENT_PERCENT // 100)
+
+
+class SocialWorker(models.Model):
+    """A 社会化工会工作者: a Person recruited by the federation and posted (``WorkerPosting``) to a street or a
+    union. ``post`` mirrors the open posting (the last one once the worker has left), so scoping is one path
+    prefix on it: a street's staff see the workers posted in their subtree."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在岗"
+        LEFT = "left", "离职"
+
+    person = models.OneToOneField(
+        "members.Person", on_delete=models.PROTECT, related_name="social_worker", verbose_name="人员"
+    )
+    post = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="social_workers", verbose_name="派驻单位"
+    )
+    grade = models.PositiveSmallIntegerField(
+        "岗位等级", choices=[(g, label) for g, label, _, _ in WORKER_GRADES]
+    )
+    contract_start = models.DateField("合同开始")
+    contract_end = models.DateField("合同到期")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    left_on = models.DateField("离职日期", null=True, blank=True)
+    left_reason = models.CharField("离职原因", max_length=300, blank=True)
+    recruited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATHS = ("post__path",)
+
+    class Meta:
+        ordering = ["post__path", "id"]
+        verbose_name = verbose_name_plural = "社会化工会工作者"
+        indexes = [models.Index(fields=["status", "contract_end"], name="worker_status_contract")]
+        constraints = [
+            models.CheckConstraint(condition=Q(grade__in=[1, 2, 3]), name="worker_grade_valid"),
+            models.CheckConstraint(condition=Q(status__in=["active", "left"]), name="worker_status_valid"),
+            models.CheckConstraint(
+                condition=Q(contract_end__gt=F("contract_start")), name="worker_contract_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", left_on__isnull=True) | Q(status="left", left_on__isnull=False),
+                name="worker_left_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.person.name
+
+    @property
+    def band(self) -> str:
+        lo, hi = WORKER_GRADE_BAND.get(self.grade, (0, 0))
+        return f"{lo}–{hi} 元/月"
+
+
+class WorkerPosting(models.Model):
+    """One posting of a worker to an organisation: opened by recruitment or a transfer (调岗), closed by the next
+    transfer or by leaving. At most one open posting per worker (partial UNIQUE) — so per person, since a
+    person is one worker."""
+
+    worker = models.ForeignKey(SocialWorker, on_delete=models.PROTECT, related_name="postings")
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="派驻单位"
+    )
+    started_on = models.DateField("派驻日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    note = models.CharField("调岗原因", max_length=300, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATHS = ("org__path", "worker__post__path")
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = verbose_name_plural = "派驻记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"], condition=Q(ended_on__isnull=True), name="posting_one_open_per_worker"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="posting_ends_after_start",
+            ),
+        ]
+
+
+class WorkLog(models.Model):
+    """A worker's month (工作记录): one per worker per month, entered by the post's staff, locked once the post's
+    organisation confirms it (``status`` moves draft → confirmed only by a conditional UPDATE)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+
+    worker = models.ForeignKey(SocialWorker, on_delete=models.PROTECT, related_name="logs")
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="派驻单位"
+    )
+    year = models.PositiveSmallIntegerField("年")
+    month = models.PositiveSmallIntegerField("月")
+    visits = models.PositiveIntegerField("走访企业（家次）", default=0)
+    unions_founded = models.PositiveIntegerField("新建工会（个）", default=0)
+    members_recruited = models.PositiveIntegerField("发展会员（人）", default=0)
+    disputes_mediated = models.PositiveIntegerField("调解劳动争议（件）", default=0)
+    summary = models.TextField("工作小结")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["-year", "-month", "worker_id"]
+        verbose_name = verbose_name_plural = "工作记录"
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "year", "month"], name="worklog_one_per_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="worklog_month_range"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="worklog_year_range"),
+            models.CheckConstraint(
+                condition=Q(visits__lte=10000)
+                & Q(unions_founded__lte=10000)
+                & Q(members_recruited__lte=100000)
+                & Q(disputes_mediated__lte=10000),
+                name="worklog_counts_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "confirmed"]), name="worklog_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(confirmed_at__isnull=False), name="worklog_confirmed_has_time"
+            ),
+        ]
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年{self.month}月"
+
+
+class AssessmentRound(models.Model):
+    """年度考核: the federation opens a year's round, which fixes who is assessed (the workers on post at that
+    moment, one ``Assessment`` each) and the 优秀 quota (20 % of them, rounded down, at least 1). ``excellent``
+    counts the 优秀 grades given, under ``CHECK excellent <= excellent_quota``, raised only by a conditional
+    UPDATE; the federation's confirmation freezes the round."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "考核中"
+        CONFIRMED = "confirmed", "已确认"
+
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="组织单位"
+    )
+    year = models.PositiveSmallIntegerField("考核年度")
+    assessed = models.PositiveIntegerField("参加考核人数")
+    excellent_quota = models.PositiveIntegerField("优秀名额")
+    excellent = models.PositiveIntegerField("已评优秀", default=0)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = verbose_name_plural = "年度考核"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="assessround_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="assessround_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(excellent__gte=0) & Q(excellent__lte=F("excellent_quota")),
+                name="assessround_excellent_within_quota",
+            ),
+            models.CheckConstraint(
+                condition=Q(excellent_quota__gte=1) & Q(excellent_quota__lte=F("assessed")),
+                name="assessround_quota_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "confirmed"]), name="assessround_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(confirmed_at__isnull=False),
+                name="assessround_confirmed_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年度社会化工会工作者考核"
+
+
+class Assessment(models.Model):
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", "优秀"
+        QUALIFIED = "qualified", "合格"
+        BASIC = "basic", "基本合格"
+        UNQUALIFIED = "unqualified", "不合格"
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.PROTECT, related_name="items")
+    worker = models.ForeignKey(SocialWorker, on_delete=models.PROTECT, related_name="assessments")
+    # who grades: the worker's post (at opening; a transfer during the round moves it with the worker)
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="派驻单位"
+    )
+    grade = models.CharField("考核等次", max_length=12, choices=Grade.choices, blank=True)
+    comment = models.CharField("评语", max_length=500, blank=True)
+    reason = models.CharField("不合格原因", max_length=500, blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    SCOPE_PATHS = ("org__path",)
+
+    class Meta:
+        ordering = ["org__path", "worker_id"]
+        verbose_name = verbose_name_plural = "考核结果"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "worker"], name="assessment_once_per_round"),
+            models.CheckConstraint(
+                condition=Q(grade__in=["", "excellent", "qualified", "basic", "unqualified"]),
+                name="assessment_grade_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(grade="unqualified") | ~Q(reason=""), name="assessment_unqualified_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade="") | Q(graded_at__isnull=False), name="assessment_graded_has_time"
+            ),
+        ]

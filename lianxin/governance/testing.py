@@ -83,3 +83,60 @@ def gate_objects(d) -> dict:
         services.review_application(actor=ROOT, application=app, decision="return", comment="请补充佐证材料")
         out["round"][s], out["returned"][s] = r, app
     return out
+
+
+# ---------------------------------------------------------------------------------------------- 社会化工会工作者
+
+
+def recruit(
+    post, *, actor=ROOT, name: str | None = None, grade: int = 2, contract_days: int = 730, person=None, **kw
+):
+    """A worker posted to ``post`` through the real service (a new person unless ``person`` is given)."""
+    from lianxin.core.testing import id_number, mobile
+
+    from . import services_workers
+
+    today = timezone.localdate()
+    fields = dict(
+        name=name or (person.name if person else "周社工"),
+        id_number=kw.pop("id_number", None) or (_reveal_id(person) if person else id_number()),
+        mobile=kw.pop("mobile", None) or mobile(),
+        grade=grade,
+        contract_start=today - dt.timedelta(days=60),
+        contract_end=today + dt.timedelta(days=contract_days),
+        posted_on=today - dt.timedelta(days=60),
+    )
+    fields.update(kw)
+    return services_workers.recruit_worker(actor=actor, post=post, **fields)
+
+
+def _reveal_id(person) -> str:
+    from lianxin.core import crypto
+    from lianxin.members.services import ID_CTX
+
+    return crypto.decrypt(person.id_cipher, context=ID_CTX)
+
+
+def log_month(worker, *, actor=ROOT, months_ago: int = 1, **counts):
+    from . import services_workers
+
+    today = timezone.localdate()
+    y, m = today.year, today.month - months_ago
+    while m < 1:
+        y, m = y - 1, m + 12
+    fields = {"visits": 12, "unions_founded": 1, "members_recruited": 30, "disputes_mediated": 2}
+    fields.update(counts)
+    return services_workers.enter_work_log(
+        actor=actor,
+        worker=worker,
+        year=y,
+        month=m,
+        counts=fields,
+        summary="走访辖区企业，宣传入会政策，调解欠薪纠纷。",
+    )
+
+
+def open_round(fed, *, actor=ROOT, year: int | None = None):
+    from . import services_workers
+
+    return services_workers.open_assessment(actor=actor, org=fed, year=year or timezone.localdate().year)
