@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PartyConfig(AppConfig):
+    name = "lianxin.party"
+    verbose_name = "党支部工作"

@@ -1,0 +1,454 @@
+"""党支部工作 console pages: branches in scope and those due for 转正, a branch's roster, a member (转正, 转接,
+转出, 党籍变动, 党费核定 and ledger), 三会一课 (record with attendance, list, detail, year compliance, export) and
+the branch's monthly 党费. Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from lianxin.core.errors import PermissionDenied, ServiceError
+from lianxin.core.scoping import can, require_may, scope_for
+from lianxin.core.views import form_error, paginate, staff_required
+
+from . import selectors, services
+from .forms import END_CHOICES, PARTIAL, DuesForm, EnrolForm, MeetingForm
+from .models import Category, DuesEntry, MeetingKind, MemberStatus, yuan
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _year(request) -> int:
+    today = timezone.localdate()
+    try:
+        y = int(request.GET.get("year", today.year))
+    except ValueError:
+        return today.year
+    return y if 2000 <= y <= today.year + 1 else today.year
+
+
+def _day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def _xlsx(w, name: str):
+    resp = FileResponse(w.open(), content_type=XLSX)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp
+
+
+# ---------------------------------------------------------------- branches
+
+
+@staff_required
+def home(request):
+    today = timezone.localdate()
+    due = selectors.due_for_full(actor=request.user, today=today)
+    for m in due:
+        m.overdue = m.due_on <= today
+    return render(
+        request,
+        "party/console/home.html",
+        {
+            "branches": selectors.branch_list(actor=request.user),
+            "due": due,
+            "days": selectors.DUE_SOON_DAYS,
+            "year": today.year,
+        },
+    )
+
+
+@staff_required
+def branch_detail(request, pk):
+    b = selectors.branch_detail(actor=request.user, pk=pk)
+    status = request.GET.get("status", MemberStatus.ACTIVE)
+    if status not in MemberStatus.values and status != "all":
+        status = MemberStatus.ACTIVE
+    today = timezone.localdate()
+    rows = list(selectors.roster(b, "" if status == "all" else status))
+    return render(
+        request,
+        "party/console/branch.html",
+        {
+            "b": b,
+            "rows": rows,
+            "status": status,
+            "statuses": MemberStatus.choices,
+            "manage": can(request.user, "change", b.path),
+            "recent": list(selectors.meetings(actor=request.user, branch=b)[:5]),
+            "year": today.year,
+            "period": f"{today:%Y-%m}",
+        },
+    )
+
+
+@staff_required
+def member_new(request, pk):
+    b = selectors.branch_detail(actor=request.user, pk=pk, action="change")
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            m = services.enrol_member(actor=request.user, branch=b, **form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, f"已将{m.person.name}登记到{b.name}党员名册")
+            return redirect(f"/console/party/members/{m.pk}/")
+    return render(
+        request, "party/console/member_form.html", {"form": form, "b": b}, status=400 if form.errors else 200
+    )
+
+
+# ---------------------------------------------------------------- a member
+
+
+@staff_required
+def member_detail(request, pk):
+    m = selectors.member_detail(actor=request.user, pk=pk)
+    manage = can(request.user, "change", m.branch.path)
+    today = timezone.localdate()
+    ledger = selectors.ledger_of(m)
+    for e in ledger:
+        e.reversed = (
+            DuesEntry.objects.filter(reverses=e).exists() if e.kind == DuesEntry.Kind.PAYMENT else False
+        )
+        e.may_reverse = (
+            e.kind == DuesEntry.Kind.PAYMENT
+            and not e.reversed
+            and can(request.user, "change", e.member.branch.path)
+        )
+    active = m.status == MemberStatus.ACTIVE
+    return render(
+        request,
+        "party/console/member.html",
+        {
+            "m": m,
+            "manage": manage and active,
+            "may_confirm": manage and active and m.category == Category.PROBATIONARY and m.due_on <= today,
+            "targets": list(selectors.transfer_targets(actor=request.user, member=m))
+            if manage and active
+            else [],
+            "history": selectors.history_of(m),
+            "stints": selectors.stints_of(m),
+            "ledger": ledger,
+            "end_choices": END_CHOICES,
+            "today": f"{today:%Y-%m-%d}",
+            "due_on": f"{m.due_on:%Y-%m-%d}" if m.due_on else "",
+        },
+    )
+
+
+def _member_action(request, pk, call, ok: str):
+    m = selectors.member_detail(actor=request.user, pk=pk, action="change")
+    try:
+        out = call(m)
+    except PermissionDenied:
+        raise
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect(f"/console/party/members/{m.pk}/")
+    messages.success(request, ok.format(name=m.person.name))
+    return redirect(f"/console/party/members/{getattr(out, 'pk', m.pk)}/")
+
+
+@staff_required
+@require_POST
+def member_confirm(request, pk):
+    return _member_action(
+        request,
+        pk,
+        lambda m: services.confirm_full(actor=request.user, member=m, on=_day(request.POST.get("on"))),
+        "{name}已转为正式党员",
+    )
+
+
+@staff_required
+@require_POST
+def member_transfer(request, pk):
+    def call(m):
+        to = selectors.branches(actor=request.user, action="change").filter(
+            pk=request.POST.get("to_branch") or 0
+        )
+        to = to.first() if str(request.POST.get("to_branch", "")).isdigit() else None
+        if to is None:
+            raise ServiceError("请选择转入的党支部", field="to_branch")
+        return services.transfer_member(
+            actor=request.user,
+            member=m,
+            to_branch=to,
+            on=_day(request.POST.get("on")),
+            reason=request.POST.get("reason", ""),
+        )
+
+    return _member_action(request, pk, call, "{name}的组织关系已转接")
+
+
+@staff_required
+@require_POST
+def member_out(request, pk):
+    return _member_action(
+        request,
+        pk,
+        lambda m: services.transfer_out(
+            actor=request.user,
+            member=m,
+            external_org=request.POST.get("external_org", ""),
+            on=_day(request.POST.get("on")),
+            reason=request.POST.get("reason", ""),
+        ),
+        "{name}的组织关系已转出",
+    )
+
+
+@staff_required
+@require_POST
+def member_end(request, pk):
+    return _member_action(
+        request,
+        pk,
+        lambda m: services.end_membership(
+            actor=request.user,
+            member=m,
+            status=request.POST.get("status", ""),
+            on=_day(request.POST.get("on")),
+            reason=request.POST.get("reason", ""),
+        ),
+        "已登记{name}的党籍变动",
+    )
+
+
+@staff_required
+def dues_edit(request, pk):
+    m = selectors.member_detail(actor=request.user, pk=pk, action="change")
+    initial = {
+        "base": yuan(m.dues_base_fen),
+        "fixed": yuan(m.dues_fixed_fen),
+        "fixed_reason": m.dues_fixed_reason,
+    }
+    form = DuesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_dues(actor=request.user, member=m, **form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            m.refresh_from_db()
+            messages.success(request, f"已核定{m.person.name}的党费：每月 {m.monthly_yuan} 元")
+            return redirect(f"/console/party/members/{m.pk}/")
+    return render(
+        request, "party/console/dues_form.html", {"form": form, "m": m}, status=400 if form.errors else 200
+    )
+
+
+# ---------------------------------------------------------------- 三会一课
+
+
+@staff_required
+def meeting_list(request):
+    year = _year(request)
+    kind = request.GET.get("kind", "")
+    branch = None
+    if str(request.GET.get("branch", "")).isdigit():
+        branch = selectors.branches(actor=request.user).filter(pk=request.GET["branch"]).first()
+    qs = selectors.meetings(actor=request.user, year=year, branch=branch, kind=kind)
+    return render(
+        request,
+        "party/console/meetings.html",
+        {
+            "page": paginate(request, qs),
+            "year": year,
+            "kind": kind,
+            "kinds": MeetingKind.choices,
+            "branch": branch,
+            "branches": selectors.branches(actor=request.user).order_by("path"),
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
+        },
+    )
+
+
+@staff_required
+def meeting_new(request, pk):
+    b = selectors.branch_detail(actor=request.user, pk=pk, action="change")
+    day = _day(request.POST.get("held_on")) if request.method == "POST" else None
+    roster = services.roster_on(b, day if day and day <= timezone.localdate() else timezone.localdate())
+    form = MeetingForm(request.POST or None, roster=roster, initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            mt = services.record_meeting(
+                actor=request.user,
+                branch=b,
+                kind=d["kind"],
+                held_on=d["held_on"],
+                topic=d["topic"],
+                place=d["place"],
+                minutes=d["minutes"],
+                attendance=form.attendance(),
+            )
+        except PermissionDenied:
+            raise
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, f"已登记{mt.get_kind_display()}“{mt.topic}”")
+            return redirect(f"/console/party/meetings/{mt.pk}/")
+    return render(
+        request,
+        "party/console/meeting_form.html",
+        {"form": form, "b": b, "partial": PARTIAL},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def meeting_detail(request, pk):
+    mt = selectors.meeting_detail(actor=request.user, pk=pk)
+    att = list(selectors.attendance_of(mt))
+    return render(
+        request,
+        "party/console/meeting.html",
+        {
+            "mt": mt,
+            "att": att,
+            "counts": {
+                label: sum(a.status == v for a in att)
+                for v, label in (("present", "出席"), ("leave", "请假"), ("absent", "缺席"))
+            },
+        },
+    )
+
+
+@staff_required
+def compliance(request):
+    year = _year(request)
+    rows = selectors.compliance(list(selectors.branches(actor=request.user).order_by("path")), year)
+    return render(
+        request,
+        "party/console/compliance.html",
+        {
+            "rows": rows,
+            "year": year,
+            "requirements": selectors.REQUIREMENTS,
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
+        },
+    )
+
+
+@staff_required
+def meetings_export(request):
+    require_may(request.user, "export")
+    year = _year(request)
+    scope = scope_for(request.user)
+    org_path = "" if scope.superuser else (scope.paths("export") or [""])[0]
+    rows = selectors.meetings(actor=request.user, year=year, action="export").order_by(
+        "branch__path", "held_on", "id"
+    )
+    w = services.export_meetings(
+        actor=request.user,
+        rows=rows.prefetch_related("attendance__member__person"),
+        org_path=org_path,
+        year=year,
+    )
+    return _xlsx(w, f"{year}年三会一课记录.xlsx")
+
+
+# ---------------------------------------------------------------- 党费
+
+
+def _period(request) -> int:
+    try:
+        return services.parse_period(request.GET.get("month") or selectors.current_period())
+    except ServiceError:
+        return selectors.current_period()
+
+
+@staff_required
+def dues(request, pk):
+    b = selectors.branch_detail(actor=request.user, pk=pk)
+    period = _period(request)
+    s = selectors.dues_summary(b, period)
+    return render(
+        request,
+        "party/console/dues.html",
+        {
+            "b": b,
+            "s": s,
+            "period": period,
+            "period_label": services.period_label(period),
+            "month": f"{period // 100}-{period % 100:02d}",
+            "year": period // 100,
+            "manage": can(request.user, "change", b.path),
+            "due_total": yuan(s["due_total"]),
+            "paid_total": yuan(s["paid_total"]),
+            "unpaid_total": yuan(s["due_total"] - s["paid_total"]),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def dues_pay(request, pk):
+    b = selectors.branch_detail(actor=request.user, pk=pk, action="change")
+    period = request.POST.get("period", "")
+    ids = [int(x) for x in request.POST.getlist("member") if str(x).isdigit()]
+    ms = list(selectors.members(actor=request.user, action="change").filter(branch=b, pk__in=ids))
+    if not ms:
+        messages.error(request, "请选择要登记缴纳的党员")
+    done, errors = [], []
+    for m in ms:
+        try:
+            services.record_payment(actor=request.user, member=m, period=period)
+        except PermissionDenied:
+            raise
+        except ServiceError as e:
+            errors.append(e.message)
+        else:
+            done.append(m.person.name)
+    if done:
+        messages.success(request, f"已登记 {len(done)} 人的党费：{'、'.join(done[:20])}")
+    for msg in errors[:10]:
+        messages.error(request, msg)
+    try:
+        p = services.parse_period(period)
+        q = f"?month={p // 100}-{p % 100:02d}"
+    except ServiceError:
+        q = ""
+    return redirect(f"/console/party/branches/{b.pk}/dues/{q}")
+
+
+@staff_required
+@require_POST
+def dues_reverse(request, eid):
+    e = selectors.dues_entry(actor=request.user, pk=eid)
+    if not can(request.user, "change", e.member.branch.path):
+        raise PermissionDenied("只有该党支部或上级组织的管理员可以冲正党费")
+    try:
+        services.reverse_payment(actor=request.user, entry=e, reason=request.POST.get("reason", ""))
+    except PermissionDenied:
+        raise
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"已冲正{e.member.person.name}{e.period_label}的党费，该月可重新登记")
+    return redirect(f"/console/party/members/{e.member_id}/")
+
+
+@staff_required
+def dues_export(request, pk):
+    b = selectors.branch_detail(actor=request.user, pk=pk, action="export")
+    year = _year(request)
+    w = services.export_dues(actor=request.user, branch=b, year=year, rows=selectors.dues_year(b, year))
+    return _xlsx(w, f"{b.name}{year}年党费收缴.xlsx")
