@@ -164,19 +164,21 @@ def enrol_member(
     *,
     actor,
     branch: Organization,
-    id_number,
+    id_number=None,
     category,
     joined_on,
     full_on=None,
     entered_on=None,
     external_org: str = "",
+    person: Person | None = None,
 ) -> PartyMember:
     """Put a person on a branch's roster: a new member, or (``external_org`` named) one whose 组织关系 comes in
     from outside the district. The person must belong to the organisation the branch is attached to (its parent's
-    subtree) and be on no other roster (the partial unique index holds it)."""
+    subtree) and be on no other roster (the partial unique index holds it). Staff find the person by ID number;
+    the demo passes ``person`` itself."""
     branch = _branch(branch)
     require(actor, "change", branch.path, "该党支部不在您的管理范围内")
-    person = find_person(id_number)
+    person = person if person is not None else find_person(id_number)
     parent = branch.parent
     if parent is not None and not person.org.path.startswith(parent.path):
         raise ServiceError(f"该人员不属于{parent.name}，不能登记到本支部", field="id_number")
