@@ -62,7 +62,9 @@ def seed(ctx) -> None:
             actor=root, parent=ctx.fed, kind=OrgKind.PARTY, name="总工会机关党支部"
         )
     if fed_branch.founded_on is None:
-        fed_branch = org_services.update_organization(actor=root, org=fed_branch, founded_on=dt.date(2008, 7, 1))
+        fed_branch = org_services.update_organization(
+            actor=root, org=fed_branch, founded_on=dt.date(2008, 7, 1)
+        )
     branches = [fed_branch]
     for s in ctx.streets:
         branches.append(

@@ -22,10 +22,20 @@ def test_seed(district):
     org_services.create_organization(actor=ROOT, parent=d.fed, kind=OrgKind.PARTY, name="总工会机关党支部")
     for i in range(30):
         make_person(d.base_a1 if i % 2 else d.base_b1, f"职工{i}")
-    users = {"qt_admin": make_user("qt_admin", d.fed, "admin"), "base_admin": make_user("base_admin", d.base_a1, "admin")}
+    users = {
+        "qt_admin": make_user("qt_admin", d.fed, "admin"),
+        "base_admin": make_user("base_admin", d.base_a1, "admin"),
+    }
     today = timezone.localdate()
-    ctx = SimpleNamespace(fed=d.fed, streets=[d.street_a, d.street_b], users=users, rng=random.Random(3),
-                          today=today, root=ROOT, log=lambda m: None)
+    ctx = SimpleNamespace(
+        fed=d.fed,
+        streets=[d.street_a, d.street_b],
+        users=users,
+        rng=random.Random(3),
+        today=today,
+        root=ROOT,
+        log=lambda m: None,
+    )
     demo.seed(ctx)
     branches = list(selectors.branches(actor=users["qt_admin"]))
     assert len(branches) == 4
