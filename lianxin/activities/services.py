@@ -377,21 +377,17 @@ def cancel_signup(*, actor, signup_id) -> Signup:
     return s
 
 
-@transaction.atomic
-def staff_cancel_signup(*, actor, signup_id, reason: str, activity_id=None) -> Signup:
-    """Staff cancel a member's sign-up (a duplicate registration, a member who called to withdraw, someone
-    outside the intended audience). Only administrators over the organising organisation may: the place
-    belongs to the organiser's quota, whoever the member's union is. The place is freed and the waitlist
-    promoted exactly as when the member cancels (``_withdraw``); the member is told why in-app and the act
-    is audited with the reason. ``.promoted`` on the result is the sign-up that took the place, if any."""
+def _cancel_reason(reason) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ServiceError("请填写取消原因", field="reason", code="reason")
     if len(reason) > 200:
         raise ServiceError("取消原因不能超过200字", field="reason", code="reason")
-    owner = {"activity_id": activity_id} if activity_id is not None else {}
-    a, s = _lock_for_cancel(signup_id, **owner)
-    require(actor, "change", a.org.path, "该活动不在您的管理范围内，不能取消其报名")
+    return reason
+
+
+def _staff_cancel(actor, a: Activity, s: Signup, reason: str) -> Signup:
+    """Cancel one sign-up whose activity and row the caller holds locked; tell the member, audit it."""
     was = s.status
     promoted = _withdraw(a, s)
     _tell(s.person, template="activity_signup_cancelled", title=f"报名已取消：{a.title}",
@@ -401,6 +397,57 @@ def staff_cancel_signup(*, actor, signup_id, reason: str, activity_id=None) -> S
                          "promoted_signup": promoted.pk if promoted else None})
     s.promoted = promoted
     return s
+
+
+BULK_CANCEL_MAX = 200
+
+
+@transaction.atomic
+def staff_cancel_signups(*, actor, activity_id, signup_ids, reason: str) -> list[Signup]:
+    """Staff cancel several sign-ups of one activity at once, with one reason — all or none: a sign-up already
+    cancelled or checked in, or one not of this activity, refuses the whole batch naming the member, and nothing
+    changes. Lock order as everywhere (the activity row, then the sign-up rows, by id). Waitlisted ones are
+    cancelled first, so a confirmed place freed by the batch never passes to someone the same batch cancels (who
+    would be told 候补成功 and then 已取消). Each cancellation is the single one's (``_withdraw``, the member told,
+    one audit entry each)."""
+    reason = _cancel_reason(reason)
+    try:
+        ids = sorted({int(i) for i in signup_ids})
+    except (TypeError, ValueError):
+        raise ServiceError("请选择要取消的报名", field="signups", code="none") from None
+    if not ids:
+        raise ServiceError("请选择要取消的报名", field="signups", code="none")
+    if len(ids) > BULK_CANCEL_MAX:
+        raise ServiceError(f"一次最多取消 {BULK_CANCEL_MAX} 条报名", field="signups", code="too_many")
+    a = Activity.objects.select_for_update(of=("self",)).select_related("org").filter(pk=activity_id).first()
+    if a is None:
+        raise ServiceError("未找到该活动", code="not_found")
+    require(actor, "change", a.org.path, "该活动不在您的管理范围内，不能取消其报名")
+    rows = list(Signup.objects.select_for_update(of=("self",)).select_related("person__user")
+                .filter(activity=a, pk__in=ids).order_by("id"))
+    if len(rows) != len(ids):
+        raise ServiceError("所选报名中有不属于本活动的记录，请刷新页面后重试", field="signups", code="not_found")
+    for s in rows:
+        if s.status not in Signup.LIVE:
+            raise ServiceError(f"{s.person.name}的报名已取消，请取消勾选后重试", field="signups", code="cancelled")
+        if s.checked_in_at is not None:
+            raise ServiceError(f"{s.person.name}已签到，不能取消报名", field="signups", code="checked_in")
+    rows.sort(key=lambda s: (s.status != Signup.Status.WAITLISTED, s.pk))
+    return [_staff_cancel(actor, a, s, reason) for s in rows]
+
+
+@transaction.atomic
+def staff_cancel_signup(*, actor, signup_id, reason: str, activity_id=None) -> Signup:
+    """Staff cancel a member's sign-up (a duplicate registration, a member who called to withdraw, someone
+    outside the intended audience). Only administrators over the organising organisation may: the place
+    belongs to the organiser's quota, whoever the member's union is. The place is freed and the waitlist
+    promoted exactly as when the member cancels (``_withdraw``); the member is told why in-app and the act
+    is audited with the reason. ``.promoted`` on the result is the sign-up that took the place, if any."""
+    reason = _cancel_reason(reason)
+    owner = {"activity_id": activity_id} if activity_id is not None else {}
+    a, s = _lock_for_cancel(signup_id, **owner)
+    require(actor, "change", a.org.path, "该活动不在您的管理范围内，不能取消其报名")
+    return _staff_cancel(actor, a, s, reason)
 
 
 # ---------------------------------------------------------------- check-in at the door

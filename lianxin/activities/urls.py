@@ -13,6 +13,8 @@ urlpatterns = [
     path("console/activities/stats/", views.console_stats, name="activities-stats"),
     path("console/activities/<int:pk>/", views.console_detail, name="activities-console-detail"),
     path("console/activities/<int:pk>/edit/", views.console_edit, name="activities-edit"),
+    path("console/activities/<int:pk>/signups/cancel/", views.console_cancel_signups,
+         name="activities-signups-cancel"),
     path("console/activities/<int:pk>/signups/<int:signup_pk>/cancel/", views.console_cancel_signup,
          name="activities-signup-cancel"),
     path("console/activities/<int:pk>/<str:action>/", views.console_action, name="activities-action"),

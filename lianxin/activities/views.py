@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from lianxin.core.errors import ServiceError
+from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import can, require_may, scoped
 from lianxin.core.views import form_error, member_login_required, paginate, staff_required
 from lianxin.orgs.models import Organization
@@ -166,6 +166,29 @@ def console_cancel_signup(request, pk, signup_pk):
         messages.success(request, msg)
     except ServiceError as e:
         messages.error(request, e.message)
+    return redirect(f"/console/activities/{pk}/")
+
+
+@staff_required
+@require_POST
+def console_cancel_signups(request, pk):
+    """Staff cancel the ticked sign-ups at once, with one reason (all or none; 404 outside scope, 403 for a role
+    that may not)."""
+    a = selectors.staff_activity(actor=request.user, pk=pk, action="change")
+    try:
+        done = services.staff_cancel_signups(actor=request.user, activity_id=a.pk,
+                                             signup_ids=request.POST.getlist("signup"),
+                                             reason=request.POST.get("reason", ""))
+    except ServiceError as e:
+        if isinstance(e, PermissionDenied):
+            raise
+        messages.error(request, e.message)
+    else:
+        msg = f"已取消 {len(done)} 条报名，已通知相关会员"
+        promoted = [s.promoted.person.name for s in done if s.promoted is not None]
+        if promoted:
+            msg += f"；候补会员 {'、'.join(promoted)} 已递补为正式报名"
+        messages.success(request, msg)
     return redirect(f"/console/activities/{pk}/")
 
 
