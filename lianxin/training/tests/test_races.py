@@ -1,0 +1,107 @@
+"""PostgreSQL races (threads, each with its own connection, released at one barrier): the database alone keeps the
+class's places, a union's quota, one enrolment per person, and unique gap-free certificate numbers when the
+organiser issues twice at once (or two classes issue at the same instant)."""
+
+import pytest
+from django.utils import timezone
+
+from lianxin.core.testing import ROOT, race
+from lianxin.training import services
+from lianxin.training.models import ClassQuota, Enrolment, TrainingClass
+from lianxin.training.testing import attend_all, end_class, make_class, make_member
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.pgonly]
+
+
+def test_more_enrolments_than_places_at_once(district):
+    d = district
+    k = make_class(d.fed, places=3)
+    people = [make_member(d.base_a1 if i % 2 else d.base_b1, f"班长{i}").person for i in range(8)]
+    results = race([lambda p=p: services.enrol(actor=ROOT, klass=k, person=p) for p in people], ok_label="ok")
+    assert sorted(results) == ["full"] * 5 + ["ok"] * 3
+    k.refresh_from_db()
+    assert k.remaining == 0 and Enrolment.objects.filter(klass=k, status="enrolled").count() == 3
+
+
+def test_a_union_never_passes_its_quota(district):
+    """10 places, base_a1 may send 2: five of its administrators' enrolments at once give two; base_b1's three
+    enrolments at the same instant are untouched by that quota."""
+    d = district
+    k = make_class(d.fed, places=10)
+    services.set_quota(actor=ROOT, klass=k, union=d.base_a1, quota="2")
+    a = [make_member(d.base_a1, f"甲{i}").person for i in range(5)]
+    b = [make_member(d.base_b1, f"乙{i}").person for i in range(3)]
+    calls = [lambda p=p: services.enrol(actor=d.users["base_a1.admin"], klass=k, person=p) for p in a]
+    calls += [lambda p=p: services.enrol(actor=ROOT, klass=k, person=p) for p in b]
+    results = race(calls, ok_label="ok")
+    assert sorted(results) == ["ok"] * 5 + ["quota"] * 3
+    q = ClassQuota.objects.get(klass=k, union=d.base_a1)
+    k.refresh_from_db()
+    assert q.remaining == 0 and Enrolment.objects.filter(klass=k, union=d.base_a1).count() == 2
+    assert k.remaining == 10 - 5 and Enrolment.objects.filter(klass=k).count() == 5
+
+
+def test_nested_quotas_and_places_together(district):
+    """The street's quota (3) and the class's places (4) both bind while two unions under the street and one
+    outside it enrol at once: never more than either allows, and the counters agree with the rows."""
+    d = district
+    k = make_class(d.fed, places=4)
+    services.set_quota(actor=ROOT, klass=k, union=d.street_a, quota="3")
+    people = [
+        make_member(u, f"员{i}").person for i, u in enumerate([d.base_a1, d.joint_a] * 3 + [d.base_b1] * 3)
+    ]
+    results = race([lambda p=p: services.enrol(actor=ROOT, klass=k, person=p) for p in people], ok_label="ok")
+    live = Enrolment.objects.filter(klass=k, status="enrolled")
+    under_a = live.filter(union__path__startswith=d.street_a.path).count()
+    k.refresh_from_db()
+    q = ClassQuota.objects.get(klass=k)
+    assert live.count() == results.count("ok") <= 4 and under_a <= 3
+    assert k.remaining == 4 - live.count() and q.remaining == 3 - under_a
+    assert set(results) <= {"ok", "full", "quota"}
+
+
+def test_a_double_click_enrols_once(district):
+    d = district
+    k = make_class(d.street_a, places=5)
+    p = make_member(d.base_a1, "连点").person
+    results = race(
+        [lambda: services.enrol(actor=d.users["base_a1.admin"], klass=k, person=p)] * 3, ok_label="ok"
+    )
+    assert sorted(results) == ["duplicate", "duplicate", "ok"]
+    k.refresh_from_db()
+    assert k.remaining == 4 and Enrolment.objects.filter(klass=k).count() == 1
+
+
+def _ready(d, org, n, title):
+    k = make_class(org, places=20, sessions=2, title=title)
+    es = [
+        services.enrol(actor=ROOT, klass=k, person=make_member(d.base_a1, f"{title[:2]}{i}").person)
+        for i in range(n)
+    ]
+    end_class(k)
+    attend_all(k, es)
+    services.record_scores(actor=ROOT, klass=k, scores={str(e.pk): "80" for e in es})
+    return k
+
+
+def test_issuing_twice_at_once_numbers_once(district):
+    d = district
+    k = _ready(d, d.street_a, 6, "第一期班组长培训班")
+    results = race([lambda: len(services.issue_certificates(actor=ROOT, klass=k))] * 2)
+    assert sorted(results) == [0, 6]
+    year = timezone.localdate().year
+    numbers = sorted(Enrolment.objects.filter(klass=k).values_list("certificate_no", flat=True))
+    assert numbers == [f"{year}{i:05d}" for i in range(1, 7)]
+
+
+def test_two_classes_issuing_at_once_share_one_gap_free_sequence(district):
+    d = district
+    k1 = _ready(d, d.street_a, 4, "甲期班组长培训班")
+    k2 = _ready(d, d.fed, 5, "乙期班组长培训班")
+    results = race(
+        [lambda k=k: len(services.issue_certificates(actor=ROOT, klass=k)) for k in (k1, k2, k1, k2)]
+    )
+    assert sorted(results) == [0, 0, 4, 5]
+    seqs = sorted(int(n[4:]) for n in Enrolment.objects.values_list("certificate_no", flat=True))
+    assert seqs == list(range(1, 10))
+    assert TrainingClass.objects.filter(certified_at__isnull=False).count() == 2
