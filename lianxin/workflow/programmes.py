@@ -28,6 +28,7 @@ from lianxin.core.idnumbers import parse_id_number, parse_mobile, parse_uscc
 from lianxin.core.validation import pydantic_message
 from lianxin.members.models import Education, Political
 from lianxin.orgs.models import STEP, Enterprise, Organization, OrgKind
+from lianxin.training.rules import EDUCATION_CAPS_FEN, GRADUATED_WITHIN_DAYS, EducationLevel
 
 # ---------------------------------------------------------------------------------------------------------------
 # Building blocks
@@ -941,8 +942,117 @@ class MedicalAid(Programme):
                 f"剩余额度 {result['remaining']} 元。")
 
 
+# --- 教育补助 (职工学历提升补助): a member who completed a degree or a vocational qualification while working --------
+# (lianxin.training: the grant table, its once-per-level constraint and the payment; caps in training/rules.py)
+
+
+class EducationForm(Form):
+    level: str = F("取得的学历或证书", widget="select", choices=EducationLevel.choices)
+    school: str = F("毕业学校或发证机构", min_length=2, max_length=100)
+    major: str = F("专业或职业（工种）", min_length=2, max_length=50)
+    graduated_on: dt.date = F("毕业（取证）日期", widget="date", help="以毕业证书或职业资格证书上的日期为准")
+    tuition: str = F("本人已缴学费（元）", help="以学费发票或缴费凭证为准，单位已报销的部分不计")
+    amount: str = F("申请金额（元）", help="不超过已缴学费和该层次的补助上限")
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, v):
+        return _zh(_choice(EducationLevel, "取得的学历或证书"), v)
+
+    @field_validator("graduated_on")
+    @classmethod
+    def _graduated(cls, v):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        if v > today:
+            raise ValueError("毕业（取证）日期不能晚于今天：取得证书后再申请")
+        if (today - v).days > GRADUATED_WITHIN_DAYS:
+            raise ValueError("教育补助面向最近 12 个月内毕业或取得证书的职工，您的毕业（取证）日期已超过 12 个月")
+        return v
+
+    @field_validator("tuition")
+    @classmethod
+    def _tuition(cls, v):
+        return _zh(_money("本人已缴学费"), v)
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v):
+        return _zh(_money("申请金额"), v)
+
+
+class EducationApproval(Form):
+    amount: str = F("批准金额（元）", help="不超过已缴学费和该层次的上限；从受理工会向上最近一级设立了本年度教育补助资金的组织列支")
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v):
+        return _zh(_money("批准金额"), v)
+
+
+def _education_limit(level: str, tuition: str, amount: str, *, field: str) -> None:
+    from lianxin.assistance.services import parse_yuan, yuan
+
+    cap, fen = EDUCATION_CAPS_FEN[level], parse_yuan(amount)
+    if fen > cap:
+        raise ServiceError(f"{EducationLevel(level).label}的教育补助最高 {yuan(cap)} 元", field=field)
+    if fen > parse_yuan(tuition):
+        raise ServiceError(f"补助金额不能超过本人已缴学费 {tuition} 元", field=field)
+
+
+class EducationAid(Programme):
+    code = "education"
+    name = "教育补助"
+    summary = ("在册会员在职期间取得大专、本科、硕士学历或职业资格（技能等级）证书的，12 个月内在线申请学历提升补助："
+               "所在工会审核、区总工会审批，补助从教育补助资金中列支，不超过已缴学费，大专最高 2,000 元、本科 3,000 元、"
+               "硕士 5,000 元、职业资格 1,000 元。同一层次每人只补助一次。")
+    applicant_kind = "member"
+    form = EducationForm
+    approval_form = EducationApproval
+    attachments = (
+        AttachmentSlot("diploma", "毕业证书或职业资格证书", help="拍照上传即可"),
+        AttachmentSlot("receipt", "学费发票或缴费凭证", required=False, help="拍照上传即可"),
+    )
+    levels = (Level("org", "所在工会审核", 5), Level("federation", "区总工会审批", 7))
+    contact_field = ""
+
+    def route(self, *, actor, applicant, data: EducationForm, sealed: dict) -> Route:
+        from lianxin.members.selectors import current_membership
+        from lianxin.training.models import EducationGrant
+
+        person = getattr(applicant, "person", None)
+        m = current_membership(person) if person else None
+        if m is None or m.status != "member":
+            raise ServiceError("教育补助面向在册会员；尚未入会的请先申请入会", code="not_member")
+        label = EducationLevel(data.level).label
+        if EducationGrant.objects.filter(person=person, level=data.level).exists():
+            raise ServiceError(f"您已获得过{label}教育补助，同一层次只补助一次", field="level", code="duplicate")
+        _education_limit(data.level, data.tuition, data.amount, field="amount")
+        # one open application per person and level (the engine's constraint); the grant's own UNIQUE keeps it
+        # to one payment per level for good
+        return Route(org=m.union, person=person, subject_key=f"ed{person.pk}:{data.level}",
+                     title=f"{person.name} 申请教育补助（{label}，{data.school}）")
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        from lianxin.assistance.services import parse_yuan, yuan
+        from lianxin.training.services import pay_education
+
+        if app.person is None:
+            raise ServiceError("当事人的登记记录已不存在，无法发放，请不予通过", code="stale")
+        _education_limit(data["level"], data["tuition"], approval["amount"], field="amount")
+        entry, grant = pay_education(actor=engine, app=app, person=app.person, form=data,
+                                     amount_fen=parse_yuan(approval["amount"]))
+        return {"amount": yuan(grant.amount_fen), "level": grant.get_level_display(), "fund": entry.fund.name,
+                "entry": entry.pk, "grant": grant.pk}
+
+    def result_text(self, result: dict) -> str:
+        return f"批准教育补助 {result['amount']} 元（{result['level']}，{result['fund']}列支），工会将与您联系发放。"
+
+
 PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson(), ProfileCorrection(),
-                                                        Hardship(), StudyAid(), LegalAid(), MedicalAid())}
+                                                        Hardship(), StudyAid(), LegalAid(), MedicalAid(),
+                                                        EducationAid())}
 
 
 def get_programme(code: str) -> Programme:
