@@ -1,0 +1,78 @@
+"""党支部工作 in Chromium, as a branch's own administrator does it: signs in, 党建 in the top navigation, the
+compliance page shows this quarter's 支部党员大会 not yet held; opens the branch, 登记会议 → 支部党员大会 with one
+member on leave, saving with two-character minutes is refused in Chinese with nothing typed lost; saved, the meeting shows the
+attendance; on the branch's 党费 page ticks an unpaid member and records the month — the totals change; back on the
+compliance page this quarter's 支部党员大会 is green. No JavaScript error, nothing from another origin.
+Screenshots: test-artifacts/party-*.png."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from lianxin.assistance.tests.test_browser_hardship import console_login, watch
+from lianxin.core.testing import make_user
+from lianxin.party.models import Attendance, DuesEntry, Meeting
+from lianxin.party.testing import make_branch, make_party_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_branch_records_a_congress_and_dues_and_compliance_turns_green(
+    live_server, district, page, screenshot_dir
+):
+    d, base, c = district, live_server.url, page
+    branch = make_branch(d.street_a, "白杨街道机关党支部")
+    make_user("branch.admin", branch, "admin")
+    a = make_party_member(branch, "林建国", org=d.base_a1, base="6000")
+    b = make_party_member(branch, "陈秀英", org=d.base_a1, base="3000")
+    quarter = (timezone.localdate().month - 1) // 3
+    errors, foreign = [], []
+    watch(c, base, errors, foreign)
+    console_login(c, base, "branch.admin")
+
+    c.locator(".mainnav").get_by_role("link", name="党建", exact=True).click()
+    c.wait_for_url(re.compile(r"/console/party/$"))
+    c.click("text=落实情况")
+    cell = c.locator("tr[data-kind=congress] td").nth(quarter)
+    assert cell.get_attribute("class") == "open"
+
+    c.click("nav.mainnav >> text=党建")
+    c.click("#branches >> text=白杨街道机关党支部")
+    c.click("#meeting-new-link")
+    c.select_option("select[name=kind]", label="支部党员大会")
+    c.fill("input[name=topic]", "学习贯彻全会精神")
+    c.select_option(f"select[name=att_{b.pk}]", label="请假")
+    c.fill("textarea[name=minutes]", "学习")
+    c.click("form.card button:has-text('保存')")
+    c.wait_for_selector("text=请填写会议纪要（10 至 5000 个字）")
+    assert c.input_value("input[name=topic]") == "学习贯彻全会精神"
+    c.fill("textarea[name=minutes]", "书记传达全会精神，党员逐一交流学习体会。")
+    if c.input_value(f"select[name=att_{b.pk}]") != "leave":
+        c.select_option(f"select[name=att_{b.pk}]", label="请假")
+    c.click("form.card button:has-text('保存')")
+    c.wait_for_selector("#attendance-counts")
+    assert "出席 1" in c.inner_text("#attendance-counts") and "请假 1" in c.inner_text("#attendance-counts")
+    c.screenshot(path=str(screenshot_dir / "party-meeting.png"), full_page=True)
+    mt = Meeting.objects.get()
+    assert mt.kind == "congress" and dict(Attendance.objects.values_list("member", "status")) == {
+        a.pk: "present",
+        b.pk: "leave",
+    }
+
+    c.goto(f"{base}/console/party/branches/{branch.pk}/dues/")
+    assert "未缴" in c.inner_text("#dues-totals")
+    c.check(f"input[name=member][value='{a.pk}']")
+    c.click("#dues-pay")
+    c.wait_for_selector("text=已登记 1 人的党费")
+    totals = c.inner_text("#dues-totals")
+    assert "105.00 元" in totals and "90.00 元" in totals and "15.00 元（1 人：陈秀英）" in totals
+    c.screenshot(path=str(screenshot_dir / "party-dues.png"), full_page=True)
+    assert DuesEntry.objects.get().amount_fen == 9000
+
+    c.click("nav.mainnav >> text=党建")
+    c.click("text=落实情况")
+    cell = c.locator("tr[data-kind=congress] td").nth(quarter)
+    assert cell.get_attribute("class") == "ok" and "达标" in cell.inner_text()
+    c.screenshot(path=str(screenshot_dir / "party-compliance.png"), full_page=True)
+    assert not errors and not foreign, (errors, foreign)
