@@ -18,9 +18,10 @@ from lianxin.accounts.models import User
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import make_id_number
 from lianxin.members.models import Membership, MembershipStatus
+from lianxin.orgs.models import Organization, OrgKind
 
 from . import services
-from .models import Campaign, CareClass
+from .models import Campaign, CareClass, Facility
 
 CHILDREN = ["小雨", "子涵", "浩然", "欣怡", "梓轩", "一诺", "思远", "雨桐", "俊熙", "可馨"]
 
@@ -229,6 +230,56 @@ def seed(ctx) -> None:
                 day=running.starts_on + dt.timedelta(days=d),
                 present=(i + d) % 5 != 0,
             )
+    rooms = _rooms(ctx, fed_admin)
     ctx.log(
-        f"女职工与留守关爱：关爱行动 3 个（筛查已报名 {signed} 人），托管班 2 个（{len(enrolled)} 个孩子）"
+        f"女职工与留守关爱：关爱行动 3 个（筛查已报名 {signed} 人），托管班 2 个（{len(enrolled)} 个孩子），爱心妈咪小屋 {rooms} 间"
     )
+
+
+ROOM_PLACES = [
+    "行政楼三楼 305 室",
+    "一号厂房二楼东侧",
+    "综合楼一楼医务室旁",
+    "研发中心四楼",
+    "办公楼二楼 206 室",
+]
+
+
+def _rooms(ctx, fed_admin) -> int:
+    """爱心妈咪小屋 of a few base unions of each street: rated (one re-rated), approved and waiting for stars,
+    returned for correction, and one waiting for the street."""
+    bases = []
+    for s in ctx.streets:
+        bases += list(
+            Organization.objects.filter(kind=OrgKind.BASE, path__startswith=s.path, care_room__isnull=True)
+            .select_related("enterprise")
+            .order_by("path")[:4]
+        )
+    facilities = list(Facility.values)
+    n = 0
+    for i, u in enumerate(bases):
+        name = u.enterprise.name if getattr(u, "enterprise", None) else u.name.removesuffix("工会")
+        room = services.register_room(
+            actor=fed_admin,
+            union=u,
+            enterprise_name=name,
+            location=ROOM_PLACES[i % len(ROOM_PLACES)],
+            area_m2=str(8 + 3 * (i % 5)) + (".5" if i % 2 else ""),
+            facilities=facilities[: 3 + (i * 3) % 8],
+            opening_hours="工作日 08:30-17:30" if i % 3 else "全天开放",
+            contact="工会女职工委员",
+        )
+        n += 1
+        kind = i % 4
+        if kind == 3:
+            continue  # waiting for the street
+        if kind == 2:
+            services.review_room(actor=fed_admin, room=room, approve=False, note="请补充私密隔断和消毒用品")
+            continue
+        services.review_room(actor=fed_admin, room=room, approve=True, note="现场查看符合要求")
+        if i % 8 == 1:
+            continue  # approved, stars to come
+        services.rate_room(actor=fed_admin, room=room, stars=2, reason="设施基本齐全")
+        if i % 8 == 0:
+            services.rate_room(actor=fed_admin, room=room, stars=3, reason="新增冰箱与空调后复评，评为示范点")
+    return n

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import CampaignKind
+from .models import CampaignKind, Facility
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -116,3 +116,56 @@ class EnrolForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
         error_messages={"required": "请填写监护人手机号码"},
     )
+
+
+class RoomForm(forms.Form):
+    union = forms.ModelChoiceField(
+        label="基层工会",
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": "请选择基层工会",
+            "invalid_choice": "该工会不在您的管理范围内或已登记小屋",
+        },
+    )
+    enterprise_name = forms.CharField(
+        label="所在单位", max_length=150, error_messages={"required": "请填写所在单位"}
+    )
+    location = forms.CharField(
+        label="具体位置",
+        max_length=100,
+        help_text="如：行政楼三楼 305 室",
+        error_messages={"required": "请填写具体位置"},
+    )
+    area_m2 = forms.CharField(label="面积（平方米）", max_length=8, error_messages={"required": "请填写面积"})
+    facilities = forms.MultipleChoiceField(
+        label="设施",
+        choices=Facility.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "设施中有无效的选项"},
+    )
+    opening_hours = forms.CharField(
+        label="开放时间",
+        max_length=60,
+        initial="工作日 08:30-17:30",
+        error_messages={"required": "请填写开放时间"},
+    )
+    contact = forms.CharField(label="联系人", max_length=30, required=False)
+
+    def __init__(self, *args, unions=None, instance=None, **kwargs):
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "union": instance.union_id,
+                "enterprise_name": instance.enterprise_name,
+                "location": instance.location,
+                "area_m2": instance.area_m2,
+                "facilities": instance.facilities,
+                "opening_hours": instance.opening_hours,
+                "contact": instance.contact,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = unions
+        if instance is not None:
+            self.fields["union"].disabled = True
+            self.fields["union"].queryset = type(instance.union).objects.filter(pk=instance.union_id)

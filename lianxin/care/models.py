@@ -306,3 +306,106 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "day"], name="care_attendance_one_per_day")
         ]
+
+
+class Facility(models.TextChoices):
+    FRIDGE = "fridge", "冰箱"
+    SEAT = "seat", "沙发/座椅"
+    SINK = "sink", "洗手池"
+    SCREEN = "screen", "私密隔断"
+    AIRCON = "aircon", "空调"
+    DISINFECT = "disinfect", "消毒用品"
+    TABLE = "table", "尿布台/护理台"
+    OUTLET = "outlet", "电源插座（吸奶器）"
+    BIN = "bin", "垃圾桶"
+    CALL = "call", "呼叫/求助装置"
+
+
+class Room(models.Model):
+    """爱心妈咪小屋: a base union registers its lactation room; the street reviews it; the federation rates it."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "待街道审核"
+        RETURNED = "returned", "退回修改"
+        APPROVED = "approved", "街道已审核"
+
+    union = models.OneToOneField(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="care_room", verbose_name="基层工会"
+    )
+    enterprise_name = models.CharField("所在单位", max_length=150)
+    location = models.CharField("具体位置", max_length=100)
+    area_m2 = models.DecimalField("面积（平方米）", max_digits=5, decimal_places=1)
+    facilities = models.JSONField("设施", default=list)
+    opening_hours = models.CharField("开放时间", max_length=60)
+    contact = models.CharField("联系人", max_length=30, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    review_note = models.CharField("审核意见", max_length=200, blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    stars = models.PositiveSmallIntegerField("星级", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SCOPE_PATHS = ("union__path",)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = verbose_name_plural = "爱心妈咪小屋"
+        constraints = [
+            models.CheckConstraint(condition=Q(area_m2__gte=5) & Q(area_m2__lte=500), name="care_room_area"),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "returned", "approved"]), name="care_room_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(stars__isnull=True) | (Q(stars__gte=1, stars__lte=3) & Q(status="approved")),
+                name="care_room_stars_when_approved",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(review_note=""), name="care_room_returned_has_note"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "stars"], name="care_room_status_stars")]
+
+    def __str__(self):
+        return f"{self.enterprise_name}爱心妈咪小屋"
+
+    @property
+    def facility_labels(self) -> list[str]:
+        d = dict(Facility.choices)
+        return [str(d[v]) for v in self.facilities or () if v in d]
+
+    @property
+    def stars_text(self) -> str:
+        return "★" * (self.stars or 0) + "☆" * (3 - (self.stars or 0)) if self.stars else "未评星"
+
+
+class RoomRating(models.Model):
+    """The federation's ratings of a room, append-only: a new rating is a new row with its reason (the room's
+    ``stars`` is the latest, set in the same transaction under the room's lock); a row is never edited or
+    deleted."""
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="ratings", verbose_name="小屋")
+    stars = models.PositiveSmallIntegerField("星级")
+    previous = models.PositiveSmallIntegerField("原星级", null=True, blank=True)
+    reason = models.CharField("评定理由", max_length=200)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rated_at = models.DateTimeField("评定时间", auto_now_add=True)
+
+    SCOPE_PATHS = ("room__union__path",)
+
+    class Meta:
+        ordering = ["-rated_at", "-id"]
+        verbose_name = verbose_name_plural = "爱心妈咪小屋星级评定"
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=3), name="care_rating_stars"),
+            models.CheckConstraint(condition=~Q(reason=""), name="care_rating_has_reason"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("星级评定记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("星级评定记录只能追加，不能删除")

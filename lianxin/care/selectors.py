@@ -11,9 +11,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from lianxin.core.scoping import get_scoped_or_404, scoped
-from lianxin.orgs.models import Organization
+from lianxin.orgs.models import Organization, OrgKind
 
-from .models import Attendance, Campaign, CampaignShare, CampaignSignup, CareClass, Enrolment
+from .models import (
+    Attendance,
+    Campaign,
+    CampaignShare,
+    CampaignSignup,
+    CareClass,
+    Enrolment,
+    Room,
+    RoomRating,
+)
 from .services import ORGANISER_KINDS, _ancestors_or_self
 
 # ---------------------------------------------------------------- staff
@@ -189,3 +198,41 @@ def my_enrolments(person, care_class: CareClass | None = None) -> QuerySet[Enrol
     if care_class is not None:
         qs = qs.filter(care_class=care_class)
     return qs.order_by("-care_class__starts_on", "id")
+
+
+# ---------------------------------------------------------------- 爱心妈咪小屋
+
+
+def staff_rooms(*, actor, status: str = "") -> QuerySet[Room]:
+    qs = scoped(Room.objects.select_related("union"), actor)
+    if status in Room.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("status", "-updated_at", "-id")
+
+
+def room_detail(*, actor, pk, action: str = "view") -> Room:
+    return get_scoped_or_404(Room.objects.select_related("union"), actor, pk, action)
+
+
+def room_history(room: Room) -> QuerySet[RoomRating]:
+    return RoomRating.objects.filter(room=room).select_related("rated_by").order_by("-rated_at", "-id")
+
+
+def room_unions(*, actor) -> QuerySet[Organization]:
+    """Base unions in the actor's change scope that have no room yet."""
+    return scoped(
+        Organization.objects.filter(kind=OrgKind.BASE, care_room__isnull=True), actor, "change"
+    ).order_by("path")
+
+
+def rated_rooms(*, street_id=None) -> QuerySet[Room]:
+    """What members see: approved rooms with stars, best first; optionally those of one street."""
+    qs = Room.objects.filter(status=Room.Status.APPROVED, stars__isnull=False).select_related("union")
+    if street_id:
+        street = Organization.objects.filter(pk=street_id, kind=OrgKind.STREET).first()
+        qs = qs.filter(union__path__startswith=street.path) if street else qs.none()
+    return qs.order_by("-stars", "enterprise_name", "id")
+
+
+def streets() -> QuerySet[Organization]:
+    return Organization.objects.filter(kind=OrgKind.STREET).order_by("path")

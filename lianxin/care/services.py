@@ -17,6 +17,11 @@ member (guardian)          :func:`enrol_child`         partial UNIQUE(class, chi
                                                        conditional UPDATE of the class's ``remaining``
 guardian                   :func:`cancel_enrolment`    class row lock, then the enrolment's
 organiser (管理员)          :func:`mark_attendance`     UNIQUE(enrolment, day), enrolment row lock
+base union (管理员)         :func:`register_room`,      ``Room.union`` unique (one room per base union);
+                           :func:`update_room`         CHECK on the area
+street (审核员)             :func:`review_room`         room row lock
+federation (审核员)         :func:`rate_room`           room row lock; ratings append-only, CHECK 1–3 stars
+                                                       and a reason; stars only on an approved room (CHECK)
 =========================  ==========================  ===================================================
 
 Lock order, whoever writes: the campaign (or class) row, then a share row, then a sign-up (or enrolment) row.
@@ -31,6 +36,7 @@ not, as with activity sign-ups. Who may sign up for a women's campaign is decide
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -44,7 +50,18 @@ from lianxin.members.models import Gender, Membership, MembershipStatus
 from lianxin.members.services import id_bidx as member_id_bidx
 from lianxin.orgs.models import STEP, Organization, OrgKind
 
-from .models import Attendance, Campaign, CampaignKind, CampaignShare, CampaignSignup, CareClass, Enrolment
+from .models import (
+    Attendance,
+    Campaign,
+    CampaignKind,
+    CampaignShare,
+    CampaignSignup,
+    CareClass,
+    Enrolment,
+    Facility,
+    Room,
+    RoomRating,
+)
 
 C, S = Campaign.Status, CampaignSignup.Status
 K, E = CareClass.Status, Enrolment.Status
@@ -685,3 +702,161 @@ def rotate_care_keys(*, batch: int = 2000) -> int:
     return crypto.rotate_column(
         rows, "child_id_cipher", context=CHILD_ID_CTX, batch=batch
     ) + crypto.rotate_column(rows, "guardian_mobile_cipher", context=GUARDIAN_MOBILE_CTX, batch=batch)
+
+
+# ---------------------------------------------------------------- 爱心妈咪小屋
+
+
+def _parse_area(value) -> Decimal:
+    try:
+        a = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ServiceError("面积应为数字，如 12 或 12.5", field="area_m2") from None
+    if not a.is_finite() or not Decimal(5) <= a <= Decimal(500):
+        raise ServiceError("面积应在 5 至 500 平方米之间（国家标准建议不少于 10 平方米）", field="area_m2")
+    if a != a.quantize(Decimal("0.1")):
+        raise ServiceError("面积最多保留一位小数", field="area_m2")
+    return a
+
+
+def _room_fields(*, enterprise_name, location, area_m2, facilities, opening_hours, contact) -> dict:
+    picked = [v for v in dict.fromkeys(facilities or []) if v]
+    if any(v not in Facility.values for v in picked):
+        raise ServiceError("设施中有无效的选项", field="facilities")
+    if len(picked) < 3:
+        raise ServiceError("请至少勾选三项设施（如冰箱、座椅、洗手池）", field="facilities")
+    return dict(
+        enterprise_name=_text(enterprise_name, field="enterprise_name", label="所在单位", lo=2, hi=150),
+        location=_text(location, field="location", label="具体位置", lo=2, hi=100),
+        area_m2=_parse_area(area_m2),
+        facilities=sorted(picked, key=list(Facility.values).index),
+        opening_hours=_text(opening_hours, field="opening_hours", label="开放时间", lo=2, hi=60),
+        contact=_text(contact, field="contact", label="联系人", lo=2, hi=30, required=False),
+    )
+
+
+@transaction.atomic
+def register_room(*, actor, union, **fields) -> Room:
+    """A base union (its 管理员, or one above it) registers its 爱心妈咪小屋; it waits for the street's review. One
+    room per base union (``Room.union`` is unique)."""
+    require(actor, "change", union.path, "只能为您管理的基层工会登记")
+    if union.kind != OrgKind.BASE:
+        raise ServiceError("爱心妈咪小屋由基层工会登记", field="union")
+    data = _room_fields(**fields)
+    if Room.objects.filter(union=union).exists():
+        raise ServiceError(f"{union.name}已登记爱心妈咪小屋，请修改原登记", field="union", code="duplicate")
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(union=union, **data)
+    except IntegrityError:
+        raise ServiceError(
+            f"{union.name}已登记爱心妈咪小屋，请修改原登记", field="union", code="duplicate"
+        ) from None
+    audit.record(
+        actor=actor,
+        action="care.room_register",
+        obj=room,
+        org_path=union.path,
+        detail={"union": union.name, "area_m2": str(room.area_m2), "facilities": len(room.facilities)},
+    )
+    return room
+
+
+def _lock_room(room) -> Room:
+    return Room.objects.select_for_update(of=("self",)).select_related("union").get(pk=room.pk)
+
+
+@transaction.atomic
+def update_room(*, actor, room: Room, **fields) -> Room:
+    """The union corrects its registration while it waits or after it was returned; it goes back to the street. A
+    room the street has approved is changed only after the street returns it (its rating stays in the history)."""
+    r = _lock_room(room)
+    require(actor, "change", r.union.path, "只能修改您管理的基层工会的登记")
+    if r.status == Room.Status.APPROVED:
+        raise ServiceError("街道已审核的小屋不能直接修改，请联系街道工会退回后修改", code="approved")
+    data = _room_fields(**fields)
+    before = {"area_m2": str(r.area_m2), "facilities": r.facilities, "location": r.location}
+    for k, v in data.items():
+        setattr(r, k, v)
+    r.status = Room.Status.SUBMITTED
+    r.save()
+    audit.record(
+        actor=actor,
+        action="care.room_update",
+        obj=r,
+        org_path=r.union.path,
+        detail={
+            "before": before,
+            "after": {"area_m2": str(r.area_m2), "facilities": r.facilities, "location": r.location},
+        },
+    )
+    return r
+
+
+def _ancestor(union, kind) -> Organization | None:
+    return (
+        Organization.objects.filter(path__in=_ancestors_or_self(union.path), kind=kind)
+        .order_by("-path")
+        .first()
+    )
+
+
+@transaction.atomic
+def review_room(*, actor, room: Room, approve: bool, note: str = "") -> Room:
+    """The street (its 审核员 or 管理员, or the federation's) approves the registration or returns it with what to
+    correct. Returning an approved room clears its stars (the ratings stay in the history)."""
+    r = _lock_room(room)
+    street = _ancestor(r.union, OrgKind.STREET)
+    require(actor, "review", (street or r.union).path, "由小屋所在街道工会审核")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ServiceError("审核意见最多 200 个字", field="note")
+    if approve:
+        if r.status == Room.Status.APPROVED:
+            raise ServiceError("该小屋已审核通过", code="approved")
+        if r.status == Room.Status.RETURNED:
+            raise ServiceError("已退回修改，请等待基层工会修改后重新提交", code="returned")
+        r.status = Room.Status.APPROVED
+    else:
+        if len(note) < 2:
+            raise ServiceError("退回时请写明需要修改的地方", field="note")
+        r.status, r.stars = Room.Status.RETURNED, None
+    r.review_note, r.reviewed_at = note, timezone.now()
+    r.save(update_fields=["status", "stars", "review_note", "reviewed_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="care.room_approve" if approve else "care.room_return",
+        obj=r,
+        org_path=r.union.path,
+        reason=note,
+        detail={"union": r.union.name},
+    )
+    return r
+
+
+@transaction.atomic
+def rate_room(*, actor, room: Room, stars, reason: str) -> RoomRating:
+    """The federation (its 审核员 or 管理员) rates an approved room 1–3 stars with a reason. Each rating is a new
+    row of the history (never an edit), the room's current stars set with it under the room's lock, audited."""
+    r = _lock_room(room)
+    fed = _ancestor(r.union, OrgKind.FEDERATION)
+    require(actor, "review", (fed or r.union).path, "星级由总工会评定")
+    if r.status != Room.Status.APPROVED:
+        raise ServiceError("街道审核通过后才能评定星级", code="not_approved")
+    n = _int(stars, field="stars", label="星级", lo=1, hi=3)
+    reason = _text(reason, field="reason", label="评定理由", lo=2, hi=200)
+    if n == r.stars:
+        raise ServiceError(f"该小屋已是 {n} 星", field="stars", code="same")
+    rating = RoomRating.objects.create(room=r, stars=n, previous=r.stars, reason=reason, rated_by=_uid(actor))
+    before = r.stars
+    r.stars = n
+    r.save(update_fields=["stars", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="care.room_rate",
+        obj=r,
+        org_path=r.union.path,
+        reason=reason,
+        detail={"union": r.union.name, "before": before, "after": n},
+    )
+    return rating

@@ -21,8 +21,8 @@ from lianxin.orgs.models import Organization
 from lianxin.portal.services import current_membership
 
 from . import selectors, services
-from .forms import ALIASES, CampaignForm, ClassForm, EnrolForm
-from .models import Campaign, CampaignSignup, CareClass, Enrolment
+from .forms import ALIASES, CampaignForm, ClassForm, EnrolForm, RoomForm
+from .models import Campaign, CampaignSignup, CareClass, Enrolment, Room
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERS = [("upcoming", "未结束"), ("ended", "已结束"), ("cancelled", "已取消")]
@@ -410,3 +410,160 @@ def m_enrolment_cancel(request, eid):
         return redirect("/m/care/")
     messages.success(request, f"已取消{e.child_name}的报名，名额已释放")
     return redirect(f"/m/care/classes/{e.care_class_id}/")
+
+
+# ---------------------------------------------------------------- 爱心妈咪小屋
+
+
+ROOM_FIELDS = ("enterprise_name", "location", "area_m2", "facilities", "opening_hours", "contact")
+
+
+@staff_required
+def room_list(request):
+    status = request.GET.get("status", "")
+    return render(
+        request,
+        "care/console/rooms.html",
+        {
+            "page": paginate(request, selectors.staff_rooms(actor=request.user, status=status)),
+            "status": status,
+            "statuses": Room.Status.choices,
+            "tab": "rooms",
+            "may_register": selectors.room_unions(actor=request.user).exists(),
+        },
+    )
+
+
+@staff_required
+@offers("change")
+def room_new(request):
+    unions = selectors.room_unions(actor=request.user)
+    form = RoomForm(request.POST or None, unions=unions)
+    if request.method == "GET" and not form.is_bound:
+        first = unions.select_related("enterprise").first()
+        if first is not None and getattr(first, "enterprise", None) is not None:
+            form.initial["enterprise_name"] = first.enterprise.name
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            room = services.register_room(
+                actor=request.user, union=d["union"], **{k: d[k] for k in ROOM_FIELDS}
+            )
+        except PermissionDenied:
+            raise
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, "已登记，等待街道工会审核")
+            return redirect(f"/console/care/rooms/{room.pk}/")
+    return render(
+        request,
+        "care/console/form.html",
+        {
+            "form": form,
+            "heading": "登记爱心妈咪小屋",
+            "back": "/console/care/rooms/",
+            "crumb": "爱心妈咪小屋",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def room_edit(request, pk):
+    room = selectors.room_detail(actor=request.user, pk=pk, action="change")
+    form = RoomForm(request.POST or None, instance=room, unions=None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.update_room(actor=request.user, room=room, **{k: d[k] for k in ROOM_FIELDS})
+        except PermissionDenied:
+            raise
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, "已保存并重新提交街道审核")
+            return redirect(f"/console/care/rooms/{room.pk}/")
+    return render(
+        request,
+        "care/console/form.html",
+        {
+            "form": form,
+            "heading": "修改爱心妈咪小屋登记",
+            "back": f"/console/care/rooms/{room.pk}/",
+            "crumb": str(room),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def room_detail(request, pk):
+    room = selectors.room_detail(actor=request.user, pk=pk)
+    street = services._ancestor(room.union, "street")
+    fed = services._ancestor(room.union, "federation")
+    return render(
+        request,
+        "care/console/room.html",
+        {
+            "r": room,
+            "history": list(selectors.room_history(room)),
+            "may_edit": can(request.user, "change", room.union.path) and room.status != Room.Status.APPROVED,
+            "may_review": can(request.user, "review", (street or room.union).path),
+            "may_rate": can(request.user, "review", (fed or room.union).path)
+            and room.status == Room.Status.APPROVED,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def room_review(request, pk):
+    room = selectors.room_detail(actor=request.user, pk=pk, action="review")
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.review_room(
+            actor=request.user, room=room, approve=approve, note=request.POST.get("note", "")
+        )
+    except PermissionDenied:
+        raise
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已审核通过" if approve else "已退回修改")
+    return redirect(f"/console/care/rooms/{room.pk}/")
+
+
+@staff_required
+@require_POST
+def room_rate(request, pk):
+    room = selectors.room_detail(actor=request.user, pk=pk, action="review")
+    try:
+        r = services.rate_room(
+            actor=request.user,
+            room=room,
+            stars=request.POST.get("stars", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except PermissionDenied:
+        raise
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已评定为 {r.stars} 星")
+    return redirect(f"/console/care/rooms/{room.pk}/#ratings")
+
+
+@member_required
+def m_rooms(request):
+    raw = request.GET.get("street", "")
+    street_id = int(raw) if raw.isdigit() and len(raw) < 18 else None
+    return render(
+        request,
+        "care/m/rooms.html",
+        {
+            "rooms": list(selectors.rated_rooms(street_id=street_id)[:200]),
+            "streets": list(selectors.streets()),
+            "street_id": street_id,
+        },
+    )

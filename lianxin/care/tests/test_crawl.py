@@ -39,7 +39,12 @@ def test_console_pages(demo, codes, username):
         client, "/console/care/", console_check(codes), inside="/console/care/", max_pages=120, per_kind=4
     )
     ok = {re.sub(r"\d+", "N", u.split("?")[0]) for u, s in status.items() if s == 200}
-    assert {"/console/care/", "/console/care/classes/"} <= ok, sorted(ok)
+    assert {
+        "/console/care/",
+        "/console/care/classes/",
+        "/console/care/rooms/",
+        "/console/care/rooms/N/",
+    } <= ok, sorted(ok)
     if username != "base_admin":
         assert {"/console/care/N/", "/console/care/classes/N/"} <= ok, sorted(ok)
     if username == "qt_admin":
@@ -69,5 +74,5 @@ def test_member_pages(demo, codes):
 
     status, problems = crawl(client, "/m/care/", check, inside="/m/care/", max_pages=60)
     ok = {re.sub(r"\d+", "N", u.split("?")[0]) for u, st in status.items() if st == 200}
-    assert {"/m/care/", "/m/care/campaigns/N/", "/m/care/classes/N/"} <= ok, sorted(ok)
+    assert {"/m/care/", "/m/care/campaigns/N/", "/m/care/classes/N/", "/m/care/rooms/"} <= ok, sorted(ok)
     assert not problems, report(problems)

@@ -10,15 +10,33 @@ import pytest
 from django.utils import timezone
 
 from lianxin.care import demo, selectors
-from lianxin.care.models import Attendance, Campaign, CampaignShare, CampaignSignup, CareClass, Enrolment
+from lianxin.care.models import (
+    Attendance,
+    Campaign,
+    CampaignShare,
+    CampaignSignup,
+    CareClass,
+    Enrolment,
+    Room,
+    RoomRating,
+)
 from lianxin.care.testing import make_woman
-from lianxin.core.testing import make_user
+from lianxin.core.testing import ROOT, make_user
+from lianxin.orgs import services as org_services
+from lianxin.orgs.models import OrgKind
 
 pytestmark = [pytest.mark.django_db]
 
 
 def test_seed(district):
     d = district
+    for i in range(4):  # more grassroots unions, so the rooms come in every state
+        org_services.create_organization(
+            actor=ROOT,
+            parent=d.joint_a if i % 2 else d.joint_b,
+            kind=OrgKind.BASE,
+            name=f"测试{i}有限公司工会",
+        )
     keep = make_woman(d.base_a1, "演示会员", age=38)
     for i in range(30):
         make_woman(d.base_a1 if i % 2 else d.base_b1, f"女会员{i}", age=26 + i)
@@ -52,3 +70,6 @@ def test_seed(district):
     assert Attendance.objects.filter(enrolment__care_class=running, present=False).exists()
     open_class = CareClass.objects.get(starts_on__gt=timezone.localdate())
     assert Enrolment.objects.filter(care_class=open_class).count() == 3
+    assert set(Room.objects.values_list("status", flat=True)) == {"submitted", "returned", "approved"}
+    assert Room.objects.filter(stars=3).exists() and RoomRating.objects.filter(previous=2, stars=3).exists()
+    assert selectors.rated_rooms(street_id=d.street_a.pk).exists()
