@@ -169,7 +169,7 @@ def seed_education(ctx, demo, others) -> None:
     """The federation's 教育补助资金, one approved application and one waiting at the federation."""
     from lianxin.assistance import services as assistance
     from lianxin.workflow import services as workflow
-    from lianxin.workflow.demo import _pdf, _run
+    from lianxin.workflow.demo import _backdate, _pdf, _run
 
     today = timezone.localdate()
     f = assistance.create_fund(actor=ctx.root, org=ctx.fed, year=today.year, purpose="education")
@@ -215,5 +215,6 @@ def seed_education(ctx, demo, others) -> None:
         workflow.add_attachment(actor=user, app=app, slot="diploma", upload=_pdf("毕业证书"))
         workflow.submit_application(actor=user, app=app)
         _run(ctx, app, plan, approval=approval)
+        _backdate(ctx, app)  # a realistic history for the report's figures (days to decide)
         n += 1
     ctx.log(f"教育补助：资金 1 项，申请 {n} 件")
