@@ -279,3 +279,25 @@ def test_a_worker_not_yet_a_member_is_told_to_join(client, district):
     client.force_login(u)
     html = client.get("/m/care/").content.decode()
     assert 'id="not-member"' in html and "/m/join/" in html
+
+
+def test_the_back_office_is_read_only_and_scoped(client, world):
+    d, (wa, wb), (ca, cb), _, (ka, kb), (ea, eb) = world
+    client.force_login(d.users["street_a.admin"])
+    for model in (
+        "campaign",
+        "campaignshare",
+        "campaignsignup",
+        "careclass",
+        "enrolment",
+        "room",
+        "roomrating",
+    ):
+        assert client.get(f"/admin/care/{model}/").status_code == 200, model
+    html = client.get("/admin/care/enrolment/").content.decode()
+    number = crypto.decrypt(ea.child_id_cipher, context=services.CHILD_ID_CTX)
+    assert "林小雨" in html and "黄小宝" not in html and number not in html
+    assert client.get(f"/admin/care/campaign/{cb.pk}/change/").status_code == 404
+    assert client.get("/admin/care/campaign/add/").status_code == 403
+    r = client.post(f"/admin/care/campaign/{ca.pk}/change/", {"title": "改名", "_save": "1"})
+    assert r.status_code == 403 and Campaign.objects.get(pk=ca.pk).title == "白杨女职工两癌筛查"
