@@ -175,7 +175,11 @@ def recruit_worker(
 
 
 def _lock_worker(pk) -> SocialWorker:
-    return SocialWorker.objects.select_for_update(of=("self",)).select_related("person", "post").get(pk=pk)
+    """Lock the worker's row, then read it with its joins. Locking and joining in one query would lose the row on
+    PostgreSQL when a concurrent transfer changed ``post_id`` meanwhile: the re-check after the wait reuses the
+    old joined post row, the join no longer matches, and the row vanishes from the result."""
+    SocialWorker.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
+    return SocialWorker.objects.select_related("person", "post").get(pk=pk)
 
 
 def open_posting(worker: SocialWorker) -> WorkerPosting | None:
@@ -229,7 +233,12 @@ def transfer_worker(
         obj=w,
         org_path=to.path,
         reason=note,
-        detail={"name": w.person.name, "from": cur.org.name, "to": to.name, "first_day": on.isoformat()},
+        detail={
+            "name": w.person.name,
+            "from_post": cur.org.name,
+            "to_post": to.name,
+            "first_day": on.isoformat(),
+        },
     )
     worker.post = to
     return new
@@ -462,11 +471,10 @@ def open_assessment(*, actor, org: Organization, year) -> AssessmentRound:
 def grade_assessment(*, actor, item: Assessment, grade: str, comment: str, reason: str = "") -> Assessment:
     """评定等次 by the worker's post: 优秀 takes one of the round's places (conditional UPDATE under the CHECK), a
     change away from 优秀 gives it back; 不合格 needs a reason; nothing changes once the round is confirmed."""
-    a = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("org", "worker__person", "round")
-        .get(pk=item.pk)
-    )
+    Assessment.objects.select_for_update().filter(pk=item.pk).values_list(
+        "pk", flat=True
+    ).get()  # see _lock_worker
+    a = Assessment.objects.select_related("org", "worker__person", "round").get(pk=item.pk)
     require(actor, "change", a.org.path, f"只有{a.org.name}的管理员可以评定该工作者的考核等次")
     if grade not in G.values:
         raise ServiceError("请选择考核等次", field="grade")

@@ -82,6 +82,16 @@ def gate_objects(d) -> dict:
         app = apply(r, base)
         services.review_application(actor=ROOT, application=app, decision="return", comment="请补充佐证材料")
         out["round"][s], out["returned"][s] = r, app
+    # 社会化工会工作者: a worker posted to each street, a draft log of last month, this year's open assessment
+    out["worker"], out["log"], out["item"] = {}, {}, {}
+    for s, street in (("a", d.street_a), ("b", d.street_b)):
+        out["worker"][s] = recruit(street, name=f"{street.name[:2]}社工")
+        out["log"][s] = log_month(out["worker"][s], months_ago=1)
+    from .models import Assessment
+
+    r = open_round(d.fed)
+    for s in "ab":
+        out["item"][s] = Assessment.objects.get(round=r, worker=out["worker"][s])
     return out
 
 

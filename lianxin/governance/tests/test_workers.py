@@ -114,7 +114,7 @@ def test_transfer_closes_the_old_posting_and_keeps_history(district):
         services.transfer_worker(actor=ROOT, worker=w, to=d.joint_a, on=today, note="")
     assert e.value.field == "note"
     e = AuditEntry.objects.get(action="governance.worker_transfer")
-    assert e.detail["from"] == d.street_a.name and e.detail["to"] == d.street_b.name
+    assert e.detail["from_post"] == d.street_a.name and e.detail["to_post"] == d.street_b.name
 
 
 def test_one_open_posting_is_held_by_the_database(district):
