@@ -482,8 +482,9 @@ def export_roll(*, actor, klass: TrainingClass, rows):
         "考核成绩",
         "是否合格",
         "结业证书编号",
+        "培训班",
     ]
-    with XlsxStreamWriter(header, sheet="学员名册", widths=[6, 10, 14, 28, 10, 10, 10, 8, 16]) as w:
+    with XlsxStreamWriter(header, sheet="学员名册", widths=[6, 10, 14, 28, 10, 10, 10, 8, 16, 30]) as w:
         for n, e in enumerate(rows, start=1):
             attended = counts.get(e.pk, 0)
             w.row(
@@ -497,6 +498,7 @@ def export_roll(*, actor, klass: TrainingClass, rows):
                     e.score if e.score is not None else "",
                     "合格" if qualifies(klass, e, attended) else "不合格",
                     e.certificate_no or "",
+                    klass.title,
                 ]
             )
     with transaction.atomic():

@@ -161,8 +161,7 @@ def test_enrol_roll_call_scores_issue_export_verify(client, district):
     assert rows[0][:4] == ["序号", "姓名", "手机号码", "所在工会"]
     assert rows[1][1:3] == ["林班长", "139****5678"] and rows[1][6] == 88 and rows[1][8] == e.certificate_no
     assert AuditEntry.objects.filter(action="training.roll_export", detail__count=1).count() == 1
-    # the title is formula-defused wherever it lands (it is not in the roll, but the download name is escaped)
-    assert "attachment" in r["Content-Disposition"]
+    assert str(rows[1][9]).startswith("'=HYPERLINK")  # the title is written as text, never a formula
     # verification: the street holding the trainee's union sees it, the other street does not
     client.force_login(d.users["street_a.viewer"])
     html = client.get(f"/console/training/verify/?no={e.certificate_no}").content.decode()
