@@ -106,6 +106,7 @@ def seed(ctx) -> None:
     }
     today, year = ctx.today, ctx.today.year
     bases = [u for u in ctx.unions if u.kind == OrgKind.BASE]
+    _workers(ctx, staff)
     if len(bases) < 4:
         ctx.log("组织建设：基层工会太少，跳过演示")
         return
@@ -199,4 +200,149 @@ def seed(ctx) -> None:
     ctx.log(
         f"组织建设：建家评选 2 次、申报 {HomeApplication.objects.count()} 份、称号 {NamedHome.objects.count()} 个；"
         f"换届登记 {n} 个工会（{twice} 个两届），逾期未换届 {overdue} 个"
+    )
+
+
+# ---------------------------------------------------------------------------------------------- 社会化工会工作者
+
+WORKER_NAMES = (
+    "沈佳怡",
+    "陆浩然",
+    "钱思远",
+    "蒋雨欣",
+    "韩明轩",
+    "冯晓婷",
+    "许志强",
+    "曹文静",
+    "严俊杰",
+    "金梦瑶",
+)
+
+
+def _month_back(today: dt.date, n: int) -> tuple[int, int]:
+    y, m = today.year, today.month - n
+    while m < 1:
+        y, m = y - 1, m + 12
+    return y, m
+
+
+def _workers(ctx, staff) -> None:
+    """Ten workers posted to the streets and unions (one transferred, one left, two contracts ending within 60
+    days), three months of work logs (older months confirmed, last month partly awaiting confirmation), last
+    year's assessment confirmed and this year's open with a few grades given."""
+    from lianxin.core.idnumbers import make_id_number
+
+    from . import services_workers as sw
+    from .models import Assessment
+
+    today, rng = ctx.today, ctx.rng
+    posts = [*ctx.streets, *[u for u in ctx.unions if u.kind == OrgKind.JOINT][:4]]
+    posts += [u for u in getattr(ctx, "industries", [])][:2] or posts[:2]
+    by_street = {s.path: ctx.users.get(k, staff) for s, k in zip(ctx.streets, ("by_admin", "xs_admin"))}
+    reviewer = {s.path: ctx.users.get(k, staff) for s, k in zip(ctx.streets, ("by_reviewer", "xs_reviewer"))}
+
+    def local(user_map, org):
+        return user_map.get(org.path[: 2 * 4], staff)
+
+    workers = []
+    for i, name in enumerate(WORKER_NAMES):
+        post = posts[i % len(posts)]
+        start = today - dt.timedelta(days=400 + 30 * i)
+        end = (
+            today + dt.timedelta(days=20 + 25 * i)
+            if i in (0, 1)
+            else services.add_years(start, 3)
+            if i % 2
+            else services.add_years(start, 4)
+        )
+        birth = dt.date(1988 + i % 8, 1 + i % 12, 3 + i)
+        try:
+            workers.append(
+                sw.recruit_worker(
+                    actor=staff,
+                    post=post,
+                    name=name,
+                    id_number=make_id_number("330114", birth, 400 + i, "F" if i % 3 == 0 else "M"),
+                    mobile=f"137{57100000 + i * 731:08d}",
+                    grade=1 + i % 3,
+                    contract_start=start,
+                    contract_end=end,
+                    posted_on=start,
+                )
+            )
+        except ServiceError as e:
+            ctx.log(f"组织建设：社会化工会工作者{name}未载入（{e.message}）")
+    if len(workers) < 4:
+        return
+    moved = workers[2]
+    other = next(p for p in posts if p.pk != moved.post_id and p.kind == OrgKind.STREET)
+    sw.transfer_worker(
+        actor=staff,
+        worker=moved,
+        to=other,
+        on=today - dt.timedelta(days=70),
+        note="下沙街道新建联合工会较多，充实力量",
+    )
+    gone = workers[-1]
+    sw.leave_worker(
+        actor=staff, worker=gone, on=today - dt.timedelta(days=40), reason="考取事业单位，本人申请离职"
+    )
+    active = [w for w in workers if w.pk != gone.pk]
+    n_logs = 0
+    for w in active:
+        w.refresh_from_db()
+        for back in (3, 2, 1):
+            y, m = _month_back(today, back)
+            try:
+                log = sw.enter_work_log(
+                    actor=local(by_street, w.post),
+                    worker=w,
+                    year=y,
+                    month=m,
+                    counts={
+                        "visits": rng.randint(6, 30),
+                        "unions_founded": rng.randint(0, 3),
+                        "members_recruited": rng.randint(5, 80),
+                        "disputes_mediated": rng.randint(0, 4),
+                    },
+                    summary=rng.choice(
+                        (
+                            "走访辖区小微企业，宣传工会入会政策，协助两家企业筹建工会。",
+                            "开展新就业形态劳动者入会集中行动，走访快递网点和外卖站点。",
+                            "参与欠薪纠纷调解，组织职工法律讲座一场，更新企业建会台账。",
+                        )
+                    ),
+                )
+            except ServiceError:
+                continue
+            n_logs += 1
+            if back > 1 or w.pk % 2:
+                sw.confirm_work_log(actor=local(reviewer, w.post), log=log)
+    last = sw.open_assessment(actor=staff, org=ctx.fed, year=today.year - 1)
+    items = list(Assessment.objects.filter(round=last).select_related("org").order_by("id"))
+    grades = ["excellent"] * last.excellent_quota + ["qualified"] * len(items)
+    for a, g in zip(items, grades):
+        if a is items[-1]:
+            g = "basic"
+        sw.grade_assessment(actor=staff, item=a, grade=g, comment="全年完成走访和建会任务，服务职工热情")
+    sw.confirm_assessment(actor=staff, round=last)
+    cur = sw.open_assessment(actor=staff, org=ctx.fed, year=today.year)
+    items = list(Assessment.objects.filter(round=cur).select_related("org").order_by("id"))
+    sw.grade_assessment(
+        actor=local(by_street, items[0].org), item=items[0], grade="excellent", comment="建会入会成效突出"
+    )
+    sw.grade_assessment(
+        actor=local(by_street, items[1].org), item=items[1], grade="qualified", comment="完成年度任务"
+    )
+    if len(items) > 3:
+        sw.grade_assessment(
+            actor=staff,
+            item=items[2],
+            grade="unqualified",
+            comment="工作记录多次缺报",
+            reason="全年走访企业不足规定次数，工作记录三个月未报",
+        )
+    ctx.log(
+        f"组织建设：社会化工会工作者 {len(workers)} 人（1 人调岗、1 人离职），工作记录 {n_logs} 份，"
+        f"{last.year} 年度考核已确认，{cur.year} 年度考核进行中"
     )

@@ -47,6 +47,16 @@ def test_seed(district):
         log=lambda m: None,
     )
     demo.seed(ctx)
+    # 社会化工会工作者: every new page has something to show
+    from lianxin.governance import selectors_workers
+    from lianxin.governance.models import AssessmentRound, SocialWorker, WorkerPosting, WorkLog
+
+    assert SocialWorker.objects.filter(status="active").count() == 9
+    assert SocialWorker.objects.filter(status="left").count() == 1
+    assert selectors_workers.expiring_contracts(actor=users["qt_admin"]).count() == 2
+    assert WorkerPosting.objects.filter(ended_on__isnull=False).count() == 2
+    assert set(WorkLog.objects.values_list("status", flat=True)) == {"draft", "confirmed"}
+    assert set(AssessmentRound.objects.values_list("status", flat=True)) == {"open", "confirmed"}
     states = set(HomeApplication.objects.values_list("status", flat=True))
     assert states == set(HomeApplication.Status.values)
     assert NamedHome.objects.filter(status="active").count() >= 4
