@@ -112,6 +112,53 @@ class Assistance(Schema):
     condolence_fen: int
 
 
+class Volunteers(Schema):
+    registered: int  # 工会志愿者 registered by the end of as_of
+    approved: int
+    projects: int  # service projects held in the year (not cancelled)
+    minutes: int  # the hours ledger of the year: credits less reversals, in minutes
+    hours: float
+    credited_minutes: int
+    reversed_minutes: int
+
+
+class Talent(Schema):
+    competitions: int
+    contestants: int
+    titles: int  # 技术能手 and other competition titles conferred for the year, in force
+    innovation_entries: int
+    innovation_awards: int
+    innovation_first: int
+
+
+class Governance(Schema):
+    homes_named: int  # 模范职工之家 titles given in the year
+    terms_overdue: int  # terms standing on as_of that had run out (逾期未换届)
+    elections: int  # 换届选举 held in the year
+
+
+class MutualAid(Schema):
+    enrolled: int  # people in the year's 职工医疗互助 plans
+    owed_fen: int  # enrolments × contribution
+    contributed_fen: int  # 互助金到账
+    outstanding_fen: int
+    payments: int  # hospital-stay payments
+    paid_fen: int
+
+
+class Homeward(Schema):
+    confirmed: int  # 平安返乡 trips confirmed (coach seat or subsidy)
+    coach: int
+    subsidies: int  # ticket subsidies paid
+    subsidy_fen: int
+
+
+class Jobs(Schema):
+    posts: int
+    openings: int
+    placements: int  # people hired in the year onto the subtree's posts
+
+
 class Child(Schema):
     id: int
     name: str
@@ -126,6 +173,24 @@ class Child(Schema):
     coverage_rate: float
     pending: int
     activities: int
+    volunteers: int
+    volunteer_minutes: int
+    volunteer_hours: float
+    projects: int
+    contestants: int
+    titles: int
+    innovation_entries: int
+    homes_named: int
+    terms_overdue: int
+    elections: int
+    enrolled: int
+    owed_fen: int
+    contributed_fen: int
+    medical_paid_fen: int
+    homeward: int
+    homeward_paid_fen: int
+    job_posts: int
+    placements: int
 
 
 class Overview(Schema):
@@ -148,6 +213,12 @@ class Overview(Schema):
     content: Content
     venues: Venues
     assistance: Assistance
+    volunteers: Volunteers
+    talent: Talent
+    governance: Governance
+    mutualaid: MutualAid
+    homeward: Homeward
+    jobs: Jobs
     children: list[Child]
 
 

@@ -28,6 +28,8 @@ from lianxin.members.models import Membership, MembershipStatus, Political
 from lianxin.orgs.models import MEMBER_HOLDING_KINDS, STEP, Enterprise, Organization, OrgKind, Size
 from lianxin.orgs.selectors import root_orgs_for
 
+from .selectors_work import hours, union_work
+
 CACHE_SECONDS = 600
 FIRST_YEAR = 2000
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -95,7 +97,7 @@ def overview(*, actor, org: Organization, year: int, fresh: bool = False) -> dic
 
 
 def _key(org: Organization, year: int) -> str:
-    return f"dashboard:v1:{org.pk}:{year}"
+    return f"dashboard:v2:{org.pk}:{year}"  # v2: with the union services' figures
 
 
 def recount(org: Organization, year: int) -> dict:
@@ -250,8 +252,13 @@ def compute(org: Organization, year: int, *, now: dt.datetime | None = None) -> 
               "activities": activities_by_month.get(mo, 0), "articles": articles_by_month.get(mo, 0)}
              for mo in range(1, months + 1)]
 
+    cutoff = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+    work = union_work(org, year, t_start=t_start, t_end=t_end, cutoff=cutoff, year_start=year_start, as_of=as_of,
+                      rows=rows, add=add)
+
     for r in rows:
         r["coverage_rate"] = _pct(r["enterprises_covered"], r["enterprises"])
+        r["volunteer_hours"] = hours(r["volunteer_minutes"])
     return {
         "org_id": org.pk, "path": org.path, "org_name": org.name, "year": year, "as_of": as_of.isoformat(),
         "counted_at": timezone.localtime(now, SHANGHAI).strftime("%Y-%m-%d %H:%M"),
@@ -277,6 +284,7 @@ def compute(org: Organization, year: int, *, now: dt.datetime | None = None) -> 
             "by_size": [{"size": Size(s).label, "total": t, "covered": c} for s, (t, c) in by_size.items() if t],
         },
         **services,
+        **work,
         "children": rows,
     }
 
@@ -353,7 +361,9 @@ def _services(org, year, t_start, t_end, now, months, add) -> tuple[dict, dict[i
 
     on_file = HardshipFile.objects.filter(path_filter(HardshipFile, under), closed_at__isnull=True).count()
     # ... and 两节送温暖 money paid to people put forward by unions of the subtree (one query for both)
-    by_app, by_campaign = Q(application__isnull=False), Q(recipient__isnull=False)
+    # (职工医疗互助's hospital-stay payments are counted with the mutual aid, not again here)
+    by_app = Q(application__isnull=False) & ~Q(application__programme="medical_aid")
+    by_campaign = Q(recipient__isnull=False)
     aid = LedgerEntry.objects.filter(
         Q(application__org__path__startswith=org.path) | Q(recipient__union__path__startswith=org.path),
         kind=EntryKind.DISBURSE, created_at__gte=t_start, created_at__lt=t_end).aggregate(

@@ -46,6 +46,7 @@ def report_sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
         ["本年帮扶金额（元）", data["assistance"]["aid_fen"] / 100],
         ["本年送温暖人次", data["assistance"]["condoled"]],
         ["本年送温暖金额（元）", data["assistance"]["condolence_fen"] / 100],
+        *work_summary(data),
     ]
     children = [[c["name"], c["kind"], c["unions"], c["members"], c["women"], c["youth"], c["joined"],
                  c["enterprises"], c["enterprises_covered"], c["coverage_rate"], c["pending"], c["activities"]]
@@ -61,6 +62,38 @@ def report_sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
          [[p["programme"], p["submitted"], p["approved"], p["rejected"], p["pending"]]
           for p in app["by_programme"]]),
         ("企业规模", ["规模", "企业数", "已建会"], [[s["size"], s["total"], s["covered"]] for s in ent["by_size"]]),
+        ("下级单位工会服务", [h for h, _k in WORK_CHILD_COLUMNS],
+         [[c["name"], *[(c[k] / 100 if k.endswith("_fen") else c[k]) for _h, k in WORK_CHILD_COLUMNS[1:]]]
+          for c in data["children"]]),
+    ]
+
+
+# the 下级单位工会服务 sheet: (header, child row field); money in 元
+WORK_CHILD_COLUMNS = [
+    ("单位", "name"), ("志愿者（已通过）", "volunteers"), ("志愿服务时长（小时）", "volunteer_hours"),
+    ("志愿服务项目", "projects"), ("竞赛选手", "contestants"), ("竞赛称号", "titles"),
+    ("创新成果申报", "innovation_entries"), ("命名职工之家", "homes_named"), ("逾期未换届", "terms_overdue"),
+    ("本年换届", "elections"), ("医疗互助参加人数", "enrolled"), ("医疗互助应缴（元）", "owed_fen"),
+    ("医疗互助到账（元）", "contributed_fen"), ("住院补助（元）", "medical_paid_fen"), ("平安返乡确认", "homeward"),
+    ("购票补贴（元）", "homeward_paid_fen"), ("招聘岗位", "job_posts"), ("就业录用", "placements"),
+]
+
+
+def work_summary(data: dict) -> list[list]:
+    """The 概览 rows of the union services (工会志愿者 … 就业帮扶)."""
+    v, t, g, m, h, j = (data[k] for k in ("volunteers", "talent", "governance", "mutualaid", "homeward", "jobs"))
+    return [
+        ["登记志愿者", v["registered"]], ["已通过志愿者", v["approved"]], ["本年志愿服务项目", v["projects"]],
+        ["本年志愿服务时长（小时）", v["hours"]],
+        ["本年劳动竞赛", t["competitions"]], ["本年竞赛选手", t["contestants"]], ["本年授予竞赛称号（技术能手等）", t["titles"]],
+        ["本年创新成果申报", t["innovation_entries"]], ["本年创新成果获奖", t["innovation_awards"]],
+        ["本年命名模范职工之家", g["homes_named"]], ["逾期未换届的工会", g["terms_overdue"]], ["本年换届选举", g["elections"]],
+        ["医疗互助参加人数", m["enrolled"]], ["医疗互助应缴（元）", m["owed_fen"] / 100],
+        ["医疗互助到账（元）", m["contributed_fen"] / 100], ["医疗互助未到账（元）", m["outstanding_fen"] / 100],
+        ["住院补助人次", m["payments"]], ["住院补助金额（元）", m["paid_fen"] / 100],
+        ["平安返乡确认人数", h["confirmed"]], ["其中返乡专车", h["coach"]], ["购票补贴发放人数", h["subsidies"]],
+        ["购票补贴金额（元）", h["subsidy_fen"] / 100],
+        ["本年招聘岗位", j["posts"]], ["招聘人数", j["openings"]], ["本年就业录用", j["placements"]],
     ]
 
 

@@ -175,7 +175,7 @@ def test_warming_recounts_the_top_of_the_tree(f):
     stale = selectors.overview(actor=d.users["fed.admin"], org=d.fed, year=year)
     members.admit_member(actor=ROOT, person=make_person(d.base_b1, "新会员"), union=d.base_b1)
     call_command("dashboard_warm")
-    fresh = cache.get(f"dashboard:v1:{d.fed.pk}:{year}")
+    fresh = cache.get(selectors._key(d.fed, year))
     assert fresh["members"]["total"] == stale["members"]["total"] + 1
-    assert cache.get(f"dashboard:v1:{d.street_b.pk}:{year}")["members"]["total"] == 3
-    assert cache.get(f"dashboard:v1:{d.base_b1.pk}:{year}") is None  # deeper ones: counted when opened
+    assert cache.get(selectors._key(d.street_b, year))["members"]["total"] == 3
+    assert cache.get(selectors._key(d.base_b1, year)) is None  # deeper ones: counted when opened
