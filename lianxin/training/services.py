@@ -16,9 +16,10 @@ engine (教育补助 approval)  :func:`pay_education`            UNIQUE (person,
                                                             ledger (assistance) under its row lock
 =========================  ===============================  ==============================================
 
-Lock order, whoever writes: an enrolment row, then quota rows in path order, then the class row, then the
-certificate counter. ``enrol`` takes no class lock: its conditional UPDATEs are the only statements touching the
-quota and class rows, last in its transaction. Every staff step is audited (``training.*``).
+Lock order, whoever writes: an enrolment row, then the class row, then quota rows in path order, then the
+certificate counter. ``enrol`` takes no explicit lock: its conditional UPDATE of the class row (held to the end of
+its transaction) comes first, then those of the quotas; ``set_quota`` locks the class row before counting, so it and
+an enrolment never overlap. Every staff step is audited (``training.*``).
 """
 
 from __future__ import annotations
@@ -235,19 +236,12 @@ def enrol(*, actor, klass: TrainingClass, person) -> Enrolment:
     today = timezone.localdate()
     if today > k.signup_deadline:
         raise ServiceError("报名已截止", code="closed")
-    quotas = list(
-        ClassQuota.objects.filter(klass=k, union__path__in=ancestors_or_self(m.union.path))
-        .select_related("union")
-        .order_by("union__path")
-    )
     try:
         with transaction.atomic():
             e = Enrolment.objects.create(klass=k, person=person, union=m.union, enrolled_by=_uid(actor))
-            for q in quotas:  # path order everywhere, so two enrolments never lock the quotas crosswise
-                if not ClassQuota.objects.filter(pk=q.pk, remaining__gt=0).update(
-                    remaining=F("remaining") - 1
-                ):
-                    raise ServiceError(f"{q.union.name}的 {q.quota} 个名额已用完", code="quota")
+            # the class's place first: its conditional UPDATE holds the class row to the end, so a quota being
+            # set at this moment (set_quota locks the class row) waits for this enrolment and counts it — and
+            # the quotas are read only after it, fresh
             if not TrainingClass.objects.filter(pk=k.pk, remaining__gt=0, signup_deadline__gte=today).update(
                 remaining=F("remaining") - 1
             ):
@@ -255,6 +249,14 @@ def enrol(*, actor, klass: TrainingClass, person) -> Enrolment:
                 if k.signup_deadline < today:
                     raise ServiceError("报名已截止", code="closed")
                 raise ServiceError(f"{k.places} 个名额已满", code="full")
+            quotas = ClassQuota.objects.filter(
+                klass=k, union__path__in=ancestors_or_self(m.union.path)
+            ).select_related("union")
+            for q in quotas.order_by("union__path"):  # path order everywhere: quotas never locked crosswise
+                if not ClassQuota.objects.filter(pk=q.pk, remaining__gt=0).update(
+                    remaining=F("remaining") - 1
+                ):
+                    raise ServiceError(f"{q.union.name}的 {q.quota} 个名额已用完", code="quota")
             audit.record(
                 actor=actor,
                 action="training.enrol",
@@ -283,13 +285,13 @@ def withdraw(*, actor, enrolment: Enrolment) -> Enrolment:
         raise ServiceError("报名已截止，不能再退出", code="closed")
     e.status, e.withdrawn_at = E.WITHDRAWN, timezone.now()
     e.save(update_fields=["status", "withdrawn_at"])
+    TrainingClass.objects.filter(pk=e.klass_id, remaining__lt=F("places")).update(
+        remaining=F("remaining") + 1
+    )
     for q in ClassQuota.objects.filter(
         klass_id=e.klass_id, union__path__in=ancestors_or_self(e.union.path)
     ).order_by("union__path"):
         ClassQuota.objects.filter(pk=q.pk, remaining__lt=F("quota")).update(remaining=F("remaining") + 1)
-    TrainingClass.objects.filter(pk=e.klass_id, remaining__lt=F("places")).update(
-        remaining=F("remaining") + 1
-    )
     audit.record(
         actor=actor,
         action="training.withdraw",

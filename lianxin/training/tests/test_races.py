@@ -105,3 +105,24 @@ def test_two_classes_issuing_at_once_share_one_gap_free_sequence(district):
     seqs = sorted(int(n[4:]) for n in Enrolment.objects.values_list("certificate_no", flat=True))
     assert seqs == list(range(1, 10))
     assert TrainingClass.objects.filter(certified_at__isnull=False).count() == 2
+
+
+def test_a_quota_set_while_its_union_enrols(district):
+    """The organiser gives base_a1 a quota of 2 at the instant four of its members are enrolled: set_quota and the
+    enrolments queue on the class row, so either the quota is refused (more already enrolled) or it holds exactly —
+    its counter agrees with the union's live enrolments, which never pass it."""
+    d = district
+    k = make_class(d.fed, places=10)
+    people = [make_member(d.base_a1, f"甲{i}").person for i in range(4)]
+    calls = [lambda p=p: services.enrol(actor=ROOT, klass=k, person=p) and "ok" for p in people]
+    calls.append(lambda: services.set_quota(actor=ROOT, klass=k, union=d.base_a1, quota="2") and "set")
+    results = race(calls)
+    assert set(results) <= {"ok", "quota", "set", "invalid"}
+    live = Enrolment.objects.filter(klass=k, union=d.base_a1, status="enrolled").count()
+    q = ClassQuota.objects.filter(klass=k, union=d.base_a1).first()
+    if q is None:
+        assert "invalid" in results and live == 4  # refused: three or more were in before it
+    else:
+        assert "set" in results and live <= 2 and q.remaining == 2 - live and results.count("ok") == live
+    k.refresh_from_db()
+    assert k.remaining == 10 - live
