@@ -33,6 +33,18 @@ def kpis(d: dict) -> dict[str, str]:
         "#kpi-trips": f"{d['applications']['one_trip_pct']}%",
         "#kpi-activities": str(d["activities"]["held"]),
         "#kpi-articles": str(d["content"]["articles"]),
+        # the union services (工会服务 card)
+        "#work-volunteers": str(d["volunteers"]["approved"]),
+        "#work-hours": str(d["volunteers"]["hours"]),
+        "#work-competitions": str(d["talent"]["competitions"]),
+        "#work-titles": str(d["talent"]["titles"]),
+        "#work-innovation": str(d["talent"]["innovation_entries"]),
+        "#work-homes": str(d["governance"]["homes_named"]),
+        "#work-elections": str(d["governance"]["elections"]),
+        "#work-enrolled": str(d["mutualaid"]["enrolled"]),
+        "#work-homeward": str(d["homeward"]["confirmed"]),
+        "#work-posts": str(d["jobs"]["posts"]),
+        "#work-placements": str(d["jobs"]["placements"]),
     }
 
 
@@ -101,6 +113,9 @@ def test_federation_leader_reads_drills_down_and_exports(page, live_server, scre
     children = page.inner_text("#children-table")
     for c in figures["children"]:
         assert c["name"] in children
+    work = page.inner_text("#children-work-table")  # the union services, child by child
+    for c in figures["children"]:
+        assert c["name"] in work
 
     # 2. how it looks at 1280 px
     assert_fits(page)
@@ -148,6 +163,8 @@ def test_federation_leader_reads_drills_down_and_exports(page, live_server, scre
     summary = {label: value for label, value, *_ in sheet[1:]}
     assert summary["统计组织"] == fed.name and int(summary["统计年度"]) == year - 1
     assert int(summary["在册会员"]) == int(page.inner_text("#kpi-members")) == last_year["members"]["total"]
+    assert summary["本年志愿服务时长（小时）"] == float(page.inner_text("#work-hours")) == last_year["volunteers"]["hours"]
+    assert int(summary["本年就业录用"]) == int(page.inner_text("#work-placements")) == last_year["jobs"]["placements"]
 
     # 6. no script error, nothing fetched from anywhere else
     assert errors == []

@@ -122,7 +122,7 @@ def test_report_download(f, client):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in r["Content-Disposition"] and "2026" in r["Content-Disposition"]
     wb = CalamineWorkbook.from_filelike(io.BytesIO(r.content))
-    assert wb.sheet_names == ["概览", "下级单位", "会员构成", "逐月", "审批事项", "企业规模"]
+    assert wb.sheet_names == ["概览", "下级单位", "会员构成", "逐月", "审批事项", "企业规模", "下级单位工会服务"]
     summary = {row[0]: row[1] for row in wb.get_sheet_by_name("概览").to_python()[1:]}
     assert summary["统计组织"] == d.street_a.name and summary["在册会员"] == 4
     assert summary["小微企业建会率（%）"] == 50.0
