@@ -222,7 +222,9 @@ class Overview(Schema):
     children: list[Child]
 
 
-@router.get("/overview", response=answers(Overview, 400, 404, 422), summary="驾驶舱：一个组织（含下级）的年度数据")
+@router.get(
+    "/overview", response=answers(Overview, 400, 404, 422), summary="驾驶舱：一个组织（含下级）的年度数据"
+)
 def overview(request, org: int | None = None, year: int | None = None):
     """``org``: an organisation in the caller's subtree (default: the caller's topmost one); ``year``: 2000 to
     this year (default: this year). Counted at most every 10 minutes (``counted_at``)."""

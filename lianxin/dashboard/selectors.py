@@ -134,20 +134,39 @@ def compute(org: Organization, year: int, *, now: dt.datetime | None = None) -> 
     months = as_of.month if year == today.year else 12
 
     # the tree under org: thousands of rows at most; every sum per child is made from these paths
-    tree = list(Organization.objects.filter(path__startswith=org.path).order_by()
-                .values_list("pk", "path", "kind", "name", "parent_id", "term_ends_on"))
+    tree = list(
+        Organization.objects.filter(path__startswith=org.path)
+        .order_by()
+        .values_list("pk", "path", "kind", "name", "parent_id", "term_ends_on")
+    )
     path_of = {pk: path for pk, path, *_ in tree}
-    children = sorted(((pk, path, kind, name) for pk, path, kind, name, parent, _t in tree if parent == org.pk),
-                      key=lambda c: c[1])
+    children = sorted(
+        ((pk, path, kind, name) for pk, path, kind, name, parent, _t in tree if parent == org.pk),
+        key=lambda c: c[1],
+    )
     child_width = len(org.path) + STEP
     child_index = {path: i for i, (_pk, path, _k, _n) in enumerate(children)}
 
     def child_of(path: str | None) -> int | None:
         return child_index.get(path[:child_width]) if path and len(path) >= child_width else None
 
-    rows = [{"id": pk, "name": name, "kind": OrgKind(kind).label, "unions": 0, "members": 0, "women": 0,
-             "youth": 0, "joined": 0, "enterprises": 0, "enterprises_covered": 0, "pending": 0, "activities": 0}
-            for pk, _p, kind, name in children]
+    rows = [
+        {
+            "id": pk,
+            "name": name,
+            "kind": OrgKind(kind).label,
+            "unions": 0,
+            "members": 0,
+            "women": 0,
+            "youth": 0,
+            "joined": 0,
+            "enterprises": 0,
+            "enterprises_covered": 0,
+            "pending": 0,
+            "activities": 0,
+        }
+        for pk, _p, kind, name in children
+    ]
 
     def add(path, field, n):
         i = child_of(path)
@@ -173,23 +192,33 @@ def compute(org: Organization, year: int, *, now: dt.datetime | None = None) -> 
     for label, low, high in AGE_BANDS:
         # age in [low, high]  <=>  born in (as_of - (high+1) years, as_of - low years]
         bands.append((label, years_before(as_of, high + 1), years_before(as_of, low)))
-    band_q = {f"age{i}": Count("id", filter=Q(person__birth_date__gt=after, person__birth_date__lte=upto))
-              for i, (_l, after, upto) in enumerate(bands)}
+    band_q = {
+        f"age{i}": Count("id", filter=Q(person__birth_date__gt=after, person__birth_date__lte=upto))
+        for i, (_l, after, upto) in enumerate(bands)
+    }
     union_ids = list(path_of)
     # a membership is live on as_of when it began by then and had not ended (a transfer ends one and begins
     # another on the same day), so a past year is counted as it stood on its 31 December
-    live = (Q(joined_on__lte=as_of) & (Q(left_on__isnull=True) | Q(left_on__gt=as_of))
-            & ~Q(status=MembershipStatus.APPLYING))
-    member_rows = (Membership.objects.filter(live, union_id__in=union_ids)
-                   .order_by().values("union_id")
-                   .annotate(n=Count("id"), women=Count("id", filter=Q(person__gender="F")),
-                             youth=Count("id", filter=Q(person__birth_date__gt=youth_cut)),
-                             migrant=Count("id", filter=Q(person__is_migrant=True)),
-                             frontline=Count("id", filter=Q(person__is_frontline=True)),
-                             model=Count("id", filter=Q(person__is_model_worker=True)),
-                             party=Count("id", filter=Q(person__political_status__in=[Political.CPC,
-                                                                                      Political.PROBATIONARY])),
-                             **band_q))
+    live = (
+        Q(joined_on__lte=as_of)
+        & (Q(left_on__isnull=True) | Q(left_on__gt=as_of))
+        & ~Q(status=MembershipStatus.APPLYING)
+    )
+    member_rows = (
+        Membership.objects.filter(live, union_id__in=union_ids)
+        .order_by()
+        .values("union_id")
+        .annotate(
+            n=Count("id"),
+            women=Count("id", filter=Q(person__gender="F")),
+            youth=Count("id", filter=Q(person__birth_date__gt=youth_cut)),
+            migrant=Count("id", filter=Q(person__is_migrant=True)),
+            frontline=Count("id", filter=Q(person__is_frontline=True)),
+            model=Count("id", filter=Q(person__is_model_worker=True)),
+            party=Count("id", filter=Q(person__political_status__in=[Political.CPC, Political.PROBATIONARY])),
+            **band_q,
+        )
+    )
     m = defaultdict(int)
     for r in member_rows:
         for k, v in r.items():
@@ -205,24 +234,42 @@ def compute(org: Organization, year: int, *, now: dt.datetime | None = None) -> 
     # is neither (the new membership carries transferred_from, the old one ends as "transferred")
     joined_by_month: dict[int, int] = defaultdict(int)
     for union_id, month, n in (
-            Membership.objects.filter(union_id__in=union_ids, joined_on__gte=year_start, joined_on__lte=as_of,
-                                      transferred_from__isnull=True)
-            .exclude(status=MembershipStatus.APPLYING).order_by()
-            .annotate(month=ExtractMonth("joined_on")).values_list("union_id", "month").annotate(n=Count("id"))):
+        Membership.objects.filter(
+            union_id__in=union_ids,
+            joined_on__gte=year_start,
+            joined_on__lte=as_of,
+            transferred_from__isnull=True,
+        )
+        .exclude(status=MembershipStatus.APPLYING)
+        .order_by()
+        .annotate(month=ExtractMonth("joined_on"))
+        .values_list("union_id", "month")
+        .annotate(n=Count("id"))
+    ):
         joined_by_month[month] += n
         add(path_of[union_id], "joined", n)
     left_by_month = dict(
-        Membership.objects.filter(union_id__in=union_ids, status=MembershipStatus.LEFT, left_on__gte=year_start,
-                                  left_on__lte=as_of).order_by()
-        .annotate(month=ExtractMonth("left_on")).values_list("month").annotate(n=Count("id")))
+        Membership.objects.filter(
+            union_id__in=union_ids, status=MembershipStatus.LEFT, left_on__gte=year_start, left_on__lte=as_of
+        )
+        .order_by()
+        .annotate(month=ExtractMonth("left_on"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+    )
 
     # enterprises reached by the subtree: in its streets, or covered by one of its unions (the scoping rule)
-    ent_rows = (Enterprise.objects.filter(path_filter(Enterprise, [org.path])).order_by()
-                .values_list("street_id", "covering_union_id", "size")
-                .annotate(n=Count("id"), workers=Sum("headcount"),
-                          founding=Count("id", filter=Q(needs_union_founding=True))))
-    street_paths = dict(Organization.objects.filter(
-        pk__in={s for s, *_ in ent_rows} - set(path_of)).values_list("pk", "path"))
+    ent_rows = (
+        Enterprise.objects.filter(path_filter(Enterprise, [org.path]))
+        .order_by()
+        .values_list("street_id", "covering_union_id", "size")
+        .annotate(
+            n=Count("id"), workers=Sum("headcount"), founding=Count("id", filter=Q(needs_union_founding=True))
+        )
+    )
+    street_paths = dict(
+        Organization.objects.filter(pk__in={s for s, *_ in ent_rows} - set(path_of)).values_list("pk", "path")
+    )
     street_paths.update(path_of)
     e = defaultdict(int)
     by_size: dict[str, list[int]] = {s.value: [0, 0] for s in Size}
@@ -248,40 +295,76 @@ def compute(org: Organization, year: int, *, now: dt.datetime | None = None) -> 
     certificates = _valid_certificates(union_ids, today)
 
     services, activities_by_month, articles_by_month = _services(org, year, t_start, t_end, now, months, add)
-    trend = [{"month": f"{mo}月", "joined": joined_by_month.get(mo, 0), "left": left_by_month.get(mo, 0),
-              "activities": activities_by_month.get(mo, 0), "articles": articles_by_month.get(mo, 0)}
-             for mo in range(1, months + 1)]
+    trend = [
+        {
+            "month": f"{mo}月",
+            "joined": joined_by_month.get(mo, 0),
+            "left": left_by_month.get(mo, 0),
+            "activities": activities_by_month.get(mo, 0),
+            "articles": articles_by_month.get(mo, 0),
+        }
+        for mo in range(1, months + 1)
+    ]
 
     cutoff = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
-    work = union_work(org, year, t_start=t_start, t_end=t_end, cutoff=cutoff, year_start=year_start, as_of=as_of,
-                      rows=rows, add=add)
+    work = union_work(
+        org,
+        year,
+        t_start=t_start,
+        t_end=t_end,
+        cutoff=cutoff,
+        year_start=year_start,
+        as_of=as_of,
+        rows=rows,
+        add=add,
+    )
 
     for r in rows:
         r["coverage_rate"] = _pct(r["enterprises_covered"], r["enterprises"])
         r["volunteer_hours"] = hours(r["volunteer_minutes"])
     return {
-        "org_id": org.pk, "path": org.path, "org_name": org.name, "year": year, "as_of": as_of.isoformat(),
+        "org_id": org.pk,
+        "path": org.path,
+        "org_name": org.name,
+        "year": year,
+        "as_of": as_of.isoformat(),
         "counted_at": timezone.localtime(now, SHANGHAI).strftime("%Y-%m-%d %H:%M"),
         "organisations": organisations,
         "unions": sum(kinds.get(k, 0) for k in MEMBER_HOLDING_KINDS),
         "base_unions": kinds.get(OrgKind.BASE, 0),
-        "term_overdue": term_overdue, "term_soon": term_soon, "certificates": certificates,
+        "term_overdue": term_overdue,
+        "term_soon": term_soon,
+        "certificates": certificates,
         "members": {
-            "total": members, "joined": sum(joined_by_month.values()), "left": sum(left_by_month.values()),
-            "women": m["women"], "women_pct": _pct(m["women"], members),
-            "youth": m["youth"], "youth_pct": _pct(m["youth"], members),
-            "migrant": m["migrant"], "frontline": m["frontline"], "model": m["model"], "party": m["party"],
+            "total": members,
+            "joined": sum(joined_by_month.values()),
+            "left": sum(left_by_month.values()),
+            "women": m["women"],
+            "women_pct": _pct(m["women"], members),
+            "youth": m["youth"],
+            "youth_pct": _pct(m["youth"], members),
+            "migrant": m["migrant"],
+            "frontline": m["frontline"],
+            "model": m["model"],
+            "party": m["party"],
             "ages": [{"band": label, "count": m[f"age{i}"]} for i, (label, *_b) in enumerate(bands)],
         },
         "trend": trend,
         "enterprises": {
-            "total": e["all"], "covered": e["covered"], "rate": _pct(e["covered"], e["all"]),
-            "small_micro": small_all, "small_micro_covered": small_covered,
-            "small_micro_rate": _pct(small_covered, small_all), "needs_founding": e["founding"],
-            "workers": e["workers"], "workers_covered": e["workers_covered"],
+            "total": e["all"],
+            "covered": e["covered"],
+            "rate": _pct(e["covered"], e["all"]),
+            "small_micro": small_all,
+            "small_micro_covered": small_covered,
+            "small_micro_rate": _pct(small_covered, small_all),
+            "needs_founding": e["founding"],
+            "workers": e["workers"],
+            "workers_covered": e["workers_covered"],
             "worker_rate": _pct(e["workers_covered"], e["workers"]),
             "membership_rate": _pct(members, e["workers"]),
-            "by_size": [{"size": Size(s).label, "total": t, "covered": c} for s, (t, c) in by_size.items() if t],
+            "by_size": [
+                {"size": Size(s).label, "total": t, "covered": c} for s, (t, c) in by_size.items() if t
+            ],
         },
         **services,
         **work,
@@ -292,8 +375,9 @@ def compute(org: Organization, year: int, *, now: dt.datetime | None = None) -> 
 def _valid_certificates(union_ids: list[int], today: dt.date) -> int:
     from lianxin.workflow.models import Certificate, CertStatus
 
-    return Certificate.objects.filter(union_id__in=union_ids, status=CertStatus.VALID,
-                                      valid_until__gte=today).count()
+    return Certificate.objects.filter(
+        union_id__in=union_ids, status=CertStatus.VALID, valid_until__gte=today
+    ).count()
 
 
 def _services(org, year, t_start, t_end, now, months, add) -> tuple[dict, dict[int, int], dict[int, int]]:
@@ -307,17 +391,31 @@ def _services(org, year, t_start, t_end, now, months, add) -> tuple[dict, dict[i
 
     under = [org.path]
     # applications: those submitted in the year, and those waiting now whenever they came in
-    app_rows = (Application.objects.filter(path_filter(Application, under))
-                .filter(Q(submitted_at__gte=t_start, submitted_at__lt=t_end) | Q(state__in=PENDING_STATES))
-                .order_by().values_list("org__path", "programme", "state")
-                .annotate(n=Count("id"),
-                          in_year=Count("id", filter=Q(submitted_at__gte=t_start, submitted_at__lt=t_end)),
-                          zero=Count("id", filter=Q(trips=0)), one=Count("id", filter=Q(trips__lte=1))))
+    app_rows = (
+        Application.objects.filter(path_filter(Application, under))
+        .filter(Q(submitted_at__gte=t_start, submitted_at__lt=t_end) | Q(state__in=PENDING_STATES))
+        .order_by()
+        .values_list("org__path", "programme", "state")
+        .annotate(
+            n=Count("id"),
+            in_year=Count("id", filter=Q(submitted_at__gte=t_start, submitted_at__lt=t_end)),
+            zero=Count("id", filter=Q(trips=0)),
+            one=Count("id", filter=Q(trips__lte=1)),
+        )
+    )
     progs: dict[str, dict] = {}
     pending = finished = zero = one = 0
     for path, prog, state, n, in_year, z, o in app_rows:
-        p = progs.setdefault(prog, {"programme": PROGRAMMES[prog].name if prog in PROGRAMMES else prog,
-                                    "submitted": 0, "approved": 0, "rejected": 0, "pending": 0})
+        p = progs.setdefault(
+            prog,
+            {
+                "programme": PROGRAMMES[prog].name if prog in PROGRAMMES else prog,
+                "submitted": 0,
+                "approved": 0,
+                "rejected": 0,
+                "pending": 0,
+            },
+        )
         p["submitted"] += in_year
         if state in PENDING_STATES:
             p["pending"] += n
@@ -328,12 +426,18 @@ def _services(org, year, t_start, t_end, now, months, add) -> tuple[dict, dict[i
             finished += in_year
             zero += z
             one += o
-    overdue = Step.objects.filter(decision__isnull=True, due_at__lt=now, org__path__startswith=org.path).count()
+    overdue = Step.objects.filter(
+        decision__isnull=True, due_at__lt=now, org__path__startswith=org.path
+    ).count()
 
-    act_rows = (Activity.objects.filter(path_filter(Activity, under), starts_at__gte=t_start, starts_at__lt=t_end)
-                .exclude(status=Activity.Status.DRAFT).order_by()
-                .annotate(month=ExtractMonth("starts_at", tzinfo=SHANGHAI))
-                .values_list("org__path", "month", "status").annotate(n=Count("id"), taken=Sum("taken")))
+    act_rows = (
+        Activity.objects.filter(path_filter(Activity, under), starts_at__gte=t_start, starts_at__lt=t_end)
+        .exclude(status=Activity.Status.DRAFT)
+        .order_by()
+        .annotate(month=ExtractMonth("starts_at", tzinfo=SHANGHAI))
+        .values_list("org__path", "month", "status")
+        .annotate(n=Count("id"), taken=Sum("taken"))
+    )
     per_month = defaultdict(int)
     held = signed = 0
     for path, month, status, n, taken in act_rows:
@@ -344,15 +448,28 @@ def _services(org, year, t_start, t_end, now, months, add) -> tuple[dict, dict[i
         signed += taken or 0
         add(path, "activities", n)
     checked_in = Signup.objects.filter(
-        activity__org__path__startswith=org.path, activity__starts_at__gte=t_start, activity__starts_at__lt=t_end,
-        activity__status=Activity.Status.PUBLISHED, checked_in_at__isnull=False).count()
+        activity__org__path__startswith=org.path,
+        activity__starts_at__gte=t_start,
+        activity__starts_at__lt=t_end,
+        activity__status=Activity.Status.PUBLISHED,
+        checked_in_at__isnull=False,
+    ).count()
 
-    articles = dict(Article.objects.filter(path_filter(Article, under), status=ArticleStatus.PUBLISHED,
-                                           published_at__gte=t_start, published_at__lt=t_end).order_by()
-                    .annotate(month=ExtractMonth("published_at", tzinfo=SHANGHAI))
-                    .values_list("month").annotate(n=Count("id")))
-    bookings = Booking.objects.filter(path_filter(Booking, under), slot__starts_at__gte=t_start,
-                                      slot__starts_at__lt=t_end).exclude(status=BookingStatus.CANCELLED)
+    articles = dict(
+        Article.objects.filter(
+            path_filter(Article, under),
+            status=ArticleStatus.PUBLISHED,
+            published_at__gte=t_start,
+            published_at__lt=t_end,
+        )
+        .order_by()
+        .annotate(month=ExtractMonth("published_at", tzinfo=SHANGHAI))
+        .values_list("month")
+        .annotate(n=Count("id"))
+    )
+    bookings = Booking.objects.filter(
+        path_filter(Booking, under), slot__starts_at__gte=t_start, slot__starts_at__lt=t_end
+    ).exclude(status=BookingStatus.CANCELLED)
     booking = bookings.aggregate(n=Count("id"), attended=Count("id", filter=Q(status=BookingStatus.ATTENDED)))
     sites = Site.objects.filter(path_filter(Site, under), is_active=True).count()
     # 帮扶救助: people on file now, and what was paid to people of the subtree in the year (by the union that
@@ -366,23 +483,45 @@ def _services(org, year, t_start, t_end, now, months, add) -> tuple[dict, dict[i
     by_campaign = Q(recipient__isnull=False)
     aid = LedgerEntry.objects.filter(
         Q(application__org__path__startswith=org.path) | Q(recipient__union__path__startswith=org.path),
-        kind=EntryKind.DISBURSE, created_at__gte=t_start, created_at__lt=t_end).aggregate(
-        n=Count("id", filter=by_app), fen=Sum("amount_fen", filter=by_app),
-        warm_n=Count("id", filter=by_campaign), warm_fen=Sum("amount_fen", filter=by_campaign))
+        kind=EntryKind.DISBURSE,
+        created_at__gte=t_start,
+        created_at__lt=t_end,
+    ).aggregate(
+        n=Count("id", filter=by_app),
+        fen=Sum("amount_fen", filter=by_app),
+        warm_n=Count("id", filter=by_campaign),
+        warm_fen=Sum("amount_fen", filter=by_campaign),
+    )
     books = Book.objects.filter(path_filter(Book, under)).count()
-    return {
-        "applications": {
-            "by_programme": sorted(progs.values(), key=lambda p: p["programme"]),
-            "submitted": sum(p["submitted"] for p in progs.values()), "pending": pending, "overdue": overdue,
-            "finished": finished, "zero_trip_pct": _pct(zero, finished), "one_trip_pct": _pct(one, finished),
+    return (
+        {
+            "applications": {
+                "by_programme": sorted(progs.values(), key=lambda p: p["programme"]),
+                "submitted": sum(p["submitted"] for p in progs.values()),
+                "pending": pending,
+                "overdue": overdue,
+                "finished": finished,
+                "zero_trip_pct": _pct(zero, finished),
+                "one_trip_pct": _pct(one, finished),
+            },
+            "activities": {
+                "held": held,
+                "signed_up": signed,
+                "checked_in": checked_in,
+                "checkin_pct": _pct(checked_in, signed),
+                "months_with_activity": sum(1 for mo in range(1, months + 1) if per_month.get(mo)),
+                "months": months,
+            },
+            "content": {"articles": sum(articles.values()), "books": books},
+            "venues": {"sites": sites, "bookings": booking["n"], "attended": booking["attended"]},
+            "assistance": {
+                "on_file": on_file,
+                "aided": aid["n"],
+                "aid_fen": -(aid["fen"] or 0),
+                "condoled": aid["warm_n"],
+                "condolence_fen": -(aid["warm_fen"] or 0),
+            },
         },
-        "activities": {
-            "held": held, "signed_up": signed, "checked_in": checked_in, "checkin_pct": _pct(checked_in, signed),
-            "months_with_activity": sum(1 for mo in range(1, months + 1) if per_month.get(mo)),
-            "months": months,
-        },
-        "content": {"articles": sum(articles.values()), "books": books},
-        "venues": {"sites": sites, "bookings": booking["n"], "attended": booking["attended"]},
-        "assistance": {"on_file": on_file, "aided": aid["n"], "aid_fen": -(aid["fen"] or 0),
-                       "condoled": aid["warm_n"], "condolence_fen": -(aid["warm_fen"] or 0)},
-    }, per_month, articles
+        per_month,
+        articles,
+    )

@@ -37,14 +37,26 @@ def dashboard(request):
 def _page(request, org, year: int, year_error: str):
     data = selectors.overview(actor=request.user, org=org, year=year)
     this_year = timezone.localdate().year
-    return render(request, "dashboard/dashboard.html", {
-        "org": org, "year": year, "d": data, "year_error": year_error,
-        "years": list(range(this_year, max(selectors.FIRST_YEAR, this_year - 9) - 1, -1)),
-        "roots": selectors.dashboard_roots(actor=request.user),
-        "crumbs": selectors.breadcrumbs(actor=request.user, org=org),
-        "charts": {"trend": data["trend"], "children": data["children"], "ages": data["members"]["ages"],
-                   "by_size": data["enterprises"]["by_size"]},
-    }, status=400 if year_error else 200)
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "org": org,
+            "year": year,
+            "d": data,
+            "year_error": year_error,
+            "years": list(range(this_year, max(selectors.FIRST_YEAR, this_year - 9) - 1, -1)),
+            "roots": selectors.dashboard_roots(actor=request.user),
+            "crumbs": selectors.breadcrumbs(actor=request.user, org=org),
+            "charts": {
+                "trend": data["trend"],
+                "children": data["children"],
+                "ages": data["members"]["ages"],
+                "by_size": data["enterprises"]["by_size"],
+            },
+        },
+        status=400 if year_error else 200,
+    )
 
 
 @staff_required

@@ -20,8 +20,14 @@ NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=SH)  # "today" for the figures: 2 D
 
 
 def person(union, name, birth, gender="F", **profile):
-    return members.create_person(actor=ROOT, org=union, name=name, id_number=id_number(gender=gender, birth=birth),
-                                 mobile=mobile(), **profile)
+    return members.create_person(
+        actor=ROOT,
+        org=union,
+        name=name,
+        id_number=id_number(gender=gender, birth=birth),
+        mobile=mobile(),
+        **profile,
+    )
 
 
 def admitted(union, name, birth, joined, gender="F", **profile):
@@ -44,10 +50,13 @@ def build(d) -> SimpleNamespace:
     members.end_membership(actor=ROOT, membership=gone, reason="离职", on=dt.date(2026, 5, 20))
     # joined base_a1 in 2018, moved to base_b1 in July 2026: a transfer is neither a new member nor a leaver
     moved = admitted(d.base_a1, "转会者", dt.date(1988, 8, 8), dt.date(2018, 3, 3))
-    f.moved = members.transfer_membership(actor=ROOT, membership=moved, to_union=d.base_b1, on=dt.date(2026, 7, 1))
+    f.moved = members.transfer_membership(
+        actor=ROOT, membership=moved, to_union=d.base_b1, on=dt.date(2026, 7, 1)
+    )
     # applying only: not a member yet
-    members.Membership.objects.create(person=person(d.base_a1, "申请中", dt.date(1999, 9, 9)), union=d.base_a1,
-                                      status="applying")
+    members.Membership.objects.create(
+        person=person(d.base_a1, "申请中", dt.date(1999, 9, 9)), union=d.base_a1, status="applying"
+    )
     # enterprises: ent_a1 and ent_b1 are covered by their own unions (small, 50 workers each, from build_district);
     # an uncovered micro firm in street_a that is being followed up; a large covered one in street_b
     make_enterprise(d.street_a, "白杨小店", size="micro", headcount=10, needs_union_founding=True)
@@ -55,8 +64,9 @@ def build(d) -> SimpleNamespace:
     # a union whose term ended and one whose term ends within 90 days
     org_services.update_organization(actor=ROOT, org=d.base_a1, term_ends_on=dt.date(2026, 10, 1))
     org_services.update_organization(actor=ROOT, org=d.base_b1, term_ends_on=dt.date(2027, 1, 15))
-    f.women_committee = org_services.create_organization(actor=ROOT, parent=d.base_a1, kind=OrgKind.WOMEN,
-                                                         name="杭州甲科技有限公司女职工委员会")
+    f.women_committee = org_services.create_organization(
+        actor=ROOT, parent=d.base_a1, kind=OrgKind.WOMEN, name="杭州甲科技有限公司女职工委员会"
+    )
     return f
 
 

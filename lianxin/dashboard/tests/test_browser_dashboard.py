@@ -66,9 +66,13 @@ def assert_fits(page):
     assert width <= 1280, f"page is {width}px wide"
     boxes = [page.locator(c).bounding_box() for c in CHARTS]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            apart = (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                     or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"]
+                or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"]
+                or b["y"] + b["height"] <= a["y"]
+            )
             assert apart, (a, b)
 
 
@@ -163,8 +167,16 @@ def test_federation_leader_reads_drills_down_and_exports(page, live_server, scre
     summary = {label: value for label, value, *_ in sheet[1:]}
     assert summary["统计组织"] == fed.name and int(summary["统计年度"]) == year - 1
     assert int(summary["在册会员"]) == int(page.inner_text("#kpi-members")) == last_year["members"]["total"]
-    assert summary["本年志愿服务时长（小时）"] == float(page.inner_text("#work-hours")) == last_year["volunteers"]["hours"]
-    assert int(summary["本年就业录用"]) == int(page.inner_text("#work-placements")) == last_year["jobs"]["placements"]
+    assert (
+        summary["本年志愿服务时长（小时）"]
+        == float(page.inner_text("#work-hours"))
+        == last_year["volunteers"]["hours"]
+    )
+    assert (
+        int(summary["本年就业录用"])
+        == int(page.inner_text("#work-placements"))
+        == last_year["jobs"]["placements"]
+    )
 
     # 6. no script error, nothing fetched from anywhere else
     assert errors == []

@@ -27,15 +27,24 @@ def test_federation_members(f):
     assert (m["women"], m["women_pct"]) == (3, 50.0)  # 青年甲, 中年丙, 转会者
     # 35 or younger on 2 December 2026: born after 2 December 1990 — 青年甲 (31) and 青年乙 (35, born 3 Dec)
     assert (m["youth"], m["youth_pct"]) == (2, 33.3)
-    assert m["ages"] == [{"band": "35岁及以下", "count": 2}, {"band": "36–45岁", "count": 2},
-                         {"band": "46–55岁", "count": 1}, {"band": "56岁及以上", "count": 1}]
+    assert m["ages"] == [
+        {"band": "35岁及以下", "count": 2},
+        {"band": "36–45岁", "count": 2},
+        {"band": "46–55岁", "count": 1},
+        {"band": "56岁及以上", "count": 1},
+    ]
     assert (m["migrant"], m["frontline"], m["model"], m["party"]) == (1, 1, 1, 1)
     # joined in 2026: 青年甲, the old worker and the one who left since (the transfer is not a new member)
     assert m["joined"] == 3
     assert m["left"] == 1
     trend = {t["month"]: (t["joined"], t["left"]) for t in data["trend"]}
     assert len(data["trend"]) == 12  # January to December: 2 December is in the twelfth month
-    assert trend["1月"] == (1, 0) and trend["3月"] == (1, 0) and trend["5月"] == (0, 1) and trend["11月"] == (1, 0)
+    assert (
+        trend["1月"] == (1, 0)
+        and trend["3月"] == (1, 0)
+        and trend["5月"] == (0, 1)
+        and trend["11月"] == (1, 0)
+    )
     assert trend["7月"] == (0, 0)  # the transfer
     assert sum(j for j, _l in trend.values()) == m["joined"]  # the leaver joined in January
 
@@ -54,8 +63,11 @@ def test_federation_organisations_and_coverage(f):
     assert e["needs_founding"] == 1
     assert (e["workers"], e["workers_covered"], e["worker_rate"]) == (1010, 1000, 99.0)
     assert e["membership_rate"] == round(100 * 6 / 1010, 1)
-    assert e["by_size"] == [{"size": "大型", "total": 1, "covered": 1}, {"size": "小型", "total": 2, "covered": 2},
-                            {"size": "微型", "total": 1, "covered": 0}]
+    assert e["by_size"] == [
+        {"size": "大型", "total": 1, "covered": 1},
+        {"size": "小型", "total": 2, "covered": 2},
+        {"size": "微型", "total": 1, "covered": 0},
+    ]
 
 
 def test_children_rows_add_up_per_street(f):

@@ -64,7 +64,10 @@ def test_drilling_down_stays_inside_the_scope(f, client, role):
     joint = client.get(f"/console/dashboard/?org={d.joint_a.pk}").content.decode()
     assert '<b id="kpi-members">4</b>' in joint
     # the way back up: the street (reachable) is a link, the federation (not reachable) is not shown
-    assert f'<a href="/console/dashboard/?org={d.street_a.pk}' in joint and d.fed.name not in joint.split("<h1>")[0]
+    assert (
+        f'<a href="/console/dashboard/?org={d.street_a.pk}' in joint
+        and d.fed.name not in joint.split("<h1>")[0]
+    )
 
 
 def test_a_base_union_sees_only_itself(f, client):
@@ -122,7 +125,15 @@ def test_report_download(f, client):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in r["Content-Disposition"] and "2026" in r["Content-Disposition"]
     wb = CalamineWorkbook.from_filelike(io.BytesIO(r.content))
-    assert wb.sheet_names == ["概览", "下级单位", "会员构成", "逐月", "审批事项", "企业规模", "下级单位工会服务"]
+    assert wb.sheet_names == [
+        "概览",
+        "下级单位",
+        "会员构成",
+        "逐月",
+        "审批事项",
+        "企业规模",
+        "下级单位工会服务",
+    ]
     summary = {row[0]: row[1] for row in wb.get_sheet_by_name("概览").to_python()[1:]}
     assert summary["统计组织"] == d.street_a.name and summary["在册会员"] == 4
     assert summary["小微企业建会率（%）"] == 50.0
@@ -146,7 +157,10 @@ def test_api(f, client):
     bad = client.get("/api/v1/dashboard/overview?year=1999")
     assert bad.status_code == 400 and bad.json()["field"] == "year" and "年份" in bad.json()["detail"]
     login(client, d, "fed.viewer")
-    assert client.get(f"/api/v1/dashboard/overview?org={d.street_b.pk}&year=2026").json()["members"]["total"] == 2
+    assert (
+        client.get(f"/api/v1/dashboard/overview?org={d.street_b.pk}&year=2026").json()["members"]["total"]
+        == 2
+    )
 
 
 def test_queries_do_not_grow_with_the_district(f):
@@ -159,8 +173,12 @@ def test_queries_do_not_grow_with_the_district(f):
 
     before = queries()
     for i in range(6):
-        street = org_services.create_organization(actor=ROOT, parent=d.fed, kind=OrgKind.STREET, name=f"新街道{i}总工会")
-        union = org_services.create_organization(actor=ROOT, parent=street, kind=OrgKind.BASE, name=f"新企业{i}工会")
+        street = org_services.create_organization(
+            actor=ROOT, parent=d.fed, kind=OrgKind.STREET, name=f"新街道{i}总工会"
+        )
+        union = org_services.create_organization(
+            actor=ROOT, parent=street, kind=OrgKind.BASE, name=f"新企业{i}工会"
+        )
         for k in range(3):
             members.admit_member(actor=ROOT, person=make_person(union, f"会员{i}{k}"), union=union)
     assert queries() == before

@@ -23,23 +23,40 @@ pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 
 def activity(org, starts, *, taken=0, status="published"):
-    return Activity.objects.create(org=org, title="职工趣味运动会", venue="工会活动室", starts_at=starts,
-                                   ends_at=starts + dt.timedelta(hours=2), signup_opens_at=starts - dt.timedelta(days=9),
-                                   signup_closes_at=starts - dt.timedelta(days=1), capacity=10, taken=taken,
-                                   status=status)
+    return Activity.objects.create(
+        org=org,
+        title="职工趣味运动会",
+        venue="工会活动室",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        signup_opens_at=starts - dt.timedelta(days=9),
+        signup_closes_at=starts - dt.timedelta(days=1),
+        capacity=10,
+        taken=taken,
+        status=status,
+    )
 
 
 @pytest.fixture
 def services_district(district):
     d = district
     # applications to base_a1: approved with no trip, rejected after two trips, one still waiting from last year
-    apps = [workflow.create_application(actor=worker(f"w{i}"), programme="join", data=join_data(d, n=3100 + i),
-                                        submit=True) for i in range(3)]
+    apps = [
+        workflow.create_application(
+            actor=worker(f"w{i}"), programme="join", data=join_data(d, n=3100 + i), submit=True
+        )
+        for i in range(3)
+    ]
     for app, decision, trips in ((apps[0], "approved", 0), (apps[1], "rejected", 2)):
-        workflow.decide(actor=d.users["base_a1.reviewer"], step_id=app.steps.get().pk, decision=decision,
-                        comment="材料不符" if decision == "rejected" else "")
-        Application.objects.filter(pk=app.pk).update(trips=trips, submitted_at=local(2026, 4, 1),
-                                                     decided_at=local(2026, 4, 3))
+        workflow.decide(
+            actor=d.users["base_a1.reviewer"],
+            step_id=app.steps.get().pk,
+            decision=decision,
+            comment="材料不符" if decision == "rejected" else "",
+        )
+        Application.objects.filter(pk=app.pk).update(
+            trips=trips, submitted_at=local(2026, 4, 1), decided_at=local(2026, 4, 3)
+        )
     Application.objects.filter(pk=apps[2].pk).update(submitted_at=local(2025, 11, 1))
     Step.objects.filter(application=apps[2], decision__isnull=True).update(due_at=local(2026, 11, 1))
 
@@ -50,30 +67,71 @@ def services_district(district):
     activity(d.base_a1, local(2026, 4, 1), status="cancelled")
     activity(d.base_b1, local(2026, 5, 1), status="draft")
     for i, checked in enumerate((True, True, False)):
-        Signup.objects.create(activity=a1, person=make_person(d.base_a1, f"报名{i}"), union=d.base_a1,
-                              status="confirmed", month=dt.date(2026, 3, 1),
-                              checked_in_at=local(2026, 3, 10, 10) if checked else None)
+        Signup.objects.create(
+            activity=a1,
+            person=make_person(d.base_a1, f"报名{i}"),
+            union=d.base_a1,
+            status="confirmed",
+            month=dt.date(2026, 3, 1),
+            checked_in_at=local(2026, 3, 10, 10) if checked else None,
+        )
 
     author = d.users["fed.admin"]
-    for when, status in ((local(2026, 6, 1), "published"), (local(2026, 6, 9), "published"),
-                         (local(2025, 6, 1), "published"), (None, "draft")):
-        Article.objects.create(org=d.street_a, category="news", title="工会动态", body="正文", status=status,
-                               author=author, reviewer=author if when else None, published_at=when)
-    Book.objects.create(org=d.fed, title="劳动法讲话", format="pdf", file="content/books/x.pdf", file_size=10,
-                        uploaded_by=author)
+    for when, status in (
+        (local(2026, 6, 1), "published"),
+        (local(2026, 6, 9), "published"),
+        (local(2025, 6, 1), "published"),
+        (None, "draft"),
+    ):
+        Article.objects.create(
+            org=d.street_a,
+            category="news",
+            title="工会动态",
+            body="正文",
+            status=status,
+            author=author,
+            reviewer=author if when else None,
+            published_at=when,
+        )
+    Book.objects.create(
+        org=d.fed,
+        title="劳动法讲话",
+        format="pdf",
+        file="content/books/x.pdf",
+        file_size=10,
+        uploaded_by=author,
+    )
 
-    site = Site.objects.create(org=d.street_a, street=d.street_a, kind="home", name="白杨职工之家", address="白杨路1号")
-    Site.objects.create(org=d.street_b, street=d.street_b, kind="station", name="下沙驿站", address="下沙路1号",
-                        is_active=False)
-    slot = Slot.objects.create(site=site, starts_at=local(2026, 8, 1), ends_at=local(2026, 8, 1, 12), capacity=5,
-                               booked=2)
+    site = Site.objects.create(
+        org=d.street_a, street=d.street_a, kind="home", name="白杨职工之家", address="白杨路1号"
+    )
+    Site.objects.create(
+        org=d.street_b,
+        street=d.street_b,
+        kind="station",
+        name="下沙驿站",
+        address="下沙路1号",
+        is_active=False,
+    )
+    slot = Slot.objects.create(
+        site=site, starts_at=local(2026, 8, 1), ends_at=local(2026, 8, 1, 12), capacity=5, booked=2
+    )
     for i, status in enumerate(("booked", "attended", "cancelled")):
         Booking.objects.create(slot=slot, user=User.objects.create_user(username=f"booker{i}"), status=status)
 
     for union, until in ((d.base_a1, dt.date(2029, 1, 1)), (d.base_b1, dt.date(2026, 1, 1))):
-        Certificate.objects.create(union=union, number=f"Z{union.pk}", credit_code="81330114MC0000000X",
-                                   union_name=union.name, address="地址", chairman="主席", funding="会费",
-                                   valid_from=dt.date(2023, 1, 1), valid_until=until, token=f"t{union.pk}")
+        Certificate.objects.create(
+            union=union,
+            number=f"Z{union.pk}",
+            credit_code="81330114MC0000000X",
+            union_name=union.name,
+            address="地址",
+            chairman="主席",
+            funding="会费",
+            valid_from=dt.date(2023, 1, 1),
+            valid_until=until,
+            token=f"t{union.pk}",
+        )
     return d
 
 
@@ -81,8 +139,9 @@ def test_service_figures(services_district):
     d = services_district
     data = selectors.compute(d.fed, YEAR, now=NOW)
     app = data["applications"]
-    assert app["by_programme"] == [{"programme": "申请入会", "submitted": 2, "approved": 1, "rejected": 1,
-                                    "pending": 1}]
+    assert app["by_programme"] == [
+        {"programme": "申请入会", "submitted": 2, "approved": 1, "rejected": 1, "pending": 1}
+    ]
     assert (app["submitted"], app["pending"], app["overdue"], app["finished"]) == (2, 1, 1, 2)
     assert (app["zero_trip_pct"], app["one_trip_pct"]) == (50.0, 50.0)
     act = data["activities"]
@@ -125,14 +184,28 @@ def test_assistance_figures(district):
     fund(d.fed, "10000")
     for i, amount in enumerate(("1200", "300.5")):
         app, _u = apply(d, username=f"aid{i}")
-        workflow.decide(actor=d.users["fed.reviewer"], step_id=to_last_level(d, app).pk, decision="approved",
-                        approval={"amount": amount, "level": "ordinary"})
+        workflow.decide(
+            actor=d.users["fed.reviewer"],
+            step_id=to_last_level(d, app).pk,
+            decision="approved",
+            approval={"amount": amount, "level": "ordinary"},
+        )
     year = timezone.localdate().year
-    assert selectors.compute(d.fed, year)["assistance"] == {"on_file": 2, "aided": 2, "aid_fen": 150050,
-                                                            "condoled": 0, "condolence_fen": 0}
+    assert selectors.compute(d.fed, year)["assistance"] == {
+        "on_file": 2,
+        "aided": 2,
+        "aid_fen": 150050,
+        "condoled": 0,
+        "condolence_fen": 0,
+    }
     assert selectors.compute(d.street_a, year)["assistance"]["aid_fen"] == 150050
-    assert selectors.compute(d.street_b, year)["assistance"] == {"on_file": 0, "aided": 0, "aid_fen": 0,
-                                                                 "condoled": 0, "condolence_fen": 0}
+    assert selectors.compute(d.street_b, year)["assistance"] == {
+        "on_file": 0,
+        "aided": 0,
+        "aid_fen": 0,
+        "condoled": 0,
+        "condolence_fen": 0,
+    }
     assert selectors.compute(d.fed, year - 1)["assistance"]["aided"] == 0
     # 送温暖 for base_b1 (street_b): counted apart from hardship aid, under the proposing union's street
     from lianxin.assistance import services as assistance
@@ -140,11 +213,17 @@ def test_assistance_figures(district):
     from lianxin.core.testing import ROOT
 
     c = campaign(d)
-    r = assistance.propose_recipient(actor=ROOT, campaign=c, person=member(d.base_b1), category="migrant",
-                                     reason="春节留岗", amount="600")
+    r = assistance.propose_recipient(
+        actor=ROOT, campaign=c, person=member(d.base_b1), category="migrant", reason="春节留岗", amount="600"
+    )
     assistance.decide_recipients(actor=ROOT, campaign=c, ids=[r.pk], approve=True)
     assistance.pay_campaign(actor=ROOT, campaign=c)
-    assert selectors.compute(d.street_b, year)["assistance"] == {"on_file": 0, "aided": 0, "aid_fen": 0,
-                                                                 "condoled": 1, "condolence_fen": 60000}
+    assert selectors.compute(d.street_b, year)["assistance"] == {
+        "on_file": 0,
+        "aided": 0,
+        "aid_fen": 0,
+        "condoled": 1,
+        "condolence_fen": 60000,
+    }
     assert selectors.compute(d.fed, year)["assistance"]["aid_fen"] == 150050
     assert selectors.compute(d.street_a, year)["assistance"]["condoled"] == 0
