@@ -69,13 +69,58 @@ def create_organization(*, actor, parent: Organization | None, kind: str, name: 
     _validate_org({"name": name, **fields})
     org = Organization(parent=parent, kind=kind, name=name.strip(), path=_next_child_path(parent),
                        depth=(parent.depth + 1) if parent else 0, **fields)
-    org.save()
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError:
+        # Organization.enterprise is unique: another union for this enterprise committed meanwhile (a 建会批复
+        # approved while this form was open); the path cannot clash, the parent's lock serialises siblings
+        if org.enterprise_id and Organization.objects.filter(enterprise_id=org.enterprise_id).exists():
+            raise ServiceError("该企业已建立基层工会，不能重复设立", field="enterprise", code="founded") from None
+        raise
     if org.enterprise_id and kind == OrgKind.BASE:
         # an enterprise with its own base union is covered by it
         Enterprise.objects.filter(pk=org.enterprise_id).update(covering_union=org, needs_union_founding=False)
     audit.record(actor=actor, action="org.create", obj=org, org_path=org.path,
                  detail={"name": org.name, "kind": kind, "parent": parent.pk if parent else None})
     return org
+
+
+def _years_later(d, years: int):
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+@transaction.atomic
+def create_founded_union(*, actor, parent: Organization, enterprise_id: int, name: str, chair_name: str, founded_on,
+                         contact_phone: str = "", women_committee: bool = False, application: str = "") -> Organization:
+    """建会批复 approved: the enterprise's own base union enters the tree under ``parent`` (its first committee's
+    five-year term from the founding meeting), the enterprise counts as covered by it (no longer 待建会), and, when
+    the meeting formed one, its 女职工委员会 sits under it. The enterprise is locked first and
+    ``Organization.enterprise`` is unique, so two approvals for one enterprise give one union and a Chinese refusal
+    (which leaves the other application's step open)."""
+    ent = Enterprise.objects.select_for_update().filter(pk=enterprise_id).first()
+    if ent is None:
+        raise ServiceError("建会企业的登记记录已不存在，请不予通过", code="stale")
+    own = Organization.objects.filter(enterprise=ent).first()
+    if own is not None:
+        raise ServiceError(f"{ent.name}已建立{own.name}，不能重复批复", code="founded")
+    try:
+        with transaction.atomic():
+            union = create_organization(actor=actor, parent=parent, kind=OrgKind.BASE, name=name, enterprise=ent,
+                                        chair_name=chair_name, contact_phone=contact_phone, founded_on=founded_on,
+                                        term_ends_on=_years_later(founded_on, 5))
+    except IntegrityError:
+        raise ServiceError(f"{ent.name}已建立工会，不能重复批复", code="founded") from None
+    if women_committee:
+        create_organization(actor=actor, parent=union, kind=OrgKind.WOMEN, name=f"{union.name}女职工委员会",
+                            founded_on=founded_on)
+    audit.record(actor=actor, action="org.founded", obj=union, org_path=union.path,
+                 detail={"name": union.name, "enterprise": ent.pk, "parent": parent.pk, "application": application,
+                         "women_committee": women_committee})
+    return union
 
 
 @transaction.atomic

@@ -213,6 +213,27 @@ def seed(ctx) -> None:
         _run(ctx, app, plan, approval={"credit_code": _union_code(1000 + i)})
         _backdate(ctx, app)
         made["legal"] += 1
+    # 建会批复: streets report the founding of unions in enterprises still uncovered — one approved (the union
+    # enters the tree), one waiting for the federation, one at the street
+    made["founding"] = 0
+    uncovered = [e for e in ents if e.covering_union_id is None and not hasattr(e, "own_union")]
+    for i, ent in enumerate(uncovered[:3]):
+        street = ent.street
+        admin = _admin(ctx, street)
+        headcount = max(ent.headcount, 12)
+        data = {"parent_id": street.pk, "enterprise_id": ent.pk, "union_name": f"{ent.name}工会委员会",
+                "employees": headcount, "women": min(9, headcount // 3), "members": max(3, headcount * 4 // 5),
+                "meeting_on": (today - dt.timedelta(days=rng.randint(3, 20))).isoformat(),
+                "chairman": NAMES[(i + 5) % len(NAMES)], "committee_size": 3, "women_committee": "no",
+                "contact_phone": f"0571-8{rng.randint(1_000_000, 9_999_999)}"}
+        app = services.create_application(actor=admin, programme="founding", data=data)
+        for slot in app.programme_def.attachments:
+            if slot.required:
+                services.add_attachment(actor=admin, app=app, slot=slot.code, upload=_pdf(slot.label))
+        services.submit_application(actor=admin, app=app)
+        _run(ctx, app, [["approve", "approve"], ["approve", "stop"], ["stop"]][i])
+        _backdate(ctx, app)
+        made["founding"] += 1
     # 个人信息更正: members (not those moving union above) ask their union to correct their record
     titles = ["班组长", "车间主任", "技术员", "工程师"]
     for k, m in enumerate([m for m in ms[10:] if m.person.gender == "M"][:6]):
@@ -231,7 +252,7 @@ def seed(ctx) -> None:
     # yesterday's daily sweep: overdue steps reminded and escalated, the expiring certificate's union reminded
     swept = services.run_daily()
     ctx.log(f"申请审批：入会 {made['join']} 件、转会 {made['transfer']} 件、法人资格登记 {made['legal']} 件、"
-            f"个人信息更正 {made['profile_correction']} 件；"
+            f"个人信息更正 {made['profile_correction']} 件、建会批复 {made['founding']} 件；"
             f"证书 {Certificate.objects.count()} 张；超期上报 {swept['escalated']} 件")
 
 

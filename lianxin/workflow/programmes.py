@@ -1050,9 +1050,102 @@ class EducationAid(Programme):
         return f"批准教育补助 {result['amount']} 元（{result['level']}，{result['fund']}列支），工会将与您联系发放。"
 
 
+
+# --- 基层工会组建（建会批复）: an enterprise's workers found their own union ------------------------------------
+
+class FoundingForm(Form):
+    parent_id: int = F("上级工会（受理单位）", widget="upper_union",
+                       help="新工会隶属的街道总工会、联合工会或行业工会，即本次申请的受理单位")
+    enterprise_id: int = F("建会企业", widget="enterprise", help="在已登记的企业中选择；尚未登记的请先登记企业")
+    union_name: str = F("工会名称", min_length=6, max_length=100, help="如：杭州某某科技有限公司工会委员会")
+    employees: int = F("职工人数", ge=1, le=1000000)
+    women: int = F("其中女职工人数", ge=0, le=1000000)
+    members: int = F("入会职工人数", ge=1, le=1000000, help="已填写入会申请、参加会员大会的职工")
+    meeting_on: dt.date = F("会员（代表）大会召开日期", widget="date")
+    chairman: str = F("当选工会主席", min_length=2, max_length=50)
+    committee_size: int = F("工会委员会委员人数", ge=3, le=31, help="一般为单数：3至31人")
+    women_committee: Literal["yes", "no"] = F("同时成立女职工委员会", widget="select",
+                                              choices=[("yes", "是"), ("no", "否")],
+                                              help="女职工10人以上的应当建立女职工委员会")
+    contact_phone: str = F("联系电话", min_length=7, max_length=30)
+
+    @field_validator("union_name")
+    @classmethod
+    def _name(cls, v):
+        v = v.strip()
+        if not v.endswith(("工会", "工会委员会", "联合工会")):
+            raise ValueError("工会名称应以“工会”或“工会委员会”结尾，如：杭州某某有限公司工会委员会")
+        return v
+
+    @model_validator(mode="after")
+    def _counts(self):
+        from django.utils import timezone
+
+        if self.women > self.employees:
+            raise ValueError("女职工人数不能多于职工人数")
+        if self.members > self.employees:
+            raise ValueError("入会职工人数不能多于职工人数")
+        if self.members < 3:
+            raise ValueError("会员不足3人的不能单独建立基层工会，可加入所在地的联合工会")
+        if self.committee_size > self.members:
+            raise ValueError("工会委员会委员人数不能多于入会职工人数")
+        if self.meeting_on > timezone.localdate():
+            raise ValueError("会员大会召开日期不能晚于今天：选举产生工会委员会后再申请批复")
+        if self.women >= 10 and self.women_committee != "yes":
+            raise ValueError("女职工10人以上的，应当同时成立女职工委员会")
+        return self
+
+
+class Founding(Programme):
+    code = "founding"
+    name = "基层工会组建（建会批复）"
+    summary = ("企业职工召开会员大会、选举产生工会委员会后，由上级工会（街道总工会、联合工会或行业工会）在线报请批复："
+               "街道总工会审核、区总工会批复。批复后新工会即进入组织体系，企业计入已建会，可接着申请工会法人资格登记。")
+    applicant_kind = "union"
+    form = FoundingForm
+    attachments = (
+        AttachmentSlot("application", "建会申请书（筹备组）"),
+        AttachmentSlot("election", "会员大会选举结果报告"),
+        AttachmentSlot("roster", "会员名册", required=False, help="可上传 Excel 或扫描件；入会后请在花名册导入"),
+    )
+    levels = (Level("street", "街道总工会审核", 7), Level("federation", "区总工会批复", 7))
+
+    def route(self, *, actor, applicant, data: FoundingForm, sealed: dict) -> Route:
+        from lianxin.core.scoping import can
+
+        parent = Organization.objects.filter(pk=data.parent_id).first()
+        if parent is None or parent.kind not in (OrgKind.STREET, OrgKind.JOINT, OrgKind.INDUSTRY):
+            raise ServiceError("请选择新工会隶属的街道总工会、联合工会或行业工会", field="parent_id")
+        if not can(applicant, "change", parent.path):
+            raise ServiceError("只有上级工会的管理员可以报请建会批复", field="parent_id")
+        ent = Enterprise.objects.select_related("street", "covering_union").filter(pk=data.enterprise_id).first()
+        if ent is None:
+            raise ServiceError("所选企业不存在", field="enterprise_id")
+        if not (ent.street.path.startswith(parent.path) or parent.path.startswith(ent.street.path)
+                or (ent.covering_union_id and ent.covering_union.path.startswith(parent.path))):
+            raise ServiceError(f"{ent.name}不在{parent.name}的范围内", field="enterprise_id")
+        own = Organization.objects.filter(enterprise=ent).first()
+        if own is not None:
+            raise ServiceError(f"{ent.name}已建立{own.name}，无需重复建会", field="enterprise_id", code="founded")
+        return Route(org=parent, subject_key=f"e{ent.pk}", title=f"{data.union_name} 建会批复（{ent.name}）")
+
+    def on_approve(self, *, engine, app, data, sealed, approval) -> dict:
+        from lianxin.orgs.services import create_founded_union
+
+        union = create_founded_union(actor=engine, parent=app.org, enterprise_id=data["enterprise_id"],
+                                     name=data["union_name"], chair_name=data["chairman"],
+                                     founded_on=dt.date.fromisoformat(str(data["meeting_on"])),
+                                     contact_phone=data["contact_phone"],
+                                     women_committee=data.get("women_committee") == "yes", application=app.number)
+        return {"union": union.pk, "union_name": union.name}
+
+    def result_text(self, result: dict) -> str:
+        return f"已批复成立{result['union_name']}，已列入工会组织体系；请接着申请工会法人资格登记。"
+
+
 PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson(), ProfileCorrection(),
                                                         Hardship(), StudyAid(), LegalAid(), MedicalAid(),
-                                                        EducationAid())}
+                                                        EducationAid(), Founding())}
 
 
 def get_programme(code: str) -> Programme:

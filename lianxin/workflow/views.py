@@ -49,11 +49,13 @@ def _choices_for(widget: str, user, selected: str = "") -> list[tuple[str, str]]
     if widget == "street":
         return [(str(pk), name) for pk, name in
                 Organization.objects.filter(kind=OrgKind.STREET).order_by("path").values_list("pk", "name")]
-    if widget == "own_union":
+    if widget in ("own_union", "upper_union"):
         from lianxin.orgs.selectors import org_list
 
-        return [(str(o.pk), o.name) for o in org_list(actor=user, action="change").filter(
-            kind__in=[OrgKind.BASE, OrgKind.JOINT, OrgKind.INDUSTRY])[:300]]
+        # own_union: the union applying for itself; upper_union: the union a new one is founded under
+        kinds = [OrgKind.BASE, OrgKind.JOINT, OrgKind.INDUSTRY] if widget == "own_union" else \
+            [OrgKind.STREET, OrgKind.JOINT, OrgKind.INDUSTRY]
+        return [(str(o.pk), o.name) for o in org_list(actor=user, action="change").filter(kind__in=kinds)[:300]]
     return []
 
 
@@ -349,7 +351,7 @@ def _decision_context(request, app, error=None, typed=None):
             continue
         if s["widget"] == "enterprise" and v:
             v = Enterprise.objects.filter(pk=v).values_list("name", flat=True).first() or v
-        elif s["widget"] in ("street", "own_union") and v:
+        elif s["widget"] in ("street", "own_union", "upper_union") and v:
             v = Organization.objects.filter(pk=v).values_list("name", flat=True).first() or v
         elif s["choices"] and v:
             v = dict(s["choices"]).get(v, v)

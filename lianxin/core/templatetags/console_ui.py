@@ -32,7 +32,7 @@ def can_at(context, action: str, path: str) -> bool:
 
 # Every action code the services record (grep ``audit.record(``); an unknown code is shown as it is.
 AUDIT_ACTIONS = {
-    "org.create": "新建组织", "org.update": "修改组织", "org.move": "调整组织隶属",
+    "org.create": "新建组织", "org.founded": "批复成立基层工会", "org.update": "修改组织", "org.move": "调整组织隶属",
     "enterprise.create": "登记企业", "enterprise.update": "修改企业",
     "person.create": "登记人员", "person.update": "修改人员信息", "person.reveal": "查看完整身份证号/手机号",
     "membership.admit": "办理入会", "membership.transfer": "办理转会", "membership.end": "办理退会",

@@ -21,7 +21,7 @@ def test_programmes_schema_is_public(client):
     assert resp.status_code == 200
     codes = {p["code"]: p for p in resp.json()}
     assert set(codes) == {"join", "transfer", "legal", "profile_correction", "hardship", "study",
-                          "legal_aid", "medical_aid"}
+                          "legal_aid", "medical_aid", "education", "founding"}
     assert {"name": "id_number", "label": "身份证号"}.items() <= next(
         f for f in codes["join"]["fields"] if f["name"] == "id_number").items()
     assert codes["legal"]["levels"] == ["街道总工会初审", "区总工会登记"]
