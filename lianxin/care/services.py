@@ -46,6 +46,7 @@ from lianxin.core import audit, crypto, notify
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import mask_id, mask_mobile, parse_id_number, parse_mobile
 from lianxin.core.scoping import require
+from lianxin.core.validation import check_schedule
 from lianxin.members.models import Gender, Membership, MembershipStatus
 from lianxin.members.services import id_bidx as member_id_bidx
 from lianxin.orgs.models import STEP, Organization, OrgKind
@@ -150,21 +151,14 @@ def create_campaign(
     if len(description) > 2000:
         raise ServiceError("活动说明最多 2000 个字", field="description")
     now = timezone.now()
-    for value, field, label in (
-        (starts_at, "starts_at", "开始时间"),
-        (ends_at, "ends_at", "结束时间"),
-        (signup_deadline, "signup_deadline", "报名截止"),
-    ):
-        if not isinstance(value, dt.datetime):
-            raise ServiceError(f"请填写{label}", field=field)
-    if starts_at <= now:
-        raise ServiceError("开始时间应晚于现在", field="starts_at")
-    if ends_at <= starts_at:
-        raise ServiceError("结束时间应晚于开始时间", field="ends_at")
-    if ends_at - starts_at > dt.timedelta(days=60):
-        raise ServiceError("一次关爱行动最长 60 天", field="ends_at")
-    if not now < signup_deadline <= starts_at:
-        raise ServiceError("报名截止应在现在到开始时间之间", field="signup_deadline")
+    check_schedule(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        signup_deadline=signup_deadline,
+        now=now,
+        longest=dt.timedelta(days=60),
+        too_long="一次关爱行动最长 60 天",
+    )
     n = _int(places, field="places", label="名额", lo=1, hi=100000)
     lo = _int(min_age, field="min_age", label="最低年龄", lo=16, hi=100)
     hi = _int(max_age, field="max_age", label="最高年龄", lo=16, hi=100)

@@ -41,3 +41,25 @@ def pydantic_message(error: dict) -> str:
         return template.format(**ctx)
     except (KeyError, IndexError, ValueError):
         return "填写不正确"
+
+
+def check_schedule(*, starts_at, ends_at, signup_deadline, now, longest, too_long: str) -> None:
+    """The window of something members sign up for (a volunteer project, a care campaign): all three times
+    given, a start after ``now``, an end after the start and at most ``longest`` later (else ``too_long``), and a
+    sign-up deadline between now and the start. Each refusal is a Chinese ServiceError naming its field."""
+    import datetime as dt
+
+    from lianxin.core.errors import ServiceError
+
+    for value, field, label in ((starts_at, "starts_at", "开始时间"), (ends_at, "ends_at", "结束时间"),
+                                (signup_deadline, "signup_deadline", "报名截止")):
+        if not isinstance(value, dt.datetime):
+            raise ServiceError(f"请填写{label}", field=field)
+    if starts_at <= now:
+        raise ServiceError("开始时间应晚于现在", field="starts_at")
+    if ends_at <= starts_at:
+        raise ServiceError("结束时间应晚于开始时间", field="ends_at")
+    if ends_at - starts_at > longest:
+        raise ServiceError(too_long, field="ends_at")
+    if not now < signup_deadline <= starts_at:
+        raise ServiceError("报名截止应在现在到开始时间之间", field="signup_deadline")

@@ -34,6 +34,7 @@ from django.utils import timezone
 from lianxin.core import audit, notify
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import can, require
+from lianxin.core.validation import check_schedule
 from lianxin.members.models import Membership, MembershipStatus
 from lianxin.orgs.models import OrgKind
 
@@ -199,21 +200,14 @@ def _check_project(*, title, place, description, starts_at, ends_at, signup_dead
         raise ServiceError("请填写服务地点（2 至 100 个字）", field="place")
     if len(description) > 2000:
         raise ServiceError("服务内容最多 2000 个字", field="description")
-    for value, field, label in (
-        (starts_at, "starts_at", "开始时间"),
-        (ends_at, "ends_at", "结束时间"),
-        (signup_deadline, "signup_deadline", "报名截止"),
-    ):
-        if not isinstance(value, dt.datetime):
-            raise ServiceError(f"请填写{label}", field=field)
-    if starts_at <= now:
-        raise ServiceError("开始时间应晚于现在", field="starts_at")
-    if ends_at <= starts_at:
-        raise ServiceError("结束时间应晚于开始时间", field="ends_at")
-    if ends_at - starts_at > dt.timedelta(days=7):
-        raise ServiceError("一个服务项目最长 7 天，更长的请分期发布", field="ends_at")
-    if not now < signup_deadline <= starts_at:
-        raise ServiceError("报名截止应在现在到开始时间之间", field="signup_deadline")
+    check_schedule(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        signup_deadline=signup_deadline,
+        now=now,
+        longest=dt.timedelta(days=7),
+        too_long="一个服务项目最长 7 天，更长的请分期发布",
+    )
     return dict(
         title=title,
         place=place,
