@@ -394,7 +394,9 @@ class SocialWorker(models.Model):
         verbose_name = verbose_name_plural = "社会化工会工作者"
         indexes = [models.Index(fields=["status", "contract_end"], name="worker_status_contract")]
         constraints = [
-            models.CheckConstraint(condition=Q(grade__in=[1, 2, 3]), name="worker_grade_valid"),
+            # a range, not grade IN (1, 2, 3): Django's SQLite introspection splits a table's SQL on ", " and
+            # fails on the one-character pieces of a list of small numbers
+            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=3), name="worker_grade_valid"),
             models.CheckConstraint(condition=Q(status__in=["active", "left"]), name="worker_status_valid"),
             models.CheckConstraint(
                 condition=Q(contract_end__gt=F("contract_start")), name="worker_contract_end_after_start"

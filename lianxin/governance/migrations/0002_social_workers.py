@@ -149,7 +149,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='socialworker',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__in', [1, 2, 3])), name='worker_grade_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('grade__gte', 1), ('grade__lte', 3)), name='worker_grade_valid'),
         ),
         migrations.AddConstraint(
             model_name='socialworker',
