@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "lianxin.dashboard",
     "lianxin.talent",
     "lianxin.volunteers",
+    "lianxin.party",
+    "lianxin.training",
+    "lianxin.care",
     "lianxin.governance",
 ]
 

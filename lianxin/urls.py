@@ -10,7 +10,7 @@ from django.views.generic import RedirectView
 
 from .api import api
 
-APPS_WITH_PAGES = ["core", "accounts", "orgs", "members", "rosters", "workflow", "content", "activities", "venues", "assistance", "mutualaid", "dashboard", "talent", "governance", "volunteers", "portal"]
+APPS_WITH_PAGES = ["core", "accounts", "orgs", "members", "rosters", "workflow", "content", "activities", "venues", "assistance", "mutualaid", "dashboard", "talent", "governance", "volunteers", "party", "care", "training", "portal"]
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/m/", permanent=False)),

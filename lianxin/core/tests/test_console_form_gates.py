@@ -120,6 +120,37 @@ def _vproject(o, side):
             "hours": "2.5", "skills": ["medic"]}
 
 
+def _care_campaign(o, side):
+    return {"org": o.street[side].pk, "kind": "screening", "title": f"女职工两癌筛查{next(_n)}", "place": "妇幼保健院",
+            "starts_at": _when(6, 8), "ends_at": _when(6, 16), "signup_deadline": _when(4, 18), "places": "50",
+            "min_age": "25", "max_age": "64"}
+
+
+def _care_class(o, side):
+    day = timezone.localdate()
+    return {"org": o.street[side].pk, "title": f"暑期爱心托管班{next(_n)}", "place": "职工之家",
+            "starts_on": (day + dt.timedelta(days=10)).isoformat(), "ends_on": (day + dt.timedelta(days=30)).isoformat(),
+            "daily_hours": "08:30-17:00", "signup_deadline": _when(5, 18), "places": "20", "min_age": "6",
+            "max_age": "12"}
+
+
+def _care_room(o, side):
+    return {"union": o.base[side].pk, "enterprise_name": "杭州测试有限公司", "location": f"行政楼{next(_n)}室",
+            "area_m2": "12.5", "facilities": ["fridge", "seat", "sink"], "opening_hours": "工作日 08:30-17:30"}
+
+
+def _care_room_of(o, side):
+    """The side's 爱心妈咪小屋 (waiting for review), made on first use."""
+    made = o.__dict__.setdefault("care_room", {})
+    if side not in made:
+        from lianxin.care import services as care
+
+        made[side] = care.register_room(actor=o.d.users[f"street_{side}.admin"], union=o.base[side],
+                                        **{k: v for k, v in _care_room(o, side).items() if k != "union"},
+                                        contact="")
+    return made[side]
+
+
 def _vproject_of(o, side):
     """The side's 志愿服务项目, made on first use (the objects fixture stays as it is)."""
     made = o.__dict__.setdefault("vproject", {})
@@ -128,6 +159,30 @@ def _vproject_of(o, side):
 
         made[side] = make_project(o.street[side], actor=o.d.users[f"street_{side}.admin"])
     return made[side]
+
+
+def _party_of(o, side):
+    """The side's 党支部 (under the street) with one party member on its roster and a person ready to enrol, made
+    on first use (from the form's address, so before any snapshot)."""
+    made = o.__dict__.setdefault("party", {})
+    if side not in made:
+        from lianxin.members import services as members
+        from lianxin.party.testing import make_branch, make_party_member
+
+        branch = make_branch(o.street[side], f"第{next(_n)}党支部")
+        member = make_party_member(branch, "党员甲", org=o.base[side])
+        number = id_number()
+        from lianxin.core.testing import ROOT
+
+        members.create_person(actor=ROOT, org=o.base[side], name="党员乙", id_number=number, mobile=mobile())
+        made[side] = SimpleNamespace(branch=branch, member=member, id_number=number)
+    return made[side]
+
+
+def _party_meeting(o, side):
+    p = _party_of(o, side)
+    return {"kind": "congress", "held_on": timezone.localdate().isoformat(), "topic": "学习党章",
+            "minutes": "传达上级会议精神，讨论本季度支部工作。", f"att_{p.member.pk}": "present"}
 
 
 def _competition_of(o, side):
@@ -167,6 +222,11 @@ def _home_application(o, side, union=None):
 def _election(o, side):
     return {"number": 1, "elected_on": (timezone.localdate() - dt.timedelta(days=10)).isoformat(), "term_years": 5,
             "expected": 40, "present": 30, "name_1": "周主席", "post_1": "chair", "votes_1": 25}
+
+
+def _worklog(o, side):
+    return {"visits": "6", "unions_founded": "1", "members_recruited": "12", "disputes_mediated": "0",
+            "summary": f"走访企业六家{next(_n)}"}
 
 
 FORMS: dict[str, Form] = {
@@ -264,6 +324,26 @@ FORMS: dict[str, Form] = {
     "volunteers-project-edit": Form(lambda o, s: f"/console/volunteers/{_vproject_of(o, s).pk}/edit/",
                                     lambda o, s: {k: v for k, v in _vproject(o, s).items() if k != "org"},
                                     edit=True, obj=lambda o: _vproject_of(o, "a")),
+    "party-member-new": Form(lambda o, s: f"/console/party/branches/{_party_of(o, s).branch.pk}/members/new/",
+                             lambda o, s: {"id_number": _party_of(o, s).id_number, "category": "full",
+                                           "joined_on": "2010-07-01", "full_on": "2011-07-01"},
+                             edit=True, obj=lambda o: _party_of(o, "a").branch),
+    "party-meeting-new": Form(lambda o, s: f"/console/party/branches/{_party_of(o, s).branch.pk}/meetings/new/",
+                              _party_meeting, edit=True, obj=lambda o: _party_of(o, "a").branch),
+    "party-dues-edit": Form(lambda o, s: f"/console/party/members/{_party_of(o, s).member.pk}/dues/edit/",
+                            lambda o, s: {"base": "5000"}, edit=True, obj=lambda o: _party_of(o, "a").member),
+    "care-campaign-new": Form(lambda o, s: "/console/care/new/", _care_campaign),
+    "care-class-new": Form(lambda o, s: "/console/care/classes/new/", _care_class),
+    "care-room-new": Form(lambda o, s: "/console/care/rooms/new/", _care_room),
+    "care-room-edit": Form(lambda o, s: f"/console/care/rooms/{_care_room_of(o, s).pk}/edit/",
+                           lambda o, s: {k: v for k, v in _care_room(o, s).items() if k != "union"}, edit=True,
+                           obj=lambda o: _care_room_of(o, "a")),
+    "training-class-new": Form(lambda o, s: "/console/training/new/", lambda o, s: {
+        "org": o.street[s].pk, "title": f"班组长培训班{next(_n)}", "place": "职工服务中心",
+        "starts_on": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+        "ends_on": (timezone.localdate() + dt.timedelta(days=12)).isoformat(),
+        "signup_deadline": (timezone.localdate() + dt.timedelta(days=8)).isoformat(), "hours": "24",
+        "sessions": "6", "places": "40", "pass_mark": "60"}),
     "governance-round-new": Form(lambda o, s: "/console/governance/rounds/new/", _home_round),
     "governance-application-new": Form(lambda o, s: f"/console/governance/rounds/{o.gov['round']['a'].pk}/apply/",
                                        lambda o, s: _home_application(o, s, o.joint[s])),
@@ -272,6 +352,14 @@ FORMS: dict[str, Form] = {
         edit=True, obj=lambda o: o.gov["returned"]["a"]),
     "governance-election-new": Form(lambda o, s: f"/console/governance/terms/{o.base[s].pk}/elect/", _election,
                                     edit=True, obj=lambda o: o.base["a"]),
+    "governance-worklog-new": Form(lambda o, s: f"/console/governance/workers/{o.gov['worker'][s].pk}/logs/new/",
+                                   lambda o, s: {"month": f"{timezone.localdate():%Y-%m}", **_worklog(o, s)},
+                                   edit=True, obj=lambda o: o.gov["worker"]["a"]),
+    "governance-worklog-edit": Form(lambda o, s: f"/console/governance/workers/logs/{o.gov['log'][s].pk}/edit/",
+                                    _worklog, edit=True, obj=lambda o: o.gov["log"]["a"]),
+    "governance-assessment-grade": Form(
+        lambda o, s: f"/console/governance/workers/assessments/items/{o.gov['item'][s].pk}/",
+        lambda o, s: {"grade": "qualified", "comment": "完成年度任务"}, edit=True, obj=lambda o: o.gov["item"]["a"]),
     "venues-photo-add": Form(lambda o, s: f"/console/venues/{o.site[s].pk}/photos/",
                              lambda o, s: {"caption": "正门", "image": _png()}, edit=True, get_status=302,
                              obj=lambda o: o.site["a"]),
@@ -417,8 +505,11 @@ BUTTONS = [("/console/enterprises/", "/console/enterprises/new/"), ("/console/pe
            ("/console/talent/competitions/", "/console/talent/competitions/new/"),
            ("/console/talent/innovation/", "/console/talent/innovation/new/"),
            ("/console/mutualaid/", "/console/mutualaid/new/"), ("/console/volunteers/", "/console/volunteers/new/"),
+           ("/console/training/", "/console/training/new/"),
            ("/console/assistance/homeward/", "/console/assistance/homeward/new/"),
-           ("/console/assistance/jobs/", "/console/assistance/jobs/new/")]
+           ("/console/assistance/jobs/", "/console/assistance/jobs/new/"),
+           ("/console/care/", "/console/care/new/"), ("/console/care/classes/", "/console/care/classes/new/"),
+           ("/console/care/rooms/", "/console/care/rooms/new/")]
 
 
 def test_the_button_is_shown_exactly_when_its_form_opens(client, district):

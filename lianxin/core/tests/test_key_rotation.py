@@ -28,7 +28,8 @@ NEW = "t2:" + "C" * 43
 # every column that holds ciphertext, as (model label, field): a new one must be added to the command's steps
 ENCRYPTED = {("members.Person", "id_cipher"), ("members.Person", "mobile_cipher"),
              ("workflow.Application", "sealed"), ("accounts.StaffContact", "mobile_cipher"),
-             ("accounts.ContactCode", "mobile_cipher"), ("core.Notification", "recipient_cipher")}
+             ("accounts.ContactCode", "mobile_cipher"), ("core.Notification", "recipient_cipher"),
+             ("care.Enrolment", "child_id_cipher"), ("care.Enrolment", "guardian_mobile_cipher")}
 
 
 def encrypted_columns():
@@ -56,6 +57,12 @@ def test_rotation_reseals_every_encrypted_column_and_everything_still_reads(dist
     staff = district.users["base_a1.reviewer"]
     opt_in(staff, "13900005678")
     accounts.request_contact_code(actor=staff, mobile="13900009999")  # a number still waiting for its code
+    from lianxin.care import services as care
+    from lianxin.care.testing import child_id, make_class, make_woman
+
+    k = make_class(district.street_a)
+    care.enrol_child(actor=make_woman(district.base_a1, "家长").user, class_id=k.pk, child_name="小明",
+                     child_id=child_id(8, 1, on=k.starts_on), guardian_mobile="13957100001")
     for label, field in ENCRYPTED:
         assert any(True for _ in ciphertexts(label, field)), f"the test seals nothing in {label}.{field}"
 

@@ -17,6 +17,7 @@ STEPS = (
     ("applications", "lianxin.workflow.services.rotate_sealed_keys"),
     ("staff_contacts", "lianxin.accounts.services.rotate_contact_keys"),
     ("notifications", "lianxin.core.notify.rotate_recipient_keys"),
+    ("care", "lianxin.care.services.rotate_care_keys"),
 )
 
 
@@ -32,4 +33,5 @@ class Command(BaseCommand):
         if any(counts.values()):
             audit.record(actor=None, action="crypto.rotate", detail={"key": active, **counts})
         self.stdout.write(f"已用密钥 {active} 重新加密：人员 {counts['people']}、申请 {counts['applications']}、"
-                          f"工作人员手机号 {counts['staff_contacts']}、消息收件人 {counts['notifications']}")
+                          f"工作人员手机号 {counts['staff_contacts']}、消息收件人 {counts['notifications']}、"
+                          f"托管班子女身份证号与监护人手机 {counts['care']}")
