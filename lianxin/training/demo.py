@@ -82,6 +82,13 @@ def _move(k: TrainingClass, *, start: dt.date, days: int) -> TrainingClass:
     return k
 
 
+def _distinct(memberships: list) -> list:
+    """The memberships once per person, in order (the lists drawn from a street and from a union inside it, or
+    with the demo member, can hold the same person)."""
+    seen: set[int] = set()
+    return [m for m in memberships if not (m.person_id in seen or seen.add(m.person_id))]
+
+
 def seed(ctx) -> None:
     today = timezone.localdate()
     demo = _demo_member(ctx)
@@ -114,7 +121,9 @@ def seed(ctx) -> None:
     )
     for s in ctx.streets:
         services.set_quota(actor=ctx.root, klass=held, union=s, quota=8)
-    trainees = ([demo] if demo else []) + by_street[ctx.streets[0].pk][:6] + by_street[ctx.streets[1].pk][:5]
+    trainees = _distinct(
+        ([demo] if demo else []) + by_street[ctx.streets[0].pk][:6] + by_street[ctx.streets[1].pk][:5]
+    )
     enrolled = [services.enrol(actor=ctx.root, klass=held, person=m.person) for m in trainees]
     _move(held, start=today - dt.timedelta(days=35), days=4)
     for s in Session.objects.filter(klass=held).order_by("n"):
@@ -147,7 +156,7 @@ def seed(ctx) -> None:
         at_base = [m for m in ms if m.union_id == base.pk][:2]
     else:
         at_base = []
-    for m in at_base + by_street[street_a.pk][6:9]:
+    for m in _distinct(at_base + by_street[street_a.pk][6:9]):  # the grassroots union lies in the street too
         services.enrol(actor=ctx.root, klass=open_class, person=m.person)
 
     # 3. the federation's second class running now: two of its four sessions recorded
