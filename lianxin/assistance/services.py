@@ -267,16 +267,13 @@ def create_campaign(*, actor, org, name: str, standard, maximum, budget, deadlin
 def _putting_forward(actor, *, org, person, until, verb: str) -> Organization:
     """The union that puts ``person`` forward for something ``org`` organises (a campaign, a trip) until the day
     ``until``: their current union, inside ``org``'s subtree and the actor's change scope."""
-    from lianxin.members.selectors import current_membership
+    from lianxin.members.selectors import live_member_for
 
     if timezone.localdate() > until:
         raise ServiceError(f"{verb}已于 {until:%Y-%m-%d} 截止")
-    m = current_membership(person)
-    if m is None or m.status != "member":
-        raise ServiceError(f"{person.name}不是在册会员", field="person")
+    m = live_member_for(actor, person)
     if not m.union.path.startswith(org.path):
         raise ServiceError(f"{person.name}所在的{m.union.name}不在{org.name}范围内", field="person")
-    require(actor, "change", m.union.path, f"{person.name}所在的{m.union.name}不在您的管理范围内")
     return m.union
 
 

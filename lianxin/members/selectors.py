@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import normalise
-from lianxin.core.scoping import get_scoped_or_404, scoped
+from lianxin.core.scoping import get_scoped_or_404, require, scoped
 
 from .models import ACTIVE_STATUSES, Membership, MembershipStatus, Person
 from .services import id_bidx, mobile_bidx
@@ -83,6 +83,20 @@ def memberships_of(*, actor, person: Person) -> QuerySet[Membership]:
 
 def current_membership(person: Person) -> Membership | None:
     return person.memberships.filter(status__in=ACTIVE_STATUSES).select_related("union").first()
+
+
+def live_member_for(actor, person: Person, *, refused: str = "", field: str = "person") -> Membership:
+    """The live membership of ``person``, whom staff put forward or act for (an enrolment, a nomination, an
+    application filed on their behalf), refused unless the actor may change that union. Scope comes first: of
+    someone outside the actor's unions nothing is said, not even that they are not a member (``refused`` ends
+    the "not a member" message: "，不能报名")."""
+    m = Membership.objects.select_related("union").filter(person=person, status=MembershipStatus.MEMBER).first()
+    refusal = f"{person.name}不在您的管理范围内"  # the same words either way: they tell nothing
+    if m is None:
+        require(actor, "change", person.org.path, refusal)
+        raise ServiceError(f"{person.name}不是在册会员{refused}", field=field, code="not_member")
+    require(actor, "change", m.union.path, refusal)
+    return m
 
 
 def current_memberships(people) -> dict[int, Membership]:

@@ -154,11 +154,9 @@ def enrol_union(*, actor, plan: MedicalPlan, union) -> tuple[int, int]:
 
 @transaction.atomic
 def enrol_member(*, actor, plan: MedicalPlan, person) -> Enrolment:
-    from lianxin.members.selectors import current_membership
+    from lianxin.members.selectors import live_member_for
 
-    m = current_membership(person)
-    if m is None or m.status != "member":
-        raise ServiceError(f"{person.name}不是在册会员，不能参加", field="person")
+    m = live_member_for(actor, person, refused="，不能参加")
     plan = _lock(plan)
     _check_union(actor, plan, m.union)
     if Enrolment.objects.filter(plan=plan, person=person).exists():

@@ -43,10 +43,11 @@ from lianxin.core import audit, notify
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import can, require
 from lianxin.members.models import Person
+from lianxin.members.selectors import live_member_for
 from lianxin.orgs.models import Organization
 
 from .models import SCORE_MAX, Competition, CompetitionUnion, Contestant, HonourCategory, HonourLevel
-from .services import _add_honour, _live_membership, _uid, audience_of, local_day
+from .services import _add_honour, _uid, audience_of, local_day
 
 C = Competition.Status
 TEXT_MAX = 5000
@@ -212,10 +213,7 @@ def enter_contestant(*, actor, competition: Competition, person: Person) -> Cont
         if now < comp.signup_opens_at:
             raise ServiceError(f"报名将于 {timezone.localtime(comp.signup_opens_at):%Y-%m-%d %H:%M} 开始",
                                code="not_open")
-        m = _live_membership(person)
-        if m is None:
-            raise ServiceError(f"{person.name}不是在册会员，不能报名参赛", field="person", code="not_member")
-        require(actor, "change", m.union.path, f"{person.name}所在的{m.union.name}不在您的管理范围内")
+        m = live_member_for(actor, person, refused="，不能报名参赛")
         if not m.union.path.startswith(comp.audience.path):
             raise ServiceError(f"{person.name}所在的{m.union.name}不在{comp.audience.name}的参赛范围内",
                                field="person", code="out_of_audience")

@@ -42,6 +42,7 @@ from lianxin.core import audit, notify
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import require
 from lianxin.members.models import Membership, MembershipStatus, Person
+from lianxin.members.selectors import live_member_for
 from lianxin.orgs.models import Organization, OrgKind
 
 from .models import Candidate, Honour, HonourCategory, HonourLevel, Selection, Vote, Voter
@@ -255,10 +256,7 @@ def nominate(*, actor, selection: Selection, person: Person, deeds: str, photo=N
         if timezone.now() > sel.nomination_deadline:
             raise ServiceError(f"推荐已于 {timezone.localtime(sel.nomination_deadline):%Y-%m-%d %H:%M} 截止",
                                code="deadline")
-        m = _live_membership(person)
-        if m is None:
-            raise ServiceError(f"{person.name}不是在册会员，不能被推荐", field="person", code="not_member")
-        require(actor, "change", m.union.path, f"{person.name}所在的{m.union.name}不在您的管理范围内")
+        m = live_member_for(actor, person, refused="，不能被推荐")
         if not m.union.path.startswith(sel.audience.path):
             raise ServiceError(f"{person.name}所在的{m.union.name}不在{sel.audience.name}的评选范围内",
                                field="person", code="out_of_audience")

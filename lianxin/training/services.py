@@ -33,7 +33,7 @@ from django.utils import timezone
 from lianxin.core import audit, counters, notify
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import require
-from lianxin.members.models import Membership, MembershipStatus
+from lianxin.members.selectors import live_member_for
 from lianxin.orgs.models import STEP, Organization, OrgKind
 
 from .models import (
@@ -215,21 +215,10 @@ def set_quota(*, actor, klass: TrainingClass, union: Organization, quota) -> Cla
 # ---------------------------------------------------------------- enrolment
 
 
-def _live_membership(person) -> Membership | None:
-    return (
-        Membership.objects.select_related("union")
-        .filter(person=person, status=MembershipStatus.MEMBER)
-        .first()
-    )
-
-
 def enrol(*, actor, klass: TrainingClass, person) -> Enrolment:
     """A union's administrator enrols one of its live members (a team leader) in the class: one place of the
     class and one of every quota covering the member's union, all or none."""
-    m = _live_membership(person)
-    if m is None:
-        raise ServiceError(f"{person.name}不是在册会员，不能报名", field="person", code="not_member")
-    require(actor, "change", m.union.path, "只能为您管理的工会的会员报名")
+    m = live_member_for(actor, person, refused="，不能报名")
     k = TrainingClass.objects.select_related("org").get(pk=klass.pk)
     if not m.union.path.startswith(k.org.path):
         raise ServiceError(f"该培训班面向{k.org.name}所属工会的会员", field="person", code="out_of_audience")

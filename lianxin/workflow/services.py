@@ -146,12 +146,9 @@ def _counter_applicant(prog: Programme, actor, for_person):
         return actor
     if prog.applicant_kind not in ("member", "person"):
         raise ServiceError("该事项不需要选择会员", field="member")
-    from lianxin.members.selectors import current_membership
+    from lianxin.members.selectors import live_member_for
 
-    m = current_membership(for_person)
-    if m is None or m.status != "member":
-        raise ServiceError(f"{for_person.name}不是在册会员", field="member", code="not_member")
-    require(actor, "change", m.union.path, f"{for_person.name}所在的{m.union.name}不在您的管理范围内")
+    live_member_for(actor, for_person, field="member")
     return ForMember(for_person)
 
 
