@@ -48,3 +48,12 @@ class ClassForm(forms.Form):
     def __init__(self, *args, orgs=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs
+
+
+class ClassEditForm(ClassForm):
+    """修改培训班: what may change after publishing (the organiser, 学时, 课次 and the pass mark stay)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, orgs=None, **kwargs)
+        for name in ("org", "hours", "sessions", "pass_mark"):
+            del self.fields[name]

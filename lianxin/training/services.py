@@ -4,6 +4,7 @@
 who                        service                          held by
 =========================  ===============================  ==============================================
 organiser (管理员)          :func:`create_class`             CHECKs on places/hours/sessions/dates/pass mark
+organiser (管理员)          :func:`update_class`             class row lock; remaining = places − taken; CHECKs
 organiser (管理员)          :func:`set_quota`                class row lock; UNIQUE (class, union); CHECK
 union (管理员)              :func:`enrol`                    partial UNIQUE (class, person); conditional
                                                             UPDATEs of the quotas' and the class's remaining
@@ -25,6 +26,7 @@ an enrolment never overlap. Every staff step is audited (``training.*``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -164,6 +166,89 @@ def create_class(
 
 def _lock_class(klass) -> TrainingClass:
     return TrainingClass.objects.select_for_update(of=("self",)).select_related("org").get(pk=klass.pk)
+
+
+EDITABLE = ("title", "place", "description", "starts_on", "ends_on", "signup_deadline", "places")
+DATES = ("starts_on", "ends_on", "signup_deadline")
+
+
+@transaction.atomic
+def update_class(
+    *, actor, klass: TrainingClass, title, place, starts_on, ends_on, signup_deadline, places, description=""
+) -> TrainingClass:
+    """修改培训班 (the organiser's 管理员, until the class has ended or certificates were issued): text, dates and
+    deadline (validated as when publishing; dates are fixed once the class has started), places (never below the
+    live enrolments, never below a union's quota). Under the class row lock — an enrolment's conditional UPDATE
+    holds the same row, so the taken count is exact — ``remaining`` is recomputed as places − taken. Trainees are
+    told in-app of a changed date or place; audited with before → after."""
+    k = _lock_class(klass)
+    require(actor, "change", k.org.path, "只有培训班主办单位的管理员可以修改培训班")
+    today = timezone.localdate()
+    if k.certified_at is not None or today > k.ends_on:
+        raise ServiceError("培训班已结业，不能再修改", code="finished")
+    dates = dict(starts_on=starts_on, ends_on=ends_on, signup_deadline=signup_deadline)
+    moved = any(dates[f] != getattr(k, f) for f in DATES)
+    if moved and today >= k.starts_on:
+        raise ServiceError("培训班已开班，不能再调整日期", field="starts_on", code="started")
+    if moved:
+        data = _check_class(title=title, place=place, description=description, today=today, **dates)
+    else:  # unchanged dates stay valid even when the deadline has passed meanwhile
+        data = _check_class(
+            title=title,
+            place=place,
+            description=description,
+            starts_on=max(k.starts_on, today),
+            ends_on=max(k.ends_on, today),
+            signup_deadline=today,
+            today=today,
+        )
+        data.update({f: getattr(k, f) for f in DATES})
+    n = _int(places, field="places", label="名额", low=1, high=10000)
+    taken = Enrolment.objects.filter(klass=k, status=E.ENROLLED).count()
+    if n < taken:
+        raise ServiceError(f"已报名 {taken} 人，名额不能少于已报名人数", field="places", code="below_taken")
+    big = (
+        ClassQuota.objects.filter(klass=k, quota__gt=n)
+        .select_related("union")
+        .order_by("union__path")
+        .first()
+    )
+    if big is not None:
+        raise ServiceError(
+            f"{big.union.name}已分配 {big.quota} 个名额，全班名额不能少于它",
+            field="places",
+            code="below_quota",
+        )
+    data["places"] = n
+    changes = {f: [getattr(k, f), data[f]] for f in EDITABLE if getattr(k, f) != data[f]}
+    if not changes:
+        return k
+    for f, (_, after) in changes.items():
+        setattr(k, f, after)
+    k.remaining = n - taken
+    k.save(update_fields=[*changes, "remaining"])
+    if {"starts_on", "ends_on", "place"} & changes.keys():
+        body = f"您报名的“{k.title}”有变动：培训日期 {k.starts_on:%Y-%m-%d} 至 {k.ends_on:%Y-%m-%d}，地点 {k.place}。"
+        stamp = hashlib.sha256(f"{k.starts_on}|{k.ends_on}|{k.place}".encode()).hexdigest()[:16]
+        for e in Enrolment.objects.filter(klass=k, status=E.ENROLLED).select_related("person__user"):
+            user = getattr(e.person, "user", None)
+            if user is not None:
+                notify.enqueue(
+                    channel="inapp",
+                    user=user,
+                    template="training_class_change",
+                    title="培训班时间或地点有变动",
+                    body=body,
+                    dedupe_key=f"training-change:{e.pk}:{stamp}",
+                )
+    audit.record(
+        actor=actor,
+        action="training.class_update",
+        obj=k,
+        org_path=k.org.path,
+        detail={"title": k.title, **{f: [str(b), str(a)] for f, (b, a) in changes.items()}, "taken": taken},
+    )
+    return k
 
 
 def _live_under(klass, path: str) -> int:

@@ -19,7 +19,7 @@ from lianxin.core.views import form_error, member_required, paginate, staff_requ
 from lianxin.orgs.models import Organization
 
 from . import selectors, services
-from .forms import ClassForm
+from .forms import ClassEditForm, ClassForm
 from .models import EDUCATION_CAPS_FEN, EducationLevel, Enrolment, Session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,6 +69,29 @@ def class_new(request):
 
 
 @staff_required
+def class_edit(request, pk):
+    k = selectors.organised_class(actor=request.user, pk=pk)
+    initial = {f: getattr(k, f) for f in services.EDITABLE}
+    form = ClassEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_class(actor=request.user, klass=k, **form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, f"已保存“{form.cleaned_data['title']}”的修改")
+            return redirect(_back(k))
+    return render(
+        request,
+        "training/console/class_edit.html",
+        {"form": form, "k": k},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
 def class_detail(request, pk):
     k = selectors.class_detail(actor=request.user, pk=pk)
     today = timezone.localdate()
@@ -97,6 +120,7 @@ def class_detail(request, pk):
             "open": today <= k.signup_deadline,
             "started": today >= k.starts_on,
             "ended": today >= k.ends_on,
+            "may_edit": organiser and k.certified_at is None and today <= k.ends_on,
             "may_enrol": today <= k.signup_deadline
             and selectors.may_enrol_somewhere(actor=request.user, klass=k),
         },

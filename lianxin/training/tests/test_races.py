@@ -126,3 +126,21 @@ def test_a_quota_set_while_its_union_enrols(district):
         assert "set" in results and live <= 2 and q.remaining == 2 - live and results.count("ok") == live
     k.refresh_from_db()
     assert k.remaining == 10 - live
+
+
+def test_lowering_places_while_enrolments_run(district):
+    """Edits lowering the places to 4, 3 and 2 while six enrolments run at once: the class row lock makes each
+    edit count what is taken, so taken never passes places and remaining never goes negative."""
+    d = district
+    k = make_class(d.fed, places=8)
+    people = [make_member(d.base_a1 if i % 2 else d.base_b1, f"改{i}").person for i in range(6)]
+    edit = {f: getattr(k, f) for f in services.EDITABLE}
+    calls = [lambda p=p: services.enrol(actor=ROOT, klass=k, person=p) for p in people]
+    calls += [
+        lambda n=n: services.update_class(actor=ROOT, klass=k, **{**edit, "places": n}) for n in (4, 3, 2)
+    ]
+    results = race(calls, ok_label="ok")
+    assert set(results) <= {"ok", "full", "below_taken"}
+    k.refresh_from_db()
+    live = Enrolment.objects.filter(klass=k, status="enrolled").count()
+    assert 0 <= k.remaining == k.places - live and live <= k.places
