@@ -100,6 +100,22 @@ class ClassForm(forms.Form):
         self.fields["org"].queryset = orgs
 
 
+class CampaignEditForm(CampaignForm):
+    """修改关爱行动: the organiser and the kind stay."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, orgs=None, **kwargs)
+        del self.fields["org"], self.fields["kind"]
+
+
+class ClassEditForm(ClassForm):
+    """修改托管班: the organiser stays."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, orgs=None, **kwargs)
+        del self.fields["org"]
+
+
 class EnrolForm(forms.Form):
     child_name = forms.CharField(
         label="孩子姓名", max_length=50, error_messages={"required": "请填写孩子姓名"}

@@ -13,6 +13,8 @@ member                     :func:`withdraw`            campaign row lock, then t
 organiser (管理员)          :func:`mark_signup`         sign-up row lock
 organiser (管理员)          :func:`cancel_campaign`     campaign row lock
 organiser (管理员)          :func:`create_class`        CHECKs
+organiser (管理员)          :func:`update_campaign`,    the campaign's (class's) row lock; remaining =
+                           :func:`update_class`        places − taken; CHECKs
 member (guardian)          :func:`enrol_child`         partial UNIQUE(class, child's blind index);
                                                        conditional UPDATE of the class's ``remaining``
 guardian                   :func:`cancel_enrolment`    class row lock, then the enrolment's
@@ -36,6 +38,7 @@ not, as with activity sign-ups. Who may sign up for a women's campaign is decide
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -191,6 +194,158 @@ def create_campaign(
 
 def _lock_campaign(campaign) -> Campaign:
     return Campaign.objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
+
+
+CAMPAIGN_EDITABLE = (
+    "title",
+    "place",
+    "description",
+    "starts_at",
+    "ends_at",
+    "signup_deadline",
+    "places",
+    "min_age",
+    "max_age",
+)
+CLASS_EDITABLE = (
+    "title",
+    "place",
+    "description",
+    "daily_hours",
+    "starts_on",
+    "ends_on",
+    "signup_deadline",
+    "places",
+    "min_age",
+    "max_age",
+)
+
+
+def _tell(rows, *, user_of, template, title, body, key) -> None:
+    """In-app message to each member of ``rows`` about a changed date or place; ``key`` makes it once per
+    member and per new date/place, so a double submit tells nobody twice."""
+    for r in rows:
+        user = getattr(user_of(r), "user", None)
+        if user is not None:
+            notify.enqueue(
+                channel="inapp",
+                user=user,
+                template=template,
+                title=title,
+                body=body,
+                dedupe_key=f"{key}:{r.pk}",
+            )
+
+
+def _stamp(*values) -> str:
+    return hashlib.sha256("|".join(str(v) for v in values).encode()).hexdigest()[:16]
+
+
+def _ages(obj, min_age, max_age, *, lo, hi, labels, live: int) -> tuple[int, int]:
+    a = _int(min_age, field="min_age", label=labels[0], lo=lo, hi=hi)
+    b = _int(max_age, field="max_age", label=labels[1], lo=lo, hi=hi)
+    if a > b:
+        raise ServiceError(f"{labels[0]}不能大于{labels[1]}", field="max_age")
+    if live and (a, b) != (obj.min_age, obj.max_age):
+        raise ServiceError(f"已有 {live} 人报名，不能再调整年龄范围", field="min_age", code="ages_locked")
+    return a, b
+
+
+@transaction.atomic
+def update_campaign(
+    *,
+    actor,
+    campaign: Campaign,
+    title,
+    place,
+    starts_at,
+    ends_at,
+    signup_deadline,
+    places,
+    min_age,
+    max_age,
+    description: str = "",
+) -> Campaign:
+    """修改关爱行动 (the organiser's 管理员, until it has ended; never once cancelled): text, times (checked by
+    ``core.validation.check_schedule`` exactly as when publishing, and fixed once it has started), places (never
+    below what is taken nor below the shares' total), the age range (only while nobody has signed up). Under the
+    campaign row lock — a sign-up's conditional UPDATE holds the same row — ``remaining`` is recomputed as
+    places − taken. The women signed up are told in-app of new times or place; audited before → after."""
+    c = _lock_campaign(campaign)
+    require(actor, "change", c.org.path, "只有活动组织单位的管理员可以修改活动")
+    now = timezone.now()
+    if c.status != C.OPEN:
+        raise ServiceError("活动已取消，不能再修改", code="cancelled")
+    if c.ends_at <= now:
+        raise ServiceError("活动已结束，不能再修改", code="finished")
+    data = dict(
+        title=_text(title, field="title", label="活动名称", lo=4, hi=100),
+        place=_text(place, field="place", label="地点", lo=2, hi=100),
+        description=(description or "").strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        signup_deadline=signup_deadline,
+    )
+    if len(data["description"]) > 2000:
+        raise ServiceError("活动说明最多 2000 个字", field="description")
+    times = ("starts_at", "ends_at", "signup_deadline")
+    if any(data[f] != getattr(c, f) for f in times):
+        if c.starts_at <= now:
+            raise ServiceError("活动已开始，不能再调整时间", field="starts_at", code="started")
+        check_schedule(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            signup_deadline=signup_deadline,
+            now=now,
+            longest=dt.timedelta(days=60),
+            too_long="一次关爱行动最长 60 天",
+        )
+    taken = c.places - c.remaining
+    n = _int(places, field="places", label="名额", lo=1, hi=100000)
+    if n < taken:
+        raise ServiceError(f"已报名 {taken} 人，名额不能少于已报名人数", field="places", code="below_taken")
+    shared = shares_total(c)
+    if n < shared:
+        raise ServiceError(
+            f"已给下级工会分配 {shared} 个名额，名额不能少于分配总数", field="places", code="below_shares"
+        )
+    data["places"] = n
+    data["min_age"], data["max_age"] = _ages(
+        c, min_age, max_age, lo=16, hi=100, labels=("最低年龄", "最高年龄"), live=taken
+    )
+    changes = {f: [getattr(c, f), data[f]] for f in CAMPAIGN_EDITABLE if getattr(c, f) != data[f]}
+    if not changes:
+        return c
+    for f, (_, after) in changes.items():
+        setattr(c, f, after)
+    c.remaining = n - taken
+    c.save(update_fields=[*changes, "remaining"])
+    if {"starts_at", "ends_at", "place"} & changes.keys():
+        when = f"{timezone.localtime(c.starts_at):%Y-%m-%d %H:%M} 至 {timezone.localtime(c.ends_at):%Y-%m-%d %H:%M}"
+        _tell(
+            CampaignSignup.objects.filter(campaign=c, status=S.SIGNED).select_related("person__user"),
+            user_of=lambda s: s.person,
+            template="care_campaign_change",
+            title="关爱行动时间或地点有变动",
+            body=f"您报名的“{c.title}”有变动：时间 {when}，地点 {c.place}。",
+            key=f"care-campaign-change:{_stamp(c.starts_at, c.ends_at, c.place)}",
+        )
+    audit.record(
+        actor=actor,
+        action="care.campaign_update",
+        obj=c,
+        org_path=c.org.path,
+        detail={
+            "title": c.title,
+            **{f: [_shown(b), _shown(a)] for f, (b, a) in changes.items()},
+            "taken": taken,
+        },
+    )
+    return c
+
+
+def _shown(v) -> str:
+    return f"{timezone.localtime(v):%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) else str(v)
 
 
 @transaction.atomic
@@ -445,6 +600,25 @@ def export_signups(*, actor, campaign: Campaign, rows):
 # ---------------------------------------------------------------- 暑期爱心托管班
 
 
+def _check_class_dates(*, starts_on, ends_on, signup_deadline) -> None:
+    """A care class's days and sign-up deadline, when publishing and when editing."""
+    for value, field, label in ((starts_on, "starts_on", "开班日期"), (ends_on, "ends_on", "结班日期")):
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise ServiceError(f"请填写{label}", field=field)
+    if not isinstance(signup_deadline, dt.datetime):
+        raise ServiceError("请填写报名截止", field="signup_deadline")
+    today = timezone.localdate()
+    if starts_on <= today:
+        raise ServiceError("开班日期应晚于今天", field="starts_on")
+    if ends_on < starts_on:
+        raise ServiceError("结班日期不能早于开班日期", field="ends_on")
+    if (ends_on - starts_on).days > 92:
+        raise ServiceError("一期托管班最长 3 个月", field="ends_on")
+    now = timezone.now()
+    if not now < signup_deadline or timezone.localtime(signup_deadline).date() >= starts_on:
+        raise ServiceError("报名截止应晚于现在、早于开班日期", field="signup_deadline")
+
+
 @transaction.atomic
 def create_class(
     *,
@@ -468,21 +642,7 @@ def create_class(
     description = (description or "").strip()
     if len(description) > 2000:
         raise ServiceError("托管内容最多 2000 个字", field="description")
-    for value, field, label in ((starts_on, "starts_on", "开班日期"), (ends_on, "ends_on", "结班日期")):
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise ServiceError(f"请填写{label}", field=field)
-    if not isinstance(signup_deadline, dt.datetime):
-        raise ServiceError("请填写报名截止", field="signup_deadline")
-    today = timezone.localdate()
-    if starts_on <= today:
-        raise ServiceError("开班日期应晚于今天", field="starts_on")
-    if ends_on < starts_on:
-        raise ServiceError("结班日期不能早于开班日期", field="ends_on")
-    if (ends_on - starts_on).days > 92:
-        raise ServiceError("一期托管班最长 3 个月", field="ends_on")
-    now = timezone.now()
-    if not now < signup_deadline or timezone.localtime(signup_deadline).date() >= starts_on:
-        raise ServiceError("报名截止应晚于现在、早于开班日期", field="signup_deadline")
+    _check_class_dates(starts_on=starts_on, ends_on=ends_on, signup_deadline=signup_deadline)
     n = _int(places, field="places", label="名额", lo=1, hi=2000)
     lo = _int(min_age, field="min_age", label="最小年龄", lo=3, hi=16)
     hi = _int(max_age, field="max_age", label="最大年龄", lo=3, hi=16)
@@ -515,6 +675,88 @@ def create_class(
 
 def _lock_class(care_class) -> CareClass:
     return CareClass.objects.select_for_update(of=("self",)).select_related("org").get(pk=care_class.pk)
+
+
+@transaction.atomic
+def update_class(
+    *,
+    actor,
+    care_class: CareClass,
+    title,
+    place,
+    starts_on,
+    ends_on,
+    signup_deadline,
+    places,
+    min_age,
+    max_age,
+    daily_hours: str = "08:30-17:00",
+    description: str = "",
+) -> CareClass:
+    """修改托管班 (the organiser's 管理员, until its last day; never once cancelled): text, days and deadline
+    (validated as when publishing, fixed from the first day), places (never below the children enrolled), the
+    age range (only while no child is enrolled). Under the class row lock — an enrolment's conditional UPDATE
+    holds the same row — ``remaining`` is recomputed as places − taken. Guardians are told in-app of changed days
+    or place; audited before → after."""
+    k = _lock_class(care_class)
+    require(actor, "change", k.org.path, "只有托管班组织单位的管理员可以修改托管班")
+    today = timezone.localdate()
+    if k.status != K.OPEN:
+        raise ServiceError("托管班已取消，不能再修改", code="cancelled")
+    if today > k.ends_on:
+        raise ServiceError("托管班已结束，不能再修改", code="finished")
+    data = dict(
+        title=_text(title, field="title", label="托管班名称", lo=4, hi=100),
+        place=_text(place, field="place", label="托管地点", lo=2, hi=100),
+        daily_hours=_text(daily_hours, field="daily_hours", label="每日托管时间", lo=2, hi=40),
+        description=(description or "").strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        signup_deadline=signup_deadline,
+    )
+    if len(data["description"]) > 2000:
+        raise ServiceError("托管内容最多 2000 个字", field="description")
+    if any(data[f] != getattr(k, f) for f in ("starts_on", "ends_on", "signup_deadline")):
+        if today >= k.starts_on:
+            raise ServiceError("托管班已开班，不能再调整日期", field="starts_on", code="started")
+        _check_class_dates(starts_on=starts_on, ends_on=ends_on, signup_deadline=signup_deadline)
+    taken = k.places - k.remaining
+    n = _int(places, field="places", label="名额", lo=1, hi=2000)
+    if n < taken:
+        raise ServiceError(f"已报名 {taken} 人，名额不能少于已报名人数", field="places", code="below_taken")
+    data["places"] = n
+    data["min_age"], data["max_age"] = _ages(
+        k, min_age, max_age, lo=3, hi=16, labels=("最小年龄", "最大年龄"), live=taken
+    )
+    changes = {f: [getattr(k, f), data[f]] for f in CLASS_EDITABLE if getattr(k, f) != data[f]}
+    if not changes:
+        return k
+    for f, (_, after) in changes.items():
+        setattr(k, f, after)
+    k.remaining = n - taken
+    k.save(update_fields=[*changes, "remaining"])
+    if {"starts_on", "ends_on", "place", "daily_hours"} & changes.keys():
+        _tell(
+            Enrolment.objects.filter(care_class=k, status=E.ENROLLED).select_related("guardian__user"),
+            user_of=lambda e: e.guardian,
+            template="care_class_change",
+            title="托管班时间或地点有变动",
+            body=f"“{k.title}”有变动：{k.starts_on:%Y-%m-%d} 至 {k.ends_on:%Y-%m-%d}，每日 {k.daily_hours}，"
+            f"地点 {k.place}。",
+            key=f"care-class-change:{_stamp(k.starts_on, k.ends_on, k.place, k.daily_hours)}",
+        )
+    audit.record(
+        actor=actor,
+        action="care.class_update",
+        obj=k,
+        org_path=k.org.path,
+        detail={
+            "title": k.title,
+            **{f: [_shown(b), _shown(a)] for f, (b, a) in changes.items()},
+            "taken": taken,
+        },
+    )
+    return k
 
 
 @transaction.atomic

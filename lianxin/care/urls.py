@@ -20,6 +20,7 @@ urlpatterns = [
     path("console/care/", views.console_list, name="care-console"),
     path("console/care/new/", views.campaign_new, name="care-campaign-new"),
     path("console/care/<int:pk>/", views.campaign_detail, name="care-campaign"),
+    path("console/care/<int:pk>/edit/", views.campaign_edit, name="care-campaign-edit"),
     path("console/care/<int:pk>/shares/", views.campaign_share, name="care-campaign-share"),
     path("console/care/<int:pk>/cancel/", views.campaign_cancel, name="care-campaign-cancel"),
     path("console/care/<int:pk>/export/", views.campaign_export, name="care-campaign-export"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("console/care/classes/", views.class_list, name="care-classes"),
     path("console/care/classes/new/", views.class_new, name="care-class-new"),
     path("console/care/classes/<int:pk>/", views.class_detail, name="care-class"),
+    path("console/care/classes/<int:pk>/edit/", views.class_edit, name="care-class-edit"),
     path("console/care/classes/<int:pk>/cancel/", views.class_cancel, name="care-class-cancel"),
     path("console/care/classes/<int:pk>/roll/<int:eid>/mark/", views.class_mark, name="care-class-mark"),
 ]

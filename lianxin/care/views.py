@@ -21,7 +21,7 @@ from lianxin.orgs.models import Organization
 from lianxin.portal.services import current_membership
 
 from . import selectors, services
-from .forms import ALIASES, CampaignForm, ClassForm, EnrolForm, RoomForm
+from .forms import ALIASES, CampaignEditForm, CampaignForm, ClassEditForm, ClassForm, EnrolForm, RoomForm
 from .models import Campaign, CampaignSignup, CareClass, Enrolment, Room
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,6 +69,57 @@ def campaign_new(request):
     )
 
 
+def _edit(request, obj, form, save, *, heading, back, crumb):
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, f"已保存“{form.cleaned_data['title']}”的修改")
+            return redirect(back)
+    return render(
+        request,
+        "care/console/form.html",
+        {"form": form, "heading": heading, "back": back, "crumb": crumb, "editing": True, "taken": obj.taken},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def campaign_edit(request, pk):
+    c = selectors.campaign_detail(actor=request.user, pk=pk, action="change")
+    form = CampaignEditForm(
+        request.POST or None, initial={f: getattr(c, f) for f in services.CAMPAIGN_EDITABLE}
+    )
+    return _edit(
+        request,
+        c,
+        form,
+        lambda **d: services.update_campaign(actor=request.user, campaign=c, **d),
+        heading=f"修改关爱行动：{c.title}",
+        back=f"/console/care/{c.pk}/",
+        crumb="关爱行动",
+    )
+
+
+@staff_required
+def class_edit(request, pk):
+    k = selectors.class_detail(actor=request.user, pk=pk, action="change")
+    form = ClassEditForm(request.POST or None, initial={f: getattr(k, f) for f in services.CLASS_EDITABLE})
+    return _edit(
+        request,
+        k,
+        form,
+        lambda **d: services.update_class(actor=request.user, care_class=k, **d),
+        heading=f"修改暑期托管班：{k.title}",
+        back=f"/console/care/classes/{k.pk}/",
+        crumb="暑期托管班",
+    )
+
+
 @staff_required
 def campaign_detail(request, pk):
     c = selectors.campaign_detail(actor=request.user, pk=pk)
@@ -87,6 +138,7 @@ def campaign_detail(request, pk):
             "may_mark": organiser and c.status == Campaign.Status.OPEN and now >= c.starts_at,
             "may_share": organiser and c.status == Campaign.Status.OPEN and now < c.signup_deadline,
             "may_cancel": organiser and c.status == Campaign.Status.OPEN and now < c.starts_at,
+            "may_edit": organiser and c.status == Campaign.Status.OPEN and now < c.ends_at,
             "share_unions": list(services.share_unions(c)[:300]) if organiser else [],
             "started": now >= c.starts_at,
         },
@@ -230,6 +282,7 @@ def class_detail(request, pk):
             "may_cancel": organiser
             and k.status == CareClass.Status.OPEN
             and timezone.localdate() < k.starts_on,
+            "may_edit": organiser and k.status == CareClass.Status.OPEN and timezone.localdate() <= k.ends_on,
         },
     )
 

@@ -112,3 +112,47 @@ def test_the_same_child_enrolled_twice_at_once(district):
     k.refresh_from_db()
     assert k.remaining == 4 and Enrolment.objects.filter(care_class=k).count() == 1
     assert Campaign.objects.count() == 0 and CareClass.objects.count() == 1
+
+
+def test_lowering_campaign_places_while_women_sign_up(district):
+    """Edits lowering 8 places to 4, 3 and 2 while six women sign up at once: the campaign row lock makes each
+    edit count what is taken — taken never above places, remaining never negative."""
+    d = district
+    c = make_campaign(d.fed, places=8)
+    ws = [make_woman(d.base_a1 if i % 2 else d.base_b1, f"改{i}") for i in range(6)]
+    edit = {f: getattr(c, f) for f in services.CAMPAIGN_EDITABLE}
+    calls = [lambda w=w: services.sign_up(actor=w.user, campaign_id=c.pk) for w in ws]
+    calls += [
+        lambda n=n: services.update_campaign(actor=ROOT, campaign=c, **{**edit, "places": n})
+        for n in (4, 3, 2)
+    ]
+    results = race(calls, ok_label="ok")
+    assert set(results) <= {"ok", "full", "below_taken"}
+    c.refresh_from_db()
+    live = CampaignSignup.objects.filter(campaign=c, status="signed").count()
+    assert 0 <= c.remaining == c.places - live and live <= c.places
+
+
+def test_lowering_class_places_while_children_enrol(district):
+    d = district
+    k = make_class(d.street_a, places=6)
+    gs = [make_woman(d.base_a1, f"改家长{i}") for i in range(5)]
+    edit = {f: getattr(k, f) for f in services.CLASS_EDITABLE}
+    calls = [
+        lambda g=g, i=i: services.enrol_child(
+            actor=g.user,
+            class_id=k.pk,
+            child_name=f"改孩子{i}",
+            child_id=child_id(8, 60 + i, on=k.starts_on),
+            guardian_mobile="13957100001",
+        )
+        for i, g in enumerate(gs)
+    ]
+    calls += [
+        lambda n=n: services.update_class(actor=ROOT, care_class=k, **{**edit, "places": n}) for n in (3, 2)
+    ]
+    results = race(calls, ok_label="ok")
+    assert set(results) <= {"ok", "full", "below_taken"}
+    k.refresh_from_db()
+    live = Enrolment.objects.filter(care_class=k, status="enrolled").count()
+    assert 0 <= k.remaining == k.places - live and live <= k.places
