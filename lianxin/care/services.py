@@ -337,7 +337,7 @@ def update_campaign(
         org_path=c.org.path,
         detail={
             "title": c.title,
-            **{f: [_shown(b), _shown(a)] for f, (b, a) in changes.items()},
+            **{f: f"{_shown(b)} → {_shown(a)}" for f, (b, a) in changes.items()},
             "taken": taken,
         },
     )
@@ -752,7 +752,7 @@ def update_class(
         org_path=k.org.path,
         detail={
             "title": k.title,
-            **{f: [_shown(b), _shown(a)] for f, (b, a) in changes.items()},
+            **{f: f"{_shown(b)} → {_shown(a)}" for f, (b, a) in changes.items()},
             "taken": taken,
         },
     )

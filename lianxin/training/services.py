@@ -246,7 +246,7 @@ def update_class(
         action="training.class_update",
         obj=k,
         org_path=k.org.path,
-        detail={"title": k.title, **{f: [str(b), str(a)] for f, (b, a) in changes.items()}, "taken": taken},
+        detail={"title": k.title, **{f: f"{b} → {a}" for f, (b, a) in changes.items()}, "taken": taken},
     )
     return k
 

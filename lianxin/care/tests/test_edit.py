@@ -55,7 +55,7 @@ def test_campaign_edit_and_one_message_each(campaign):
     notes = Notification.objects.filter(template="care_campaign_change")
     assert notes.count() == 2 and "区人民医院体检中心" in notes.first().body
     a = AuditEntry.objects.get(action="care.campaign_update")
-    assert a.detail["places"] == ["5", "3"] and a.detail["place"][1] == "区人民医院体检中心"
+    assert a.detail["places"] == "5 → 3" and a.detail["place"] == "区妇幼保健院 → 区人民医院体检中心"
     _edit_c(c, actor=d.users["street_a.admin"], **new)  # a double submit: no change, nobody told twice
     assert notes.count() == 2 and AuditEntry.objects.filter(action="care.campaign_update").count() == 1
 
@@ -132,7 +132,7 @@ def test_class_edit_and_one_message_each(klass):
     notes = Notification.objects.filter(template="care_class_change")
     assert notes.count() == 2 and "白杨街道职工之家二楼" in notes.first().body
     a = AuditEntry.objects.get(action="care.class_update")
-    assert a.detail["places"] == ["5", "2"] and a.detail["ends_on"][1] == str(k.ends_on)
+    assert a.detail["places"] == "5 → 2" and a.detail["ends_on"].endswith(f"→ {k.ends_on}")
     _edit_k(k, actor=d.users["street_a.admin"], **new)
     assert notes.count() == 2 and AuditEntry.objects.filter(action="care.class_update").count() == 1
 

@@ -55,7 +55,9 @@ def test_an_edit_changes_places_dates_and_tells_the_trainees_once(world):
     notes = Notification.objects.filter(template="training_class_change")
     assert notes.count() == 2 and "区职工服务中心五楼" in notes.first().body
     a = AuditEntry.objects.get(action="training.class_update")
-    assert a.detail["places"] == ["5", "3"] and a.detail["place"][1] == "区职工服务中心五楼"
+    assert (
+        a.detail["places"] == "5 → 3" and a.detail["place"] == "区职工服务中心三楼培训室 → 区职工服务中心五楼"
+    )
     # the same submit again: nothing changed, nobody told twice, no second audit entry
     services.update_class(actor=d.users["street_a.admin"], klass=k, **new)
     assert notes.count() == 2 and AuditEntry.objects.filter(action="training.class_update").count() == 1
@@ -133,3 +135,11 @@ def test_the_form_is_prefilled_and_shows_errors(world, client):
     k.refresh_from_db()
     assert (k.places, k.remaining) == (8, 6)
     assert "修改培训班" in client.get(f"/console/training/{k.pk}/").content.decode()
+
+
+def test_the_audit_log_shows_the_edit_in_chinese(world, client):
+    d, k, es = world
+    services.update_class(actor=d.users["street_a.admin"], klass=k, **_data(k, places="7"))
+    client.force_login(d.users["street_a.admin"])
+    page = client.get("/console/audit/").content.decode()
+    assert "修改班组长培训班" in page and "5 → 7" in page
