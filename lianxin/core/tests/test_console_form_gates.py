@@ -34,6 +34,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 _n = itertools.count(9000)
 
 
+def _training_class_of(o, s):
+    """One training class per street for the edit form's case, made on first use."""
+    from lianxin.training.testing import make_class
+
+    cache = o.__dict__.setdefault("_training_classes", {})
+    if s not in cache:
+        cache[s] = make_class(o.street[s], title=f"班组长培训班{next(_n)}", places=40)
+    return cache[s]
+
+
 def console_form_names() -> set[str]:
     """Names of the console URLs that are forms by naming convention (``…-new``, ``…-edit``)."""
 
@@ -137,6 +147,17 @@ def _care_class(o, side):
 def _care_room(o, side):
     return {"union": o.base[side].pk, "enterprise_name": "杭州测试有限公司", "location": f"行政楼{next(_n)}室",
             "area_m2": "12.5", "facilities": ["fridge", "seat", "sink"], "opening_hours": "工作日 08:30-17:30"}
+
+
+def _care_made(o, side):
+    """The side's care campaign and summer class (for their edit forms), made on first use."""
+    made = o.__dict__.setdefault("care_made", {})
+    if side not in made:
+        from lianxin.care.testing import make_campaign, make_class
+
+        made[side] = (make_campaign(o.street[side], title=f"女职工两癌筛查{next(_n)}", places=40),
+                      make_class(o.street[side], title=f"暑期爱心托管班{next(_n)}", places=30))
+    return made[side]
 
 
 def _care_room_of(o, side):
@@ -335,6 +356,12 @@ FORMS: dict[str, Form] = {
     "care-campaign-new": Form(lambda o, s: "/console/care/new/", _care_campaign),
     "care-class-new": Form(lambda o, s: "/console/care/classes/new/", _care_class),
     "care-room-new": Form(lambda o, s: "/console/care/rooms/new/", _care_room),
+    "care-campaign-edit": Form(lambda o, s: f"/console/care/{_care_made(o, s)[0].pk}/edit/",
+                               lambda o, s: {k: v for k, v in _care_campaign(o, s).items() if k not in ("org", "kind")},
+                               edit=True, obj=lambda o: _care_made(o, "a")[0]),
+    "care-class-edit": Form(lambda o, s: f"/console/care/classes/{_care_made(o, s)[1].pk}/edit/",
+                            lambda o, s: {k: v for k, v in _care_class(o, s).items() if k != "org"},
+                            edit=True, obj=lambda o: _care_made(o, "a")[1]),
     "care-room-edit": Form(lambda o, s: f"/console/care/rooms/{_care_room_of(o, s).pk}/edit/",
                            lambda o, s: {k: v for k, v in _care_room(o, s).items() if k != "union"}, edit=True,
                            obj=lambda o: _care_room_of(o, "a")),
@@ -344,6 +371,13 @@ FORMS: dict[str, Form] = {
         "ends_on": (timezone.localdate() + dt.timedelta(days=12)).isoformat(),
         "signup_deadline": (timezone.localdate() + dt.timedelta(days=8)).isoformat(), "hours": "24",
         "sessions": "6", "places": "40", "pass_mark": "60"}),
+    "training-class-edit": Form(lambda o, s: f"/console/training/{_training_class_of(o, s).pk}/edit/",
+                                lambda o, s: {"title": f"班组长培训班{next(_n)}", "place": "职工服务中心二楼",
+                                              "starts_on": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+                                              "ends_on": (timezone.localdate() + dt.timedelta(days=12)).isoformat(),
+                                              "signup_deadline": (timezone.localdate() + dt.timedelta(days=8)).isoformat(),
+                                              "places": "30"},
+                                edit=True, obj=lambda o: _training_class_of(o, "a")),
     "governance-round-new": Form(lambda o, s: "/console/governance/rounds/new/", _home_round),
     "governance-application-new": Form(lambda o, s: f"/console/governance/rounds/{o.gov['round']['a'].pk}/apply/",
                                        lambda o, s: _home_application(o, s, o.joint[s])),
