@@ -90,7 +90,13 @@ def enterprise_list(request):
 @staff_required
 def enterprise_detail(request, pk):
     e = selectors.enterprise_detail(actor=request.user, pk=pk)
-    return render(request, "orgs/enterprise_detail.html", {"e": e, "can_change": can(request.user, "change", e.street.path)})
+    own_union = Organization.objects.filter(enterprise=e).first()
+    # 报请建会批复 is for the upper union: the street the firm lies in or the union covering it
+    can_found = own_union is None and any(
+        u is not None and can(request.user, "change", u.path) for u in (e.street, e.covering_union))
+    return render(request, "orgs/enterprise_detail.html", {
+        "e": e, "can_change": can(request.user, "change", e.street.path), "own_union": own_union,
+        "can_found": can_found})
 
 
 def _enterprise_form_view(request, enterprise=None):

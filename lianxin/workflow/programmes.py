@@ -192,6 +192,11 @@ class Programme:
         programmes that change an existing record."""
         return {}
 
+    def prefill(self, actor, params) -> dict[str, str]:
+        """Starting values for a new form opened from another page (the link's query ``params``); each is only
+        a suggestion, checked again like anything typed when the form is sent."""
+        return {}
+
     def review_rows(self, app) -> list[dict]:
         """Rows of (field, label, current value, requested value) for the reviewer's comparison table; only
         for programmes that change an existing record."""
@@ -1141,6 +1146,31 @@ class Founding(Programme):
 
     def result_text(self, result: dict) -> str:
         return f"已批复成立{result['union_name']}，已列入工会组织体系；请接着申请工会法人资格登记。"
+
+    def prefill(self, actor, params) -> dict[str, str]:
+        """Opened from an enterprise's page (``?enterprise=<id>``): that enterprise, a name after it, its
+        headcount, and the upper union — the union covering it or its street, whichever the actor may change."""
+        from django.http import Http404
+
+        from lianxin.core.scoping import can
+        from lianxin.orgs.selectors import enterprise_detail
+
+        pk = str(params.get("enterprise", ""))
+        if not pk.isdigit():
+            return {}
+        try:
+            ent = enterprise_detail(actor=actor, pk=int(pk))
+        except Http404:
+            return {}
+        out = {"enterprise_id": str(ent.pk), "union_name": f"{ent.name}工会委员会"}
+        if ent.headcount:
+            out["employees"] = str(ent.headcount)
+        for upper in (ent.covering_union, ent.street):
+            if upper is not None and upper.kind in (OrgKind.STREET, OrgKind.JOINT, OrgKind.INDUSTRY) \
+                    and can(actor, "change", upper.path):
+                out["parent_id"] = str(upper.pk)
+                break
+        return out
 
 
 PROGRAMMES: dict[str, Programme] = {p.code: p for p in (Join(), Transfer(), LegalPerson(), ProfileCorrection(),

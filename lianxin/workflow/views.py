@@ -103,7 +103,7 @@ def _apply(request, code: str, surface: str):
     prog = get_programme(code)
     on_behalf = surface == "console" and prog.applicant_kind != "union"
     error = None
-    values = dict(request.POST.items()) if request.method == "POST" else {}
+    values = dict(request.POST.items()) if request.method == "POST" else prog.prefill(request.user, request.GET)
     for_member = on_behalf and prog.applicant_kind == "member"  # staff name the member at the counter
     if request.method == "POST":
         try:

@@ -149,3 +149,37 @@ def test_the_final_approval_racing_the_consoles_creation_gives_one_union(distric
     app.refresh_from_db()
     assert (app.state == State.APPROVED) == (union.parent == d.street_a)
     assert len(results) == 2 and results.count("ok") == 1 and "founded" in results, results  # no 500 either way
+
+
+@pytest.mark.django_db
+def test_filed_from_the_enterprise_page_with_its_facts_filled_in(district, client):
+    """The enterprise's page offers 报请建会批复 to the upper union only while the firm has no union of its own; the
+    form opens with the firm, a name after it, its headcount and the covering union as the upper union. Opened
+    for a firm outside the filer's reach it is a blank form: nothing about that firm is shown."""
+    d = district
+    ent = make_enterprise(d.street_a, "杭州丁智能有限公司", covering_union=d.joint_a, headcount=36)
+    client.force_login(d.users["street_a.admin"])
+    page = client.get(f"/console/enterprises/{ent.pk}/").content.decode()
+    assert f'href="/console/applications/file/founding/?enterprise={ent.pk}"' in page
+
+    r = client.get(f"/console/applications/file/founding/?enterprise={ent.pk}")
+    form = r.content.decode()
+    assert r.status_code == 200
+    assert 'value="杭州丁智能有限公司工会委员会"' in form and 'value="36"' in form
+    assert f'<option value="{ent.pk}" selected' in form and f'<option value="{d.joint_a.pk}" selected' in form
+
+    # a firm in street B, and nonsense, give the blank form
+    other = make_enterprise(d.street_b, "杭州戊物流有限公司")
+    for q in (str(other.pk), "x", "999999"):
+        form = client.get(f"/console/applications/file/founding/?enterprise={q}").content.decode()
+        assert f'<option value="{other.pk}" selected' not in form and f'<option value="{d.joint_a.pk}" selected' not in form
+        assert 'value="杭州' not in form
+
+    # the firm's own union, once founded, is shown instead of the offer
+    approve_all(d, file(d, ent, parent=d.joint_a))
+    page = client.get(f"/console/enterprises/{ent.pk}/").content.decode()
+    assert "报请建会批复" not in page and "杭州丁智能有限公司工会委员会" in page
+    # a viewer cannot file, so is not offered it
+    fresh = make_enterprise(d.street_a, "杭州己电子有限公司")
+    client.force_login(d.users["street_a.viewer"])
+    assert "报请建会批复" not in client.get(f"/console/enterprises/{fresh.pk}/").content.decode()
