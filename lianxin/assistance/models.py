@@ -264,7 +264,9 @@ class Recipient(models.Model):
 # --- 疗休养: places on rest holidays. The organiser sets up a trip with its places and may share them out among
 # streets; unions put their members forward; each seat taken is counted on the trip (and on the share of the
 # organisation it falls under) by a conditional UPDATE, so the places hold under any number of concurrent
-# nominations; one rest holiday per person per year is a partial unique constraint. --------------------------
+# nominations; one rest holiday per person per year is a partial unique constraint. A nomination made when the
+# places are gone may wait on the 候补名单 (waitlisted seats hold no place and are not counted in ``taken``);
+# a withdrawn (退出) seat frees its place for the first of them. ------------------------------------------------
 
 
 class RetreatAudience(models.TextChoices):
@@ -329,8 +331,16 @@ class RetreatShare(models.Model):
 
 class SeatStatus(models.TextChoices):
     NOMINATED = "nominated", "已推荐"
+    WAITLISTED = "waitlisted", "候补"
     CANCELLED = "cancelled", "已取消"
+    WITHDRAWN = "withdrawn", "已退出"
     ATTENDED = "attended", "已参加"
+
+
+# seats that free the person again (for another trip this year, or this trip anew)
+SEAT_ENDED = (SeatStatus.CANCELLED, SeatStatus.WITHDRAWN)
+# seats that hold a place: what ``taken`` counts on the trip and on the share
+SEAT_PLACED = (SeatStatus.NOMINATED, SeatStatus.ATTENDED)
 
 
 class RetreatSeat(models.Model):
@@ -347,6 +357,13 @@ class RetreatSeat(models.Model):
                                      related_name="+")
     nominated_at = models.DateTimeField("推荐时间", auto_now_add=True)
     cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    # 候补 → 已推荐: when a freed place went to this waitlisted seat (the waitlist's order is ``nominated_at``)
+    promoted_at = models.DateTimeField("递补时间", null=True, blank=True)
+    # 退出: who withdrew the person, when and why (the seat stays as history)
+    withdrawn_at = models.DateTimeField("退出时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    withdraw_reason = models.CharField("退出原因", max_length=200, blank=True)
 
     SCOPE_PATHS = ("union__path",)
 
@@ -354,13 +371,33 @@ class RetreatSeat(models.Model):
         ordering = ["union__path", "nominated_at"]
         verbose_name = verbose_name_plural = "疗休养人员"
         constraints = [
-            # one rest holiday a year per person, whichever trip (a cancelled seat frees the person again)
-            models.UniqueConstraint(fields=["person", "year"], condition=~Q(status="cancelled"),
+            # one rest holiday a year per person, whichever trip: a waitlisted seat counts too (the person waits
+            # for this trip, so a promotion can never collide with another); cancelled and withdrawn seats free them
+            models.UniqueConstraint(fields=["person", "year"], condition=~Q(status__in=SEAT_ENDED),
                                     name="retreat_one_per_person_year"),
+            # one live seat (placed or waiting) per person on a trip — held on the trip itself, not on the
+            # denormalised year
+            models.UniqueConstraint(fields=["retreat", "person"],
+                                    condition=Q(status__in=(SeatStatus.NOMINATED, SeatStatus.WAITLISTED)),
+                                    name="retreat_one_live_seat_per_person"),
+            models.CheckConstraint(condition=Q(status__in=SeatStatus.values), name="retreat_seat_status_valid"),
             models.CheckConstraint(condition=Q(cancelled_at__isnull=True) | Q(status="cancelled"),
                                    name="retreat_cancelled_has_status"),
+            # withdrawn exactly when the time and a reason are recorded
+            models.CheckConstraint(
+                condition=(Q(status=SeatStatus.WITHDRAWN, withdrawn_at__isnull=False) & ~Q(withdraw_reason=""))
+                | (~Q(status=SeatStatus.WITHDRAWN) & Q(withdrawn_at__isnull=True, withdraw_reason="")),
+                name="retreat_withdrawn_has_reason"),
+            # a waitlisted seat has not been promoted; a promotion comes after the nomination
+            models.CheckConstraint(
+                condition=Q(promoted_at__isnull=True)
+                | (~Q(status=SeatStatus.WAITLISTED) & Q(promoted_at__gte=F("nominated_at"))),
+                name="retreat_promoted_after_nominated"),
         ]
-        indexes = [models.Index(fields=["retreat", "status"], name="retreat_seat_status")]
+        indexes = [models.Index(fields=["retreat", "status"], name="retreat_seat_status"),
+                   # the waitlist in order, per trip and share
+                   models.Index(fields=["retreat", "share", "nominated_at"], condition=Q(status="waitlisted"),
+                                name="retreat_seat_waitlist")]
 
 
 # --- 金秋助学: a grant towards a hardship family's child's first year at university or college --------------------

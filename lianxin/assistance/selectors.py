@@ -10,6 +10,8 @@ from lianxin.core.scoping import get_scoped_or_404, scoped
 from lianxin.orgs.models import Organization, OrgKind
 
 from .models import (
+    SEAT_ENDED,
+    SEAT_PLACED,
     Campaign,
     EntryKind,
     Fund,
@@ -169,7 +171,7 @@ def my_aid(person):
 
 
 def retreat_list(*, actor):
-    mine = (scoped(RetreatSeat.objects.exclude(status=SeatStatus.CANCELLED), actor).filter(retreat=OuterRef("pk"))
+    mine = (scoped(RetreatSeat.objects.filter(status__in=SEAT_PLACED), actor).filter(retreat=OuterRef("pk"))
             .order_by().values("retreat").annotate(n=Count("pk")).values("n"))
     return (Retreat.objects.filter(_campaign_reach(actor)).select_related("org")
             .annotate(mine=Subquery(mine)).order_by("-starts_on"))
@@ -189,6 +191,32 @@ def retreat_seats(*, actor, retreat: Retreat, status: str = ""):
     return qs
 
 
+def retreat_waitlist(*, actor, retreat: Retreat) -> list[RetreatSeat]:
+    """The 候补名单 rows the actor may see, each with ``position`` — its place in its pool's line counted over the
+    whole pool (a union sees that its member is third even when the two before are other unions') — and ``pool``
+    (the share's organisation, or the trip's own places). Ordered by pool, then position."""
+    line: dict[int, int] = {}
+    counts: dict[int | None, int] = {}
+    for pk, share_id in (RetreatSeat.objects.filter(retreat=retreat, status=SeatStatus.WAITLISTED)
+                         .order_by("nominated_at", "pk").values_list("pk", "share_id")):
+        counts[share_id] = counts.get(share_id, 0) + 1
+        line[pk] = counts[share_id]
+    rows = list(scoped(RetreatSeat.objects.filter(retreat=retreat, status=SeatStatus.WAITLISTED), actor)
+                .select_related("person", "union", "share__org"))
+    for s in rows:
+        s.position = line.get(s.pk, 0)
+        s.pool = s.share.org.name if s.share_id else "总名额"
+    return sorted(rows, key=lambda s: (s.share.org.path if s.share_id else "", s.position))
+
+
+def waitlist_position(seat: RetreatSeat) -> int:
+    """Where a waitlisted seat stands in its pool's line (1 = next to be promoted)."""
+    return (RetreatSeat.objects.filter(retreat_id=seat.retreat_id, share_id=seat.share_id,
+                                       status=SeatStatus.WAITLISTED)
+            .filter(Q(nominated_at__lt=seat.nominated_at) | Q(nominated_at=seat.nominated_at, pk__lte=seat.pk))
+            .count())
+
+
 def retreat_shares(retreat: Retreat):
     return RetreatShare.objects.filter(retreat=retreat).select_related("org")
 
@@ -201,5 +229,5 @@ def share_orgs(*, actor, retreat: Retreat):
 
 
 def my_retreats(person):
-    return (RetreatSeat.objects.filter(person=person).exclude(status=SeatStatus.CANCELLED)
+    return (RetreatSeat.objects.filter(person=person).exclude(status__in=SEAT_ENDED)
             .select_related("retreat").order_by("-retreat__starts_on"))

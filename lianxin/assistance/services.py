@@ -17,6 +17,7 @@ from lianxin.core.scoping import can, require
 from lianxin.orgs.models import Organization
 
 from .models import (
+    SEAT_ENDED,
     Campaign,
     CampaignStatus,
     Category,
@@ -614,6 +615,8 @@ def share_places(*, actor, retreat: Retreat, org, places) -> RetreatShare:
         share.save(update_fields=["places"])
     audit.record(actor=actor, action="assistance.retreat_share", obj=r, org_path=r.org.path,
                  detail={"name": r.name, "org": org.name, "places": n})
+    if share.pk is not None:  # more places for the street go to its waitlist first, in order
+        _promote(actor=actor, r=r, share_id=share.pk, room=share.places - share.taken)
     return share
 
 
@@ -633,10 +636,16 @@ def _eligible(r: Retreat, person) -> None:
 
 
 @transaction.atomic
-def nominate(*, actor, retreat: Retreat, person, reason: str) -> RetreatSeat:
+def nominate(*, actor, retreat: Retreat, person, reason: str, waitlist: bool = False) -> RetreatSeat:
     """A union puts one member forward. The seat counts against the trip's places and the share its union falls
-    under, each by a conditional UPDATE (``taken < places``), so concurrent nominations never overfill; the person's
-    one rest holiday this year is a partial unique constraint. Any refusal rolls all three back."""
+    under, each by a conditional UPDATE (``taken < places``) under their row locks (trip, then share — the order
+    of every writer of both), so concurrent nominations never overfill; the person's one rest holiday this year
+    is a partial unique constraint. Any refusal rolls all three back.
+
+    When the places are gone the nomination is refused with ``code="full"`` — unless ``waitlist``: then the seat
+    is put on the 候补名单 of the same pool (the share, or the trip when it has no shares), holding no place, in
+    the order of nomination. The locks are held until commit, so a withdrawal running at the same time either
+    freed its place before this nomination looked (which then takes it) or finds this seat on the waitlist."""
     r = Retreat.objects.select_related("org").get(pk=retreat.pk)
     union = _putting_forward(actor, org=r.org, person=person, until=r.nominate_until, verb="推荐")
     _eligible(r, person)
@@ -647,31 +656,115 @@ def nominate(*, actor, retreat: Retreat, person, reason: str) -> RetreatSeat:
     share = next((shares[p] for p in sorted(shares, key=len, reverse=True) if union.path.startswith(p)), None)
     if shares and share is None:
         raise ServiceError(f"{union.name}所在单位没有分配到{r.name}的名额", code="no_places")
+    r = _lock_retreat(r)  # lock order: trip, then share
+    if share is not None:
+        share = RetreatShare.objects.select_for_update(of=("self",)).select_related("org").get(pk=share.pk)
+    full = ""
+    if r.taken >= r.places:
+        full = f"{r.name}的 {r.places} 个名额已满"
+    elif share is not None and share.taken >= share.places:
+        full = f"{share.org.name}分到的 {share.places} 个名额已用完"
+    if full and not waitlist:
+        raise ServiceError(full, code="full")
+    status = SeatStatus.WAITLISTED if full else SeatStatus.NOMINATED
     try:
         with transaction.atomic():
             seat = RetreatSeat.objects.create(retreat=r, person=person, union=union, share=share, year=r.year,
-                                              reason=reason, nominated_by=actor if getattr(actor, "pk", None) else None)
+                                              status=status, reason=reason,
+                                              nominated_by=actor if getattr(actor, "pk", None) else None)
     except IntegrityError:
-        other = (RetreatSeat.objects.filter(person=person, year=r.year).exclude(status=SeatStatus.CANCELLED)
+        other = (RetreatSeat.objects.filter(person=person, year=r.year).exclude(status__in=SEAT_ENDED)
                  .select_related("retreat").first())
-        where = f"（{other.retreat.name}）" if other else ""
+        where = ""
+        if other:
+            where = f"（{other.retreat.name}{'，候补' if other.status == SeatStatus.WAITLISTED else ''}）"
         raise ServiceError(f"{person.name}今年已安排疗休养{where}，每人每年一次", field="person",
                            code="duplicate") from None
-    # the trip's row first, then the share's: every writer of both (share_places, cancel_seat) locks in this order
+    if status == SeatStatus.NOMINATED:
+        _take_place(r, share)
+    audit.record(actor=actor, action="assistance.retreat_nominate", obj=seat, org_path=union.path,
+                 detail={"name": r.name, "person": person.pk, "status": seat.get_status_display()})
+    return seat
+
+
+def _take_place(r: Retreat, share: RetreatShare | None) -> None:
+    """One place of the trip and of the share (caller holds both row locks): conditional UPDATEs, so even a
+    caller that misjudged the counts cannot pass the places (and the CHECKs stand behind them)."""
     if not Retreat.objects.filter(pk=r.pk, taken__lt=F("places")).update(taken=F("taken") + 1):
         raise ServiceError(f"{r.name}的 {r.places} 个名额已满", code="full")
     if share is not None and not RetreatShare.objects.filter(pk=share.pk, taken__lt=F("places")).update(
             taken=F("taken") + 1):
         raise ServiceError(f"{share.org.name}分到的 {share.places} 个名额已用完", code="full")
-    audit.record(actor=actor, action="assistance.retreat_nominate", obj=seat, org_path=union.path,
-                 detail={"name": r.name, "person": person.pk})
-    return seat
+
+
+def _free_place(s: RetreatSeat) -> None:
+    Retreat.objects.filter(pk=s.retreat_id, taken__gt=0).update(taken=F("taken") - 1)
+    if s.share_id:
+        RetreatShare.objects.filter(pk=s.share_id, taken__gt=0).update(taken=F("taken") - 1)
+
+
+def waitlist(retreat: Retreat, share_id: int | None):
+    """The 候补名单 of one pool (a share, or the trip's seats outside any share), first in line first."""
+    return RetreatSeat.objects.filter(retreat=retreat, share_id=share_id, status=SeatStatus.WAITLISTED).order_by(
+        "nominated_at", "pk")
+
+
+def _promote(*, actor, r: Retreat, share_id: int | None, room: int = 1) -> list[RetreatSeat]:
+    """递补: the first waitlisted seats of the pool take up to ``room`` free places. The caller holds the trip's
+    row lock (so concurrent withdrawals promote one after another, each seeing the last one's promotions); the
+    share is locked here, after the trip. Stops at the first place the counters refuse, so a promotion never
+    passes the share's or the trip's places. The promoted are told (in-app and SMS, once per seat)."""
+    share = None
+    if share_id is not None:
+        share = RetreatShare.objects.select_for_update(of=("self",)).select_related("org").get(pk=share_id)
+    promoted = []
+    for _ in range(max(room, 0)):
+        nxt = waitlist(r, share_id).select_for_update(of=("self",)).select_related("union").first()
+        if nxt is None:
+            break
+        try:
+            with transaction.atomic():
+                _take_place(r, share)
+        except ServiceError:
+            break
+        nxt.status, nxt.promoted_at = SeatStatus.NOMINATED, timezone.now()
+        nxt.save(update_fields=["status", "promoted_at"])
+        audit.record(actor=actor, action="assistance.retreat_promote", obj=nxt, org_path=nxt.union.path,
+                     detail={"name": r.name, "person": nxt.person_id})
+        promoted.append(nxt)
+    if promoted:
+        _tell_promoted(r, [s.pk for s in promoted])
+    return promoted
+
+
+def _tell_promoted(r: Retreat, ids: list[int]) -> None:
+    """The promoted member hears of it: in-app when they have an account, an SMS to the mobile on file (through
+    the outbox: sent after commit, never twice for one seat)."""
+    from lianxin.accounts.models import User
+    from lianxin.core import crypto, notify
+    from lianxin.members.services import MOBILE_CTX
+
+    rows = list(RetreatSeat.objects.filter(pk__in=ids).select_related("person", "union"))
+    users = dict(User.objects.filter(person__in=[s.person_id for s in rows], is_active=True)
+                 .values_list("person_id", "pk"))
+    for s in rows:
+        body = (f"您好，{s.union.name}为您候补的{r.name}（{r.destination}，{r.starts_on:%m月%d日}出发）有了空余名额，"
+                "您已递补为正式人员，请留意工会的行程通知。")
+        key = f"retreat:{s.pk}:promoted"
+        if s.person_id in users:
+            notify.enqueue(channel="inapp", user=User(pk=users[s.person_id]), template="assistance_retreat",
+                           title=r.name, body=body, dedupe_key=f"{key}:inapp", context={"retreat": r.pk})
+        if s.person.mobile_cipher:
+            notify.enqueue(channel="sms", recipient=crypto.decrypt(s.person.mobile_cipher, context=MOBILE_CTX),
+                           template="assistance_retreat", title=r.name, body=f"【连心】{body}",
+                           dedupe_key=f"{key}:sms", context={"retreat": r.pk})
 
 
 @transaction.atomic
 def cancel_seat(*, actor, seat: RetreatSeat, reason: str) -> RetreatSeat:
-    """取消: the place goes back to the trip and the share (the person may go on another trip this year)."""
-    _lock_retreat(seat.retreat)  # lock order: trip, then seat and share (as nominate and share_places)
+    """取消: the place goes back to the trip and the share (the person may go on another trip this year), and on
+    to the first of the same pool's waitlist."""
+    r = _lock_retreat(seat.retreat)  # lock order: trip, then seat and share (as nominate and share_places)
     s = RetreatSeat.objects.select_for_update(of=("self",)).select_related("retreat", "union").get(pk=seat.pk)
     if not (can(actor, "change", s.union.path) or can(actor, "change", s.retreat.org.path)):
         raise PermissionDenied("只有推荐工会或组织单位的管理员可以取消")
@@ -684,12 +777,43 @@ def cancel_seat(*, actor, seat: RetreatSeat, reason: str) -> RetreatSeat:
         raise ServiceError("请填写取消原因", field="reason")
     s.status, s.cancelled_at = SeatStatus.CANCELLED, timezone.now()
     s.save(update_fields=["status", "cancelled_at"])
-    Retreat.objects.filter(pk=s.retreat_id, taken__gt=0).update(taken=F("taken") - 1)
-    if s.share_id:
-        RetreatShare.objects.filter(pk=s.share_id, taken__gt=0).update(taken=F("taken") - 1)
+    _free_place(s)
     audit.record(actor=actor, action="assistance.retreat_cancel", obj=s, org_path=s.union.path,
                  reason=reason[:500], detail={"name": s.retreat.name, "person": s.person_id})
+    _promote(actor=actor, r=r, share_id=s.share_id)
     return s
+
+
+@transaction.atomic
+def withdraw_seat(*, actor, seat: RetreatSeat, reason: str) -> tuple[RetreatSeat, RetreatSeat | None]:
+    """退出: the nominating union's administrator takes a nominated or waitlisted person off the trip before it
+    starts, with a reason. The seat stays (status 已退出, who, when, why) and frees the person. A nominated seat's
+    place goes back to the trip and its share and, in the same transaction, to the first waitlisted seat of the
+    same pool (the share, or the trip when the seat has none — the pool ``nominate`` counted it in). Locks: the
+    trip, the seat, the share — the order of ``nominate``. Returns the seat and whoever was promoted."""
+    r = _lock_retreat(seat.retreat)
+    s = (RetreatSeat.objects.select_for_update(of=("self",)).select_related("union", "person")
+         .get(pk=seat.pk, retreat=r))
+    require(actor, "change", s.union.path, "只有推荐工会的管理员可以办理退出")
+    if s.status not in (SeatStatus.NOMINATED, SeatStatus.WAITLISTED):
+        raise ServiceError(f"{s.person.name}的状态是“{s.get_status_display()}”，只有已推荐或候补的人员可以退出",
+                           code="state")
+    if timezone.localdate() >= r.starts_on:
+        raise ServiceError(f"{r.name}已于 {r.starts_on:%Y-%m-%d} 出发，不能再退出", code="started")
+    reason = (reason or "").strip()
+    if not 2 <= len(reason) <= 200:
+        raise ServiceError("请填写退出原因（2 至 200 个字）", field="reason")
+    held = s.status == SeatStatus.NOMINATED
+    s.status, s.withdrawn_at, s.withdraw_reason = SeatStatus.WITHDRAWN, timezone.now(), reason
+    s.withdrawn_by = actor if getattr(actor, "pk", None) else None
+    s.save(update_fields=["status", "withdrawn_at", "withdraw_reason", "withdrawn_by"])
+    if held:
+        _free_place(s)
+    audit.record(actor=actor, action="assistance.retreat_withdraw", obj=s, org_path=s.union.path, reason=reason,
+                 detail={"name": r.name, "person": s.person_id, "status": SeatStatus(
+                     SeatStatus.NOMINATED if held else SeatStatus.WAITLISTED).label})
+    promoted = _promote(actor=actor, r=r, share_id=s.share_id) if held else []
+    return s, (promoted[0] if promoted else None)
 
 
 @transaction.atomic

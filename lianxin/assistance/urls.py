@@ -39,6 +39,8 @@ urlpatterns += [
     path("console/assistance/retreats/<int:pk>/attend/", views.retreat_attend, name="assistance-retreat-attend"),
     path("console/assistance/retreats/<int:pk>/seats/<int:sid>/cancel/", views.retreat_cancel,
          name="assistance-retreat-cancel"),
+    path("console/assistance/retreats/<int:pk>/seats/<int:sid>/withdraw/", views.retreat_withdraw,
+         name="assistance-retreat-withdraw"),
     path("console/assistance/retreats/<int:pk>/list.xlsx", views.retreat_export, name="assistance-retreat-export"),
 ]
 

@@ -27,7 +27,7 @@ from .forms import (
     RetreatForm,
     ShareForm,
 )
-from .models import CampaignStatus, Recipient, RecipientStatus, RetreatSeat, SeatStatus
+from .models import SEAT_ENDED, CampaignStatus, Recipient, RecipientStatus, RetreatSeat, SeatStatus
 
 
 @staff_required
@@ -342,12 +342,13 @@ def retreat_new(request):
     return render(request, "assistance/retreat_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _retreat_page(request, r, *, share=None, nominate=None, status=200):
+def _retreat_page(request, r, *, share=None, nominate=None, offer_waitlist=False, status=200):
     st = request.GET.get("status", "")
     organiser = can(request.user, "change", r.org.path)
     return render(request, "assistance/retreat_detail.html", {
         "r": r, "shares": selectors.retreat_shares(r), "organiser": organiser,
         "page": paginate(request, selectors.retreat_seats(actor=request.user, retreat=r, status=st), 50),
+        "waitlist": selectors.retreat_waitlist(actor=request.user, retreat=r), "offer_waitlist": offer_waitlist,
         "status": st, "statuses": SeatStatus.choices,
         "may_nominate": may(request.user, "change") and timezone.localdate() <= r.nominate_until,
         "started": timezone.localdate() >= r.starts_on,
@@ -383,16 +384,25 @@ def retreat_share(request, pk):
 def retreat_nominate(request, pk):
     r = selectors.retreat_detail(actor=request.user, pk=pk)
     form = NominateForm(request.POST)
+    offer = False
     if form.is_valid():
         try:
             person = person_to_change(actor=request.user, who=form.cleaned_data["who"])
-            seat = services.nominate(actor=request.user, retreat=r, person=person, reason=form.cleaned_data["reason"])
+            seat = services.nominate(actor=request.user, retreat=r, person=person, reason=form.cleaned_data["reason"],
+                                     waitlist=request.POST.get("waitlist") == "1")
+        except PermissionDenied:
+            raise
         except ServiceError as e:
             form_error(form, e, {"person": "who"})
+            offer = e.code == "full"  # the places are taken: the page offers 候补 with what was typed kept
         else:
-            messages.success(request, f"已推荐 {seat.person.name}参加{r.name}")
+            if seat.status == SeatStatus.WAITLISTED:
+                messages.success(request, f"名额已满，{seat.person.name}已列入{r.name}候补名单第 "
+                                          f"{selectors.waitlist_position(seat)} 位，有人退出时按推荐先后自动递补")
+            else:
+                messages.success(request, f"已推荐 {seat.person.name}参加{r.name}")
             return redirect(f"/console/assistance/retreats/{r.pk}/")
-    return _retreat_page(request, r, nominate=form, status=400)
+    return _retreat_page(request, r, nominate=form, offer_waitlist=offer, status=400)
 
 
 @staff_required
@@ -408,6 +418,24 @@ def retreat_cancel(request, pk, sid):
         messages.error(request, e.message)
     else:
         messages.success(request, f"已取消 {seat.person.name}，名额已退回")
+    return redirect(f"/console/assistance/retreats/{r.pk}/")
+
+
+@staff_required
+@require_POST
+def retreat_withdraw(request, pk, sid):
+    r = selectors.retreat_detail(actor=request.user, pk=pk)
+    seat = get_scoped_or_404(RetreatSeat.objects.filter(retreat=r).select_related("person", "retreat"), request.user,
+                             sid)
+    try:
+        _, promoted = services.withdraw_seat(actor=request.user, seat=seat, reason=request.POST.get("reason", ""))
+    except PermissionDenied:
+        raise
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        tail = f"，名额由候补的 {promoted.person.name}递补" if promoted else ""
+        messages.success(request, f"已办理 {seat.person.name}退出{tail}")
     return redirect(f"/console/assistance/retreats/{r.pk}/")
 
 
@@ -429,6 +457,6 @@ def retreat_attend(request, pk):
 @staff_required
 def retreat_export(request, pk):
     r = selectors.retreat_detail(actor=request.user, pk=pk)
-    rows = (selectors.retreat_seats(actor=request.user, retreat=r).exclude(status=SeatStatus.CANCELLED)
+    rows = (selectors.retreat_seats(actor=request.user, retreat=r).exclude(status__in=SEAT_ENDED)
             .order_by("union__path", "pk"))
     return _xlsx(services.export_retreat(actor=request.user, retreat=r, rows=rows), f"{r.name}人员名单.xlsx")

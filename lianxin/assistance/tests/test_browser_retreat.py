@@ -1,7 +1,7 @@
 """疗休养 in Chromium: the federation's administrator arranges a trip with two places and shares one to 白杨街道;
 base_a1's chair nominates a member by mobile, is refused for a second one (the street's share is used up) with the
-reason at the field and the typed text kept, cancels the first with a reason, and the place is back. Screenshots go
-to test-artifacts/retreat-*.png."""
+reason at the field and the typed text kept, puts the second on the 候补名单 offered there, withdraws (退出) the first
+with a reason, and the place goes to the waiting one. Screenshots go to test-artifacts/retreat-*.png."""
 
 import datetime as dt
 import re
@@ -24,7 +24,7 @@ def worker(d, n, name, mobile):
     return p
 
 
-def test_arrange_share_nominate_cancel(chromium, live_server, district, page, screenshot_dir):
+def test_arrange_share_nominate_waitlist_withdraw(chromium, live_server, district, page, screenshot_dir):
     d, base = district, live_server.url
     worker(d, 7501, "周大勇", "13766661111")
     worker(d, 7502, "吴小红", "13766662222")
@@ -69,11 +69,19 @@ def test_arrange_share_nominate_cancel(chromium, live_server, district, page, sc
     assert "分到的 1 个名额已用完" in r.inner_text("#nominate-form")
     assert r.input_value("#nominate-form [name=reason]") == "技术骨干"
     r.screenshot(path=str(screenshot_dir / "retreat-full.png"), full_page=True)
+    r.locator("#waitlist-offer").get_by_role("button", name="加入候补名单").click()
+    r.wait_for_selector(".messages")
+    assert "吴小红已列入" in r.inner_text(".messages") and "候补名单第 1 位" in r.inner_text(".messages")
+    assert r.inner_text("#retreat-taken") == "1"
+    assert r.locator("#waitlist tr", has_text="吴小红").locator("td").first.inner_text() == "1"
     row = r.locator("#seats tr", has_text="周大勇")
     row.locator("input[name=reason]").fill("家中有事")
-    row.get_by_role("button", name="取消").click()
+    row.get_by_role("button", name="退出").click()
     r.wait_for_selector(".messages")
-    assert "已取消 周大勇，名额已退回" in r.inner_text(".messages")
-    assert r.inner_text("#retreat-taken") == "0"
-    assert RetreatSeat.objects.get().status == "cancelled"
+    assert "已办理 周大勇退出，名额由候补的 吴小红递补" in r.inner_text(".messages")
+    assert r.inner_text("#retreat-taken") == "1"
+    assert "没有候补人员" in r.inner_text("#waitlist")
+    r.screenshot(path=str(screenshot_dir / "retreat-promoted.png"), full_page=True)
+    assert dict(RetreatSeat.objects.values_list("person__name", "status")) == {"周大勇": "withdrawn",
+                                                                              "吴小红": "nominated"}
     assert errors == [] and foreign == []

@@ -83,3 +83,41 @@ def test_the_member_sees_the_trip(trip, client):
     client.force_login(u)
     page = client.get("/m/me/").content.decode()
     assert 'id="my-retreats"' in page and d.r.name in page and "已推荐" in page
+
+
+def test_full_trip_offers_the_waitlist_and_withdrawal_promotes(district, client):
+    from lianxin.core import crypto
+    from lianxin.members.services import REVEALABLE
+
+    d = district
+    d.r = retreat(d, places="1")
+    a, b = member(d.base_a1, "赵一"), member(d.base_a1, "孙二")
+    seat = services.nominate(actor=d.users["base_a1.admin"], retreat=d.r, person=a, reason="优秀一线职工")
+    col, context, _ = REVEALABLE["id_number"]
+    full = crypto.decrypt(getattr(b, col), context=context)
+    client.force_login(d.users["base_a1.admin"])
+    r = client.post(url(d, "nominate/"), {"who": full, "reason": "技术骨干"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "1 个名额已满" in page and 'id="waitlist-offer"' in page
+    assert 'value="技术骨干"' in page and not RetreatSeat.objects.filter(person=b).exists()
+    r = client.post(url(d, "nominate/"), {"who": full, "reason": "技术骨干", "waitlist": "1"}, follow=True)
+    page = r.content.decode()
+    assert "孙二已列入" in page and "候补名单第 1 位" in page
+    assert RetreatSeat.objects.get(person=b).status == "waitlisted"
+    waitlist = page[page.index('id="waitlist"'):page.index("</table>", page.index('id="waitlist"'))]
+    assert "孙二" in waitlist and "<td>1</td>" in waitlist and "退出" in waitlist and "赵一" not in waitlist
+
+    client.force_login(d.users["street_b.viewer"])  # outside base_a1: neither the name nor the action
+    page = client.get(url(d)).content.decode()
+    assert "孙二" not in page
+    client.force_login(d.users["street_b.admin"])
+    assert client.post(url(d, f"seats/{seat.pk}/withdraw/"), {"reason": "身体原因"}).status_code == 404
+    client.force_login(d.users["base_a1.viewer"])
+    assert client.post(url(d, f"seats/{seat.pk}/withdraw/"), {"reason": "身体原因"}).status_code == 403
+    client.force_login(d.users["base_a1.admin"])
+    page = client.post(url(d, f"seats/{seat.pk}/withdraw/"), {"reason": ""}, follow=True).content.decode()
+    assert "请填写退出原因" in page and RetreatSeat.objects.get(pk=seat.pk).status == "nominated"
+    page = client.post(url(d, f"seats/{seat.pk}/withdraw/"), {"reason": "身体原因"}, follow=True).content.decode()
+    assert "已办理 赵一退出，名额由候补的 孙二递补" in page and "没有候补人员" in page
+    assert "已退出：身体原因" in page
+    assert list(RetreatSeat.objects.order_by("pk").values_list("status", flat=True)) == ["withdrawn", "nominated"]

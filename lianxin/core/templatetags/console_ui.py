@@ -73,6 +73,7 @@ AUDIT_ACTIONS = {
     "assistance.retreat_create": "安排疗休养", "assistance.retreat_share": "分配疗休养名额",
     "assistance.retreat_nominate": "推荐疗休养人员", "assistance.retreat_cancel": "取消疗休养人员",
     "assistance.retreat_attend": "登记疗休养参加", "assistance.retreat_export": "导出疗休养名单",
+    "assistance.retreat_withdraw": "疗休养人员退出", "assistance.retreat_promote": "疗休养候补递补",
     "assistance.homeward_create": "设立平安返乡", "assistance.homeward_coach": "安排返乡专车",
     "assistance.homeward_apply": "报名平安返乡", "assistance.homeward_confirm": "确认平安返乡报名",
     "assistance.homeward_decline": "平安返乡报名不通过", "assistance.homeward_cancel": "取消平安返乡报名",
