@@ -51,9 +51,10 @@ class ClassForm(forms.Form):
 
 
 class ClassEditForm(ClassForm):
-    """修改培训班: what may change after publishing (the organiser, 学时, 课次 and the pass mark stay)."""
+    """修改培训班: everything but the organiser (the service decides what may still change)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, orgs=None, **kwargs)
-        for name in ("org", "hours", "sessions", "pass_mark"):
-            del self.fields[name]
+        del self.fields["org"]
+        self.fields["sessions"].help_text = "不能少于已点名的最大课次；增加的课次需要点名后才能发证"
+        self.fields["pass_mark"].help_text = "0 至 100；登记考核成绩后不能再修改"

@@ -10,6 +10,8 @@ The limits live in the database (DESIGN rule 4):
 - one attendance mark per trainee per 课次: UNIQUE (session, enrolment);
 - a score is 0–100 (CHECK); a certificate number is unique and only on a live enrolment (CHECK), numbers come
   from the gap-free ``core.counters`` counter of the year;
+- a cancelled class has its time and reason (CHECK), an open one neither, and a certified class is never cancelled
+  (CHECK); enrolling into it is refused by the same conditional UPDATE (``WHERE status = 'open'``);
 - 教育补助: one grant per person per level (UNIQUE (person, level)), the amount never above the level's cap nor
   the tuition paid (CHECKs).
 """
@@ -22,6 +24,10 @@ from .rules import EDUCATION_CAPS_FEN, EducationLevel  # noqa: F401 - re-exporte
 
 
 class TrainingClass(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "已发布"
+        CANCELLED = "cancelled", "已取消"
+
     org = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
@@ -40,6 +46,10 @@ class TrainingClass(models.Model):
     signup_deadline = models.DateField("报名截止日期")
     pass_mark = models.PositiveSmallIntegerField("考核合格分")
     certified_at = models.DateTimeField("最近发证时间", null=True, blank=True)
+    # 取消培训班: the enrolments stay as they were (history); nothing can be written into the class afterwards
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -66,6 +76,17 @@ class TrainingClass(models.Model):
             models.CheckConstraint(
                 condition=Q(signup_deadline__lte=F("starts_on")), name="tclass_deadline_before_start"
             ),
+            models.CheckConstraint(condition=Q(status__in=["open", "cancelled"]), name="tclass_status_valid"),
+            # cancelled exactly when it has a time and a reason; an open class has neither
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(cancelled_at__isnull=True) & Q(cancel_reason=""))
+                | (Q(status="cancelled") & Q(cancelled_at__isnull=False) & ~Q(cancel_reason="")),
+                name="tclass_cancel_time_and_reason",
+            ),
+            # a class that issued certificates has been held: it can no longer be cancelled
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(certified_at__isnull=True), name="tclass_cancelled_uncertified"
+            ),
         ]
 
     def __str__(self):
@@ -74,6 +95,10 @@ class TrainingClass(models.Model):
     @property
     def taken(self) -> int:
         return self.places - self.remaining
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
 
 class ClassQuota(models.Model):

@@ -37,12 +37,15 @@ def staff_classes(*, actor, status: str = "") -> QuerySet[TrainingClass]:
             q |= Q(org__path__startswith=p) | Q(org__path__in=_prefixes(p))
         qs = qs.filter(q)
     today = timezone.localdate()
+    live = qs.filter(status=TrainingClass.Status.OPEN)
     if status == "open":
-        qs = qs.filter(signup_deadline__gte=today)
+        qs = live.filter(signup_deadline__gte=today)
     elif status == "running":
-        qs = qs.filter(signup_deadline__lt=today, ends_on__gte=today)
+        qs = live.filter(signup_deadline__lt=today, ends_on__gte=today)
     elif status == "ended":
-        qs = qs.filter(ends_on__lt=today)
+        qs = live.filter(ends_on__lt=today)
+    elif status == "cancelled":
+        qs = qs.filter(status=TrainingClass.Status.CANCELLED)
     return qs.order_by("-starts_on", "-id")
 
 

@@ -5,11 +5,15 @@ who                        service                          held by
 =========================  ===============================  ==============================================
 organiser (管理员)          :func:`create_class`             CHECKs on places/hours/sessions/dates/pass mark
 organiser (管理员)          :func:`update_class`             class row lock; remaining = places − taken; CHECKs
+organiser (管理员)          :func:`cancel_class`             class row lock; CHECKs tying status, time, reason
+                                                            and no certificate
 organiser (管理员)          :func:`set_quota`                class row lock; UNIQUE (class, union); CHECK
 union (管理员)              :func:`enrol`                    partial UNIQUE (class, person); conditional
                                                             UPDATEs of the quotas' and the class's remaining
-union (管理员)              :func:`withdraw`                 enrolment row lock; places given back
-organiser (管理员)          :func:`record_attendance`        session row lock; UNIQUE (session, enrolment)
+union (管理员)              :func:`withdraw`                 enrolment row lock, then the class row; places
+                                                            given back
+organiser (管理员)          :func:`record_attendance`        class row lock, then the session row; UNIQUE
+                                                            (session, enrolment)
 organiser (管理员)          :func:`record_scores`            class row lock; CHECK 0–100
 organiser (管理员)          :func:`issue_certificates`       class row lock, then the year's gap-free counter;
                                                             UNIQUE certificate number
@@ -20,7 +24,9 @@ engine (教育补助 approval)  :func:`pay_education`            UNIQUE (person,
 Lock order, whoever writes: an enrolment row, then the class row, then quota rows in path order, then the
 certificate counter. ``enrol`` takes no explicit lock: its conditional UPDATE of the class row (held to the end of
 its transaction) comes first, then those of the quotas; ``set_quota`` locks the class row before counting, so it and
-an enrolment never overlap. Every staff step is audited (``training.*``).
+an enrolment never overlap. Every write into a class refuses a cancelled one (``_open``) after it holds the class
+row — ``cancel_class`` takes the same row first — so nothing lands in a class once its cancellation has committed.
+Every staff step is audited (``training.*``).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import datetime as dt
 import hashlib
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from lianxin.core import audit, counters, notify
@@ -50,6 +56,7 @@ from .models import (
 )
 
 E = Enrolment.Status
+K = TrainingClass.Status
 ORGANISER_KINDS = (OrgKind.FEDERATION, OrgKind.STREET)
 ATTENDANCE_PCT = 80  # a certificate needs at least this share of the sessions attended
 
@@ -168,21 +175,80 @@ def _lock_class(klass) -> TrainingClass:
     return TrainingClass.objects.select_for_update(of=("self",)).select_related("org").get(pk=klass.pk)
 
 
-EDITABLE = ("title", "place", "description", "starts_on", "ends_on", "signup_deadline", "places")
+CANCELLED = "培训班已取消"
+
+
+def _open(k: TrainingClass, doing: str = "") -> None:
+    """Refuse any write into a cancelled class (called with the class row held)."""
+    if k.status != K.OPEN:
+        raise ServiceError(f"{CANCELLED}，{doing}" if doing else CANCELLED, code="cancelled")
+
+
+EDITABLE = (
+    "title",
+    "place",
+    "description",
+    "starts_on",
+    "ends_on",
+    "signup_deadline",
+    "places",
+    "hours",
+    "sessions",
+    "pass_mark",
+)
 DATES = ("starts_on", "ends_on", "signup_deadline")
+
+
+def _check_counts(k: TrainingClass, *, hours, sessions, pass_mark) -> dict:
+    """学时, 课次 and 合格分 of a published class (the class row held): ranges as when publishing; 课次 never below
+    the highest one already taken roll of; the pass mark fixed once any score is recorded. (学时 are fixed once
+    certificates are issued — the whole class is closed to editing then.)"""
+    n_hours = _int(hours, field="hours", label="学时", low=1, high=1000)
+    n_sessions = _int(sessions, field="sessions", label="课次", low=1, high=100)
+    n_pass = _int(pass_mark, field="pass_mark", label="考核合格分", low=0, high=100)
+    if n_sessions < k.sessions:
+        taken = (
+            Session.objects.filter(klass=k, n__gt=n_sessions)
+            .filter(Q(recorded_at__isnull=False) | Q(marks__isnull=False))
+            .order_by("-n")
+            .values_list("n", flat=True)
+            .first()
+        )
+        if taken is not None:
+            raise ServiceError(
+                f"第 {taken} 课次已点名，课次不能少于 {taken}", field="sessions", code="below_recorded"
+            )
+    if n_pass != k.pass_mark and Enrolment.objects.filter(klass=k, score__isnull=False).exists():
+        raise ServiceError("已登记考核成绩，合格分不能再修改", field="pass_mark", code="scored")
+    return {"hours": n_hours, "sessions": n_sessions, "pass_mark": n_pass}
 
 
 @transaction.atomic
 def update_class(
-    *, actor, klass: TrainingClass, title, place, starts_on, ends_on, signup_deadline, places, description=""
+    *,
+    actor,
+    klass: TrainingClass,
+    title,
+    place,
+    starts_on,
+    ends_on,
+    signup_deadline,
+    places,
+    hours,
+    sessions,
+    pass_mark,
+    description="",
 ) -> TrainingClass:
-    """修改培训班 (the organiser's 管理员, until the class has ended or certificates were issued): text, dates and
-    deadline (validated as when publishing; dates are fixed once the class has started), places (never below the
-    live enrolments, never below a union's quota). Under the class row lock — an enrolment's conditional UPDATE
-    holds the same row, so the taken count is exact — ``remaining`` is recomputed as places − taken. Trainees are
-    told in-app of a changed date or place; audited with before → after."""
+    """修改培训班 (the organiser's 管理员, until the class has ended or certificates were issued; never once
+    cancelled): text, dates and deadline (validated as when publishing; dates are fixed once the class has
+    started), places (never below the live enrolments, never below a union's quota), 学时, 课次 (never below the
+    highest 课次 already taken roll of; the 课次 rows follow) and the pass mark (fixed once a score is recorded).
+    Under the class row lock — an enrolment's conditional UPDATE, a roll call and a score sheet hold the same row,
+    so what is counted is exact — ``remaining`` is recomputed as places − taken. Trainees are told in-app of a
+    changed date or place; audited with before → after."""
     k = _lock_class(klass)
     require(actor, "change", k.org.path, "只有培训班主办单位的管理员可以修改培训班")
+    _open(k, "不能再修改")
     today = timezone.localdate()
     if k.certified_at is not None or today > k.ends_on:
         raise ServiceError("培训班已结业，不能再修改", code="finished")
@@ -220,9 +286,16 @@ def update_class(
             code="below_quota",
         )
     data["places"] = n
+    data.update(_check_counts(k, hours=hours, sessions=sessions, pass_mark=pass_mark))
     changes = {f: [getattr(k, f), data[f]] for f in EDITABLE if getattr(k, f) != data[f]}
     if not changes:
         return k
+    if "sessions" in changes:
+        before, after = changes["sessions"]
+        if after < before:  # none of them taken roll of (checked above, under the class row lock)
+            Session.objects.filter(klass=k, n__gt=after).delete()
+        else:
+            Session.objects.bulk_create([Session(klass=k, n=i) for i in range(before + 1, after + 1)])
     for f, (_, after) in changes.items():
         setattr(k, f, after)
     k.remaining = n - taken
@@ -251,6 +324,50 @@ def update_class(
     return k
 
 
+@transaction.atomic
+def cancel_class(*, actor, klass: TrainingClass, reason) -> TrainingClass:
+    """取消培训班 (the organiser's 管理员, with a reason): until the end date, as long as no score has been recorded
+    (and so no certificate issued — a certificate needs a score). A class may be cancelled before it starts or
+    while it runs (attendance already taken stays as history). The enrolments stay as they were; afterwards no one
+    can enrol, withdraw, be marked present or be scored (every service refuses a cancelled class after holding its
+    row, which this holds first). Each live trainee is told once; audited as ``training.class_cancel``."""
+    k = _lock_class(klass)
+    require(actor, "change", k.org.path, "只有培训班主办单位的管理员可以取消培训班")
+    _open(k)
+    if k.certified_at is not None:
+        raise ServiceError("培训班已发放结业证书，不能取消", code="certified")
+    if timezone.localdate() > k.ends_on:
+        raise ServiceError("培训班已结业，不能取消", code="finished")
+    if Enrolment.objects.filter(klass=k, score__isnull=False).exists():
+        raise ServiceError("已登记考核成绩，培训班不能取消", code="scored")
+    reason = (reason or "").strip()
+    if not 2 <= len(reason) <= 200:
+        raise ServiceError("请填写取消原因（2 至 200 个字）", field="reason", code="reason")
+    k.status, k.cancelled_at, k.cancel_reason = K.CANCELLED, timezone.now(), reason
+    k.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    live = list(Enrolment.objects.filter(klass=k, status=E.ENROLLED).select_related("person__user"))
+    for e in live:
+        user = getattr(e.person, "user", None)
+        if user is not None:
+            notify.enqueue(
+                channel="inapp",
+                user=user,
+                template="training_class_cancelled",
+                title="培训班已取消",
+                body=f"您报名的“{k.title}”已取消：{reason}",
+                dedupe_key=f"training-cancel:{k.pk}:{e.pk}",
+            )
+    audit.record(
+        actor=actor,
+        action="training.class_cancel",
+        obj=k,
+        org_path=k.org.path,
+        reason=reason,
+        detail={"title": k.title, "count": len(live)},
+    )
+    return k
+
+
 def _live_under(klass, path: str) -> int:
     return Enrolment.objects.filter(klass=klass, status=E.ENROLLED, union__path__startswith=path).count()
 
@@ -261,6 +378,7 @@ def set_quota(*, actor, klass: TrainingClass, union: Organization, quota) -> Cla
     unions under it); blank or 0 removes the share. Never below what that union already holds."""
     k = _lock_class(klass)
     require(actor, "change", k.org.path, "只有培训班主办单位的管理员可以分配名额")
+    _open(k, "不能再分配名额")
     if union is None or not union.path.startswith(k.org.path) or union.pk == k.org_id:
         raise ServiceError("只能给主办单位下属的工会分配名额", field="union")
     if timezone.localdate() > k.signup_deadline:
@@ -307,6 +425,7 @@ def enrol(*, actor, klass: TrainingClass, person) -> Enrolment:
     k = TrainingClass.objects.select_related("org").get(pk=klass.pk)
     if not m.union.path.startswith(k.org.path):
         raise ServiceError(f"该培训班面向{k.org.name}所属工会的会员", field="person", code="out_of_audience")
+    _open(k, "不能报名")
     today = timezone.localdate()
     if today > k.signup_deadline:
         raise ServiceError("报名已截止", code="closed")
@@ -316,10 +435,13 @@ def enrol(*, actor, klass: TrainingClass, person) -> Enrolment:
             # the class's place first: its conditional UPDATE holds the class row to the end, so a quota being
             # set at this moment (set_quota locks the class row) waits for this enrolment and counts it — and
             # the quotas are read only after it, fresh
-            if not TrainingClass.objects.filter(pk=k.pk, remaining__gt=0, signup_deadline__gte=today).update(
-                remaining=F("remaining") - 1
-            ):
-                k.refresh_from_db(fields=["remaining", "signup_deadline"])
+            # status = 'open' in the same WHERE: a cancellation committed a moment ago (it holds this row while
+            # it runs) is seen here, so no enrolment is ever accepted into a cancelled class
+            if not TrainingClass.objects.filter(
+                pk=k.pk, status=K.OPEN, remaining__gt=0, signup_deadline__gte=today
+            ).update(remaining=F("remaining") - 1):
+                k.refresh_from_db(fields=["remaining", "signup_deadline", "status"])
+                _open(k, "不能报名")
                 if k.signup_deadline < today:
                     raise ServiceError("报名已截止", code="closed")
                 raise ServiceError(f"{k.places} 个名额已满", code="full")
@@ -353,9 +475,11 @@ def withdraw(*, actor, enrolment: Enrolment) -> Enrolment:
         .get(pk=enrolment.pk)
     )
     require(actor, "change", e.union.path, "只有学员所在工会的管理员可以退出报名")
+    k = _lock_class(e.klass)  # after the enrolment row (the lock order); a cancellation holds it too
+    _open(k, "不能退出报名")
     if e.status != E.ENROLLED:
         raise ServiceError(f"{e.person.name}已退出该培训班", code="withdrawn")
-    if timezone.localdate() > e.klass.signup_deadline:
+    if timezone.localdate() > k.signup_deadline:
         raise ServiceError("报名已截止，不能再退出", code="closed")
     e.status, e.withdrawn_at = E.WITHDRAWN, timezone.now()
     e.save(update_fields=["status", "withdrawn_at"])
@@ -383,8 +507,10 @@ def withdraw(*, actor, enrolment: Enrolment) -> Enrolment:
 def record_attendance(*, actor, klass: TrainingClass, n, present_ids) -> Session:
     """点名 for 课次 ``n``: every live trainee is marked present or absent (a re-roll replaces the marks), except
     those already certified, whose record stays as it was."""
-    k = TrainingClass.objects.select_related("org").get(pk=klass.pk)
+    # the class row first: a cancellation, or an edit lowering the 课次, queues with this roll call
+    k = _lock_class(klass)
     require(actor, "change", k.org.path, "只有培训班主办单位的管理员可以点名")
+    _open(k, "不能再点名")
     s = Session.objects.select_for_update().filter(klass=k, n=n).first()
     if s is None:
         raise ServiceError("没有这个课次", code="not_found")
@@ -430,6 +556,7 @@ def record_scores(*, actor, klass: TrainingClass, scores: dict) -> int:
     trainee's score is not changed. All or nothing: one bad value refuses the whole sheet, naming the trainee."""
     k = _lock_class(klass)
     require(actor, "change", k.org.path, "只有培训班主办单位的管理员可以登记成绩")
+    _open(k, "不能登记成绩")
     if timezone.localdate() < k.ends_on:
         raise ServiceError("培训结业后才能登记考核成绩", code="not_ended")
     live = {e.pk: e for e in Enrolment.objects.filter(klass=k, status=E.ENROLLED).select_related("person")}
@@ -490,6 +617,7 @@ def issue_certificates(*, actor, klass: TrainingClass) -> list[Enrolment]:
     have newly qualified, usually nobody."""
     k = _lock_class(klass)
     require(actor, "change", k.org.path, "只有培训班主办单位的管理员可以发证")
+    _open(k, "不能发证")
     if timezone.localdate() < k.ends_on:
         raise ServiceError("培训结业后才能发结业证书", code="not_ended")
     unrecorded = Session.objects.filter(klass=k, recorded_at__isnull=True).count()

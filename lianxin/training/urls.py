@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/training/grants/", views.grants, name="training-grants"),
     path("console/training/<int:pk>/", views.class_detail, name="training-class"),
     path("console/training/<int:pk>/edit/", views.class_edit, name="training-class-edit"),
+    path("console/training/<int:pk>/cancel/", views.class_cancel, name="training-class-cancel"),
     path("console/training/<int:pk>/quota/", views.quota_set, name="training-quota"),
     path("console/training/<int:pk>/enrol/", views.enrol, name="training-enrol"),
     path(

@@ -23,7 +23,7 @@ from .forms import ClassEditForm, ClassForm
 from .models import EDUCATION_CAPS_FEN, EducationLevel, Enrolment, Session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CLASS_FILTERS = [("open", "报名中"), ("running", "培训中"), ("ended", "已结业")]
+CLASS_FILTERS = [("open", "报名中"), ("running", "培训中"), ("ended", "已结业"), ("cancelled", "已取消")]
 
 
 def _back(k) -> str:
@@ -100,10 +100,12 @@ def class_detail(request, pk):
     for e in rows:
         e.may_withdraw = (
             e.status == Enrolment.Status.ENROLLED
+            and not k.cancelled
             and today <= k.signup_deadline
             and can(request.user, "change", e.union.path)
         )
     sessions = selectors.sessions(k)
+    live = not k.cancelled
     return render(
         request,
         "training/console/class_detail.html",
@@ -117,14 +119,35 @@ def class_detail(request, pk):
             "unrecorded": sum(1 for s in sessions if s.recorded_at is None),
             "organiser": organiser,
             "may_export": can(request.user, "export", k.org.path),
-            "open": today <= k.signup_deadline,
+            "open": live and today <= k.signup_deadline,
             "started": today >= k.starts_on,
             "ended": today >= k.ends_on,
-            "may_edit": organiser and k.certified_at is None and today <= k.ends_on,
-            "may_enrol": today <= k.signup_deadline
+            "may_edit": live and organiser and k.certified_at is None and today <= k.ends_on,
+            "may_cancel": live
+            and organiser
+            and k.certified_at is None
+            and today <= k.ends_on
+            and not any(e.score is not None for e in rows),
+            "may_enrol": live
+            and today <= k.signup_deadline
             and selectors.may_enrol_somewhere(actor=request.user, klass=k),
         },
     )
+
+
+@staff_required
+@require_POST
+def class_cancel(request, pk):
+    k = selectors.organised_class(actor=request.user, pk=pk)
+    try:
+        services.cancel_class(actor=request.user, klass=k, reason=request.POST.get("reason", ""))
+    except PermissionDenied:
+        raise
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已取消“{k.title}”，已报名的学员会收到站内消息")
+    return redirect(_back(k))
 
 
 @staff_required
@@ -181,7 +204,7 @@ def enrol(request, pk):
             "k": k,
             "q": q,
             "page": paginate(request, selectors.roster(actor=request.user, klass=k, q=q), 50),
-            "open": timezone.localdate() <= k.signup_deadline,
+            "open": not k.cancelled and timezone.localdate() <= k.signup_deadline,
             "quotas": selectors.quotas(k),
         },
     )

@@ -376,7 +376,7 @@ FORMS: dict[str, Form] = {
                                               "starts_on": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
                                               "ends_on": (timezone.localdate() + dt.timedelta(days=12)).isoformat(),
                                               "signup_deadline": (timezone.localdate() + dt.timedelta(days=8)).isoformat(),
-                                              "places": "30"},
+                                              "places": "30", "hours": "24", "sessions": "5", "pass_mark": "60"},
                                 edit=True, obj=lambda o: _training_class_of(o, "a")),
     "governance-round-new": Form(lambda o, s: "/console/governance/rounds/new/", _home_round),
     "governance-application-new": Form(lambda o, s: f"/console/governance/rounds/{o.gov['round']['a'].pk}/apply/",

@@ -1,6 +1,7 @@
 """修改培训班 (both databases): a successful edit recomputes the remaining places and tells the trainees of a
 changed date or place once (a double submit notifies no one twice), every refusal with its Chinese message at its
-field, scope (street B's admin gets 404, street A's viewer 403), the audit's before → after, and the form."""
+field, 学时 / 课次 / 合格分 (the 课次 rows follow; never below the highest 课次 taken roll of; the pass mark fixed once
+a score is recorded; nothing once certificates are issued), scope (street B's admin gets 404, street A's viewer 403), the audit's before → after, and the form."""
 
 import datetime as dt
 
@@ -11,7 +12,8 @@ from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.models import AuditEntry, Notification
 from lianxin.core.testing import ROOT
 from lianxin.training import services
-from lianxin.training.testing import end_class, make_class, make_member, start_class
+from lianxin.training.models import Session
+from lianxin.training.testing import attend_all, end_class, make_class, make_member, start_class
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
@@ -143,3 +145,58 @@ def test_the_audit_log_shows_the_edit_in_chinese(world, client):
     client.force_login(d.users["street_a.admin"])
     page = client.get("/console/audit/").content.decode()
     assert "修改班组长培训班" in page and "5 → 7" in page
+
+
+def test_hours_sessions_and_pass_mark_change_and_the_sessions_follow(world):
+    d, k, es = world
+    services.update_class(
+        actor=d.users["street_a.admin"], klass=k, **_data(k, hours="32", sessions="7", pass_mark="70")
+    )
+    k.refresh_from_db()
+    assert (k.hours, k.sessions, k.pass_mark) == (32, 7, 70)
+    assert list(Session.objects.filter(klass=k).values_list("n", flat=True)) == list(range(1, 8))
+    a = AuditEntry.objects.get(action="training.class_update")
+    assert (a.detail["hours"], a.detail["sessions"], a.detail["pass_mark"]) == ("24 → 32", "5 → 7", "60 → 70")
+    assert not Notification.objects.filter(template="training_class_change").exists()
+    services.update_class(actor=ROOT, klass=k, **_data(k, sessions="3"))
+    assert list(Session.objects.filter(klass=k).values_list("n", flat=True)) == [1, 2, 3]
+    k.refresh_from_db()
+    assert k.sessions == 3
+
+
+def test_sessions_never_below_the_roll_called_and_the_pass_mark_fixed_once_scored(world):
+    d, k, es = world
+    start_class(k)
+    services.record_attendance(actor=ROOT, klass=k, n=4, present_ids=[es[0].pk])
+    e = _refused(k, sessions="3")
+    assert (e.field, e.code, e.message) == ("sessions", "below_recorded", "第 4 课次已点名，课次不能少于 4")
+    services.update_class(actor=ROOT, klass=k, **_data(k, sessions="4"))
+    assert Session.objects.filter(klass=k).count() == 4
+    for bad, field, message in (
+        ({"hours": "0"}, "hours", "学时应为 1 至 1000"),
+        ({"sessions": "101"}, "sessions", "课次应为 1 至 100"),
+        ({"pass_mark": "百"}, "pass_mark", "考核合格分应为整数"),
+        ({"hours": ""}, "hours", "请填写学时"),
+    ):
+        e = _refused(k, **bad)
+        assert (e.field, e.message) == (field, message)
+    end_class(k, ago=0)  # the last day: scores may be recorded and the class still edited
+    services.record_scores(actor=ROOT, klass=k, scores={str(es[0].pk): "75"})
+    e = _refused(k, pass_mark="80")
+    assert (e.field, e.code, e.message) == ("pass_mark", "scored", "已登记考核成绩，合格分不能再修改")
+    # hours and sessions still may change (a lesson added on the last day), the unchanged pass mark passes
+    services.update_class(actor=ROOT, klass=k, **_data(k, hours="30", sessions="5"))
+    k.refresh_from_db()
+    assert (k.hours, k.sessions, k.pass_mark) == (30, 5, 60)
+
+
+def test_hours_are_fixed_once_certificates_are_issued(world):
+    d, k, es = world
+    end_class(k, ago=0)
+    attend_all(k, es)
+    services.record_scores(actor=ROOT, klass=k, scores={str(e.pk): "90" for e in es})
+    assert len(services.issue_certificates(actor=ROOT, klass=k)) == 2
+    e = _refused(k, hours="40")
+    assert (e.code, e.message) == ("finished", "培训班已结业，不能再修改")
+    k.refresh_from_db()
+    assert k.hours == 24

@@ -1,6 +1,7 @@
 """PostgreSQL races (threads, each with its own connection, released at one barrier): the database alone keeps the
 class's places, a union's quota, one enrolment per person, and unique gap-free certificate numbers when the
-organiser issues twice at once (or two classes issue at the same instant)."""
+organiser issues twice at once (or two classes issue at the same instant), no enrolment into a class being cancelled,
+and no roll call on a 课次 an edit removes."""
 
 import pytest
 from django.utils import timezone
@@ -144,3 +145,53 @@ def test_lowering_places_while_enrolments_run(district):
     k.refresh_from_db()
     live = Enrolment.objects.filter(klass=k, status="enrolled").count()
     assert 0 <= k.remaining == k.places - live and live <= k.places
+
+
+def test_cancel_while_enrolments_run(district):
+    """The organiser cancels at the instant six team leaders are enrolled: the cancellation holds the class row and
+    every enrolment's conditional UPDATE asks ``status = 'open'``, so an enrolment either committed before the
+    cancellation (and its trainee is told of it) or is refused as cancelled — never one accepted into a cancelled
+    class."""
+    from lianxin.core.models import Notification
+
+    d = district
+    k = make_class(d.fed, places=10)
+    people = [make_member(d.base_a1 if i % 2 else d.base_b1, f"消{i}").person for i in range(6)]
+    calls = [lambda p=p: services.enrol(actor=ROOT, klass=k, person=p) and "ok" for p in people]
+    calls.append(lambda: services.cancel_class(actor=ROOT, klass=k, reason="场地临时征用") and "cancelled_it")
+    results = race(calls)
+    assert results.count("cancelled_it") == 1 and set(results) <= {"ok", "cancelled", "cancelled_it"}
+    k.refresh_from_db()
+    live = list(Enrolment.objects.filter(klass=k, status="enrolled").select_related("person__user"))
+    assert k.status == "cancelled" and len(live) == results.count("ok")
+    assert all(e.enrolled_at < k.cancelled_at for e in live)
+    told = set(Notification.objects.filter(template="training_class_cancelled").values_list("user_id", flat=True))
+    assert told == {e.person.user.pk for e in live}
+    assert k.remaining == 10 - len(live)
+
+
+def test_lowering_the_sessions_while_the_last_one_is_taken_roll_of(district):
+    """An edit cutting 课次 5 → 3 at the instant the organiser saves the roll of 课次 5: both hold the class row, so
+    either the roll call comes first and the edit is refused (课次 5 has marks), or the edit comes first and the roll
+    call finds no 课次 5 — never marks on a 课次 the class no longer has."""
+    from lianxin.training.models import Attendance, Session
+    from lianxin.training.testing import start_class
+
+    d = district
+    k = make_class(d.street_a, places=5, sessions=5)
+    e = services.enrol(actor=ROOT, klass=k, person=make_member(d.base_a1, "点名").person)
+    start_class(k)
+    edit = {**{f: getattr(k, f) for f in services.EDITABLE}, "sessions": "3"}
+    results = race(
+        [
+            lambda: services.record_attendance(actor=ROOT, klass=k, n=5, present_ids=[e.pk]) and "roll",
+            lambda: services.update_class(actor=ROOT, klass=k, **edit) and "edit",
+        ]
+    )
+    k.refresh_from_db()
+    n = list(Session.objects.filter(klass=k).values_list("n", flat=True))
+    assert sorted(results) in (["below_recorded", "roll"], ["edit", "not_found"])
+    if "edit" in results:
+        assert k.sessions == 3 and n == [1, 2, 3] and not Attendance.objects.exists()
+    else:
+        assert k.sessions == 5 and n == [1, 2, 3, 4, 5] and Attendance.objects.get().session.n == 5
