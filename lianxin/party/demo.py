@@ -95,8 +95,14 @@ def seed(ctx) -> None:
         else today.replace(year=today.year - 1, day=28)
     )
     members_of: dict[int, list] = {}
+    from lianxin.portal.demo import demo_membership
+
+    demo = demo_membership(ctx)
     for bi, b in enumerate(branches):
-        people = _people(b.parent, 9 if bi < 3 else 5, used)
+        people = _people(b.parent, 9 if bi < 3 else 5, used | ({demo.person_id} if demo else set()))
+        if bi == 1 and demo is not None:  # the portal's demo member, a 正式党员 of the first street's branch
+            people.insert(2, demo.person)
+            people.pop()
         used.update(p.pk for p in people)
         ms = []
         for i, p in enumerate(people):

@@ -14,6 +14,7 @@ from lianxin.core.scoping import get_scoped_or_404, scoped
 from lianxin.orgs.models import Organization, OrgKind
 
 from .models import (
+    Attendance,
     Category,
     DuesEntry,
     Meeting,
@@ -299,3 +300,94 @@ def current_period() -> int:
 
 
 __all__ = ["REQUIREMENTS", "compliance", "roster_on"]
+
+
+# ---------------------------------------------------------------- the member's own page (/m/party/)
+
+
+NOT_EXPECTED_LABEL = "不在参会范围"
+
+
+def is_party_member(person) -> bool:
+    """Whether ``person`` was ever on a branch's roster in the district (the 我的 page links 党员之家 then)."""
+    return PartyMember.objects.filter(person=person).exists()
+
+
+def my_party(person, year: int | None = None, today: dt.date | None = None) -> dict | None:
+    """``person``'s own party record for their phone, or None if they were never on a branch's roster here.
+
+    No scoping: it is the signed-in person's own data and nobody else's. ``year`` is clamped to the years of
+    their stints (their first 转入 … this year). The dues months follow the console's rule (``dues_summary``): a
+    month is due in a stint that began by its last day and had not ended before its first; what was paid is the
+    month's net (payments − reversals) across the person's stints; a month after today's is 未到. Meetings are
+    those of their branches held while they were on the roster (``roster_on``'s rule: from 转入 to the day
+    before leaving), each with their attendance — none recorded is 不在参会范围 (支委会, 党小组会)."""
+    today = today or timezone.localdate()
+    stints = list(PartyMember.objects.filter(person=person).select_related("branch").order_by("-entered_on", "-pk"))
+    if not stints:
+        return None
+    current = next((s for s in stints if s.status == MemberStatus.ACTIVE), None)
+    first_year = min(s.entered_on.year for s in stints)
+    years = list(range(today.year, first_year - 1, -1))
+    year = year if year in years else today.year
+    now = period_of(today)
+
+    net: dict[int, int] = {}
+    for period, signed in (
+        (e.period, e.signed_fen)
+        for e in DuesEntry.objects.filter(
+            member__in=stints, period__gte=year * 100 + 1, period__lte=year * 100 + 12
+        ).only("period", "kind", "amount_fen")
+    ):
+        net[period] = net.get(period, 0) + signed
+    months = []
+    for m in range(1, 13):
+        period = year * 100 + m
+        first = dt.date(year, m, 1)
+        last = dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+        stint = next(
+            (s for s in stints if s.entered_on <= last and (s.left_on is None or s.left_on >= first)), None
+        )
+        paid = net.get(period, 0)
+        if paid > 0:
+            state = "paid"
+        elif stint is None:
+            state = "none"
+        elif period > now:
+            state = "future"
+        else:
+            state = "unpaid"
+        months.append({"month": m, "period": period, "state": state, "paid_fen": max(paid, 0),
+                       "due_fen": stint.monthly_fen if stint else None, "branch": stint.branch if stint else None})
+
+    att = {
+        a.meeting_id: a.get_status_display()
+        for a in Attendance.objects.filter(member__in=stints, meeting__held_on__year=year)
+    }
+    held = Q()
+    for s in stints:
+        on_roster = Q(branch_id=s.branch_id, held_on__gte=s.entered_on)
+        if s.left_on is not None:
+            on_roster &= Q(held_on__lt=s.left_on)
+        held |= on_roster
+    rows = list(
+        Meeting.objects.filter(held, held_on__year=year).select_related("branch").order_by("-held_on", "-id")
+    )
+    for mt in rows:
+        mt.my_status = att.get(mt.pk, NOT_EXPECTED_LABEL)
+    tally = {key: sum(1 for mt in rows if mt.my_status == label) for key, label in Attendance.Status.choices}
+    return {
+        "current": current,
+        "latest": stints[0],
+        "stints": stints,
+        "year": year,
+        "years": years,
+        "months": months,
+        "paid_total_fen": sum(x["paid_fen"] for x in months),
+        "unpaid": [x for x in months if x["state"] == "unpaid"],
+        "meetings": rows,
+        "tally": tally,
+        "transfers": list(
+            Transfer.objects.filter(person=person).select_related("from_branch", "to_branch").order_by("-on", "-id")
+        ),
+    }

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("m/party/", views.m_index, name="party-m"),
     path("console/party/", views.home, name="party-console"),
     path("console/party/compliance/", views.compliance, name="party-compliance"),
     path("console/party/meetings/", views.meeting_list, name="party-meetings"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import PermissionDenied, ServiceError
 from lianxin.core.scoping import can, require_may, scope_for
-from lianxin.core.views import form_error, paginate, staff_required
+from lianxin.core.views import form_error, member_required, paginate, staff_required
 
 from . import selectors, services
 from .forms import END_CHOICES, PARTIAL, DuesForm, EnrolForm, MeetingForm
@@ -452,3 +452,16 @@ def dues_export(request, pk):
     year = _year(request)
     w = services.export_dues(actor=request.user, branch=b, year=year, rows=selectors.dues_year(b, year))
     return _xlsx(w, f"{b.name}{year}年党费收缴.xlsx")
+
+
+# ---------------------------------------------------------------- the member's own page
+
+
+@member_required
+def m_index(request):
+    """党员之家 on the phone: the signed-in person's own stints, 党费 months and 三会一课 of a year."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    return render(request, "party/m/index.html", {"party": selectors.my_party(request.user.person, year)})

@@ -16,11 +16,16 @@ from lianxin.workflow import services as workflow
 from . import services
 
 
+def demo_membership(ctx) -> Membership | None:
+    """The demo member's membership: the first woman with a mobile among the first street's members. Other apps'
+    demos (talent, party) call this to give her something to see; it is the same whichever demo runs first."""
+    return (Membership.objects.select_related("person", "union")
+            .filter(status=MembershipStatus.MEMBER, union__path__startswith=ctx.streets[0].path, person__gender="F")
+            .exclude(person__mobile_cipher="").order_by("id").first())
+
+
 def seed(ctx) -> None:
-    street = ctx.streets[0]
-    m = (Membership.objects.select_related("person", "union")
-         .filter(status=MembershipStatus.MEMBER, union__path__startswith=street.path, person__gender="F")
-         .exclude(person__mobile_cipher="").order_by("id").first())
+    m = demo_membership(ctx)
     if m is None:
         ctx.log("会员门户：无可用演示会员")
         return

@@ -163,6 +163,7 @@ def card_reissue(request):
 def me(request):
     from lianxin.activities import selectors as act
     from lianxin.assistance.selectors import my_aid, my_retreats
+    from lianxin.party.selectors import is_party_member
 
     person = request.user.person
     membership = _membership(request)
@@ -171,6 +172,7 @@ def me(request):
         "signups": list(act.my_signups(person)[:10]) if person else [],
         "aid": list(my_aid(person)[:10]) if person else [],
         "retreats": list(my_retreats(person)[:5]) if person else [],
+        "party_member": bool(person) and is_party_member(person),
         "inbox": selectors.my_messages(request.user),
         "correction_url": f"/m/apply/{CORRECTION}/",
     })

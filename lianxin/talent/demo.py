@@ -51,9 +51,10 @@ def _users(members) -> list[User]:
 
 def _demo_member_id(ctx):
     """The portal demo's member (see lianxin/portal/demo.py): left with all their votes."""
-    return (Membership.objects.filter(status=MembershipStatus.MEMBER, union__path__startswith=ctx.streets[0].path,
-                                      person__gender="F").exclude(person__mobile_cipher="").order_by("id")
-            .values_list("person_id", flat=True).first())
+    from lianxin.portal.demo import demo_membership
+
+    m = demo_membership(ctx)
+    return m.person_id if m else None
 
 
 def _run(ctx, staff, sel, nominees, nominators) -> list:

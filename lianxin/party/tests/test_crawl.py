@@ -48,3 +48,22 @@ def test_console_pages(demo, codes, username):
     if username != "by_viewer":
         assert {"/console/party/branches/N/members/new/", "/console/party/members/N/dues/edit/"} <= ok
     assert not problems, f"as {username}:\n" + report(problems)
+
+
+def test_member_page(demo, codes):
+    """The portal demo's member is a 正式党员 of the first street's branch: 我的 links 党员之家, which shows this
+    year's 党费 months and meetings in Chinese, with no raw codes."""
+    from lianxin.party.models import PartyMember
+    from lianxin.portal.tests.test_portal_crawl import problems_of
+
+    m = PartyMember.objects.filter(person__user__isnull=False, status="active").select_related("person__user").first()
+    assert m is not None, "the portal demo's member is on a branch's roster"
+    client = Client()
+    client.force_login(m.person.user)
+    assert 'href="/m/party/"' in client.get("/m/me/").content.decode()
+    resp = client.get("/m/party/")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert m.branch.name in html and "已缴" in html and "出席" in html
+    found, _page = problems_of("/m/party/", html, codes)
+    assert not found, found
