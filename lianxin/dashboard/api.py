@@ -159,6 +159,44 @@ class Jobs(Schema):
     placements: int  # people hired in the year onto the subtree's posts
 
 
+class Training(Schema):
+    classes: int  # 班组长培训 classes organised in the subtree starting in the year
+    trainees: int  # their live trainees from the subtree's unions (培训人次)
+    certified: int  # of them, holding a 结业证书 (结业人数)
+    grants: int  # 教育补助 approved in the year
+    grant_fen: int
+
+
+class Care(Schema):
+    campaigns: int  # 女职工关爱行动 starting in the year, not cancelled
+    signed_up: int  # sign-ups to them, not withdrawn
+    attended: int  # of them, marked 已参加
+    classes: int  # 暑期托管班 starting in the year, not cancelled
+    children: int  # children enrolled in them
+    rooms_registered: int  # 爱心妈咪小屋 registered by the end of as_of
+    rooms: int  # of them, approved by the street
+    rooms_starred: int  # of those, rated by the federation
+
+
+class Party(Schema):
+    members: int  # on the branches' rolls on as_of
+    probationary: int  # of them, 预备党员 on as_of
+    meetings: int  # 三会一课 held in the year up to as_of
+    theme_days: int  # 主题党日
+    dues_fen: int  # 党费 for the year's months: payments less reversals
+    dues_paid_fen: int
+    dues_reversed_fen: int
+
+
+class Workers(Schema):
+    in_post: int  # 社会化工会工作者 in post on as_of
+    logs: int  # confirmed monthly work records of the year
+    visits: int
+    unions_founded: int
+    members_recruited: int
+    disputes_mediated: int
+
+
 class Child(Schema):
     id: int
     name: str
@@ -191,6 +229,20 @@ class Child(Schema):
     homeward_paid_fen: int
     job_posts: int
     placements: int
+    trainees: int
+    certified: int
+    education_grants: int
+    education_fen: int
+    care_attended: int
+    care_children: int
+    care_rooms: int
+    party_members: int
+    party_meetings: int
+    party_dues_fen: int
+    social_workers: int
+    worker_visits: int
+    worker_unions_founded: int
+    worker_members_recruited: int
 
 
 class Overview(Schema):
@@ -219,6 +271,10 @@ class Overview(Schema):
     mutualaid: MutualAid
     homeward: Homeward
     jobs: Jobs
+    training: Training
+    care: Care
+    party: Party
+    workers: Workers
     children: list[Child]
 
 

@@ -37,6 +37,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 AGE_BANDS = (("35岁及以下", 0, 35), ("36–45岁", 36, 45), ("46–55岁", 46, 55), ("56岁及以上", 56, 200))
 SMALL_MICRO = (Size.SMALL, Size.MICRO)
 TERM_WARNING_DAYS = 90
+# programmes paid from the fund ledger whose money the dashboard shows under its own service, not as 帮扶
+NOT_HARDSHIP_AID = ("medical_aid", "education")
 
 
 def years_before(d: dt.date, n: int) -> dt.date:
@@ -97,7 +99,8 @@ def overview(*, actor, org: Organization, year: int, fresh: bool = False) -> dic
 
 
 def _key(org: Organization, year: int) -> str:
-    return f"dashboard:v2:{org.pk}:{year}"  # v2: with the union services' figures
+    # v2: with the union services' figures; v3: with 教育培训, 女职工与留守关爱, 党支部工作 and 社会化工会工作者
+    return f"dashboard:v3:{org.pk}:{year}"
 
 
 def recount(org: Organization, year: int) -> dict:
@@ -478,8 +481,9 @@ def _services(org, year, t_start, t_end, now, months, add) -> tuple[dict, dict[i
 
     on_file = HardshipFile.objects.filter(path_filter(HardshipFile, under), closed_at__isnull=True).count()
     # ... and 两节送温暖 money paid to people put forward by unions of the subtree (one query for both)
-    # (职工医疗互助's hospital-stay payments are counted with the mutual aid, not again here)
-    by_app = Q(application__isnull=False) & ~Q(application__programme="medical_aid")
+    # (职工医疗互助's hospital-stay payments are counted with the mutual aid, 教育补助 with the training figures:
+    # neither again here)
+    by_app = Q(application__isnull=False) & ~Q(application__programme__in=NOT_HARDSHIP_AID)
     by_campaign = Q(recipient__isnull=False)
     aid = LedgerEntry.objects.filter(
         Q(application__org__path__startswith=org.path) | Q(recipient__union__path__startswith=org.path),

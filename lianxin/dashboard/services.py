@@ -160,6 +160,20 @@ WORK_CHILD_COLUMNS = [
     ("购票补贴（元）", "homeward_paid_fen"),
     ("招聘岗位", "job_posts"),
     ("就业录用", "placements"),
+    ("培训人次", "trainees"),
+    ("培训结业", "certified"),
+    ("教育补助人次", "education_grants"),
+    ("教育补助（元）", "education_fen"),
+    ("关爱行动参加人次", "care_attended"),
+    ("托管儿童", "care_children"),
+    ("爱心妈咪小屋", "care_rooms"),
+    ("在册党员", "party_members"),
+    ("三会一课", "party_meetings"),
+    ("党费实收（元）", "party_dues_fen"),
+    ("在岗社会化工会工作者", "social_workers"),
+    ("社工走访企业（家次）", "worker_visits"),
+    ("社工新建工会", "worker_unions_founded"),
+    ("社工发展会员", "worker_members_recruited"),
 ]
 
 
@@ -194,6 +208,37 @@ def work_summary(data: dict) -> list[list]:
         ["本年招聘岗位", j["posts"]],
         ["招聘人数", j["openings"]],
         ["本年就业录用", j["placements"]],
+        *people_summary(data),
+    ]
+
+
+def people_summary(data: dict) -> list[list]:
+    """The 概览 rows of 教育培训, 女职工与留守关爱, 党支部工作 and 社会化工会工作者."""
+    t, c, p, w = (data[k] for k in ("training", "care", "party", "workers"))
+    return [
+        ["本年培训班", t["classes"]],
+        ["本年培训人次", t["trainees"]],
+        ["本年培训结业人数", t["certified"]],
+        ["本年教育补助人次", t["grants"]],
+        ["本年教育补助金额（元）", t["grant_fen"] / 100],
+        ["本年女职工关爱行动", c["campaigns"]],
+        ["关爱行动报名人次", c["signed_up"]],
+        ["关爱行动参加人次", c["attended"]],
+        ["本年暑期托管班", c["classes"]],
+        ["托管儿童", c["children"]],
+        ["爱心妈咪小屋（已审核）", c["rooms"]],
+        ["其中已评定星级", c["rooms_starred"]],
+        ["在册党员", p["members"]],
+        ["其中预备党员", p["probationary"]],
+        ["本年三会一课", p["meetings"]],
+        ["本年主题党日", p["theme_days"]],
+        ["本年党费实收（元）", p["dues_fen"] / 100],
+        ["在岗社会化工会工作者", w["in_post"]],
+        ["社工已确认工作记录", w["logs"]],
+        ["社工走访企业（家次）", w["visits"]],
+        ["社工新建工会", w["unions_founded"]],
+        ["社工发展会员", w["members_recruited"]],
+        ["社工调解劳动争议", w["disputes_mediated"]],
     ]
 
 
