@@ -12,7 +12,8 @@ from .models import EducationGrant, Enrolment, TrainingClass
 
 @admin.register(TrainingClass)
 class TrainingClassAdmin(ScopedAdminMixin, ModelAdmin):
-    list_display = ("title", "org", "starts_on", "ends_on", "places", "remaining", "pass_mark")
+    list_display = ("title", "org", "status", "starts_on", "ends_on", "places", "remaining", "pass_mark")
+    list_filter = ("status",)
     search_fields = ("title",)
     exclude = ("created_by",)
     raw_id_fields = ("org",)

@@ -4,7 +4,8 @@
   unions of both streets (the portal demo's member among them), every 课次 recorded, scores, and certificates
   issued to those who qualified (one missed too many sessions, one failed the exam);
 * 白杨街道's class open for enrolment, with a quota for the demo's grassroots union (base_admin) and a few
-  enrolled; the federation's second class running now (attendance partly recorded);
+  enrolled; the federation's second class running now (attendance partly recorded); the other street's class
+  cancelled before it started (its two enrolments kept, the trainees told);
 * 教育补助: the federation's 教育补助资金 for this year, one approved and paid application (the portal demo's
   member, 本科) and one waiting at the federation.
 """
@@ -170,7 +171,23 @@ def seed(ctx) -> None:
         services.record_attendance(
             actor=ctx.root, klass=running, n=n, present_ids=[e.pk for e in run_enrolled[: 3 + (n == 1)]]
         )
-    ctx.log(f"教育培训：班组长培训班 3 期（已发结业证书 {len(issued)} 张）")
+    # 4. a street's class cancelled before it started: its two enrolments kept as history, the trainees told
+    street_b = ctx.streets[1]
+    cancelled = _class(
+        ctx,
+        street_b,
+        f"{street_b.name}{today.year}年班组长安全生产专题班",
+        places=10,
+        sessions=2,
+        hours=8,
+        place=f"{street_b.name}职工之家",
+    )
+    for m in by_street[street_b.pk][9:11]:
+        services.enrol(actor=ctx.root, klass=cancelled, person=m.person)
+    services.cancel_class(
+        actor=ctx.root, klass=cancelled, reason="培训场地临时改作防汛物资仓库，专题班并入下一期举办"
+    )
+    ctx.log(f"教育培训：班组长培训班 4 期，其中 1 期已取消（已发结业证书 {len(issued)} 张）")
     seed_education(ctx, demo, [m for m in ms if m.person_id not in {e.person_id for e in enrolled}][:1])
 
 

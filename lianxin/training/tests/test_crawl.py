@@ -32,7 +32,9 @@ def demo(db, settings, tmp_path):
 
 
 def test_demo_data(demo):
-    assert TrainingClass.objects.count() == 3
+    assert TrainingClass.objects.count() == 4
+    cancelled = TrainingClass.objects.get(status="cancelled")
+    assert cancelled.cancel_reason and Enrolment.objects.filter(klass=cancelled, status="enrolled").count() == 2
     certified = Enrolment.objects.filter(certificate_no__isnull=False)
     assert certified.count() >= 5
     numbers = sorted(int(n[4:]) for n in certified.values_list("certificate_no", flat=True))
