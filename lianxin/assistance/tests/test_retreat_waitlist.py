@@ -258,3 +258,21 @@ def test_withdrawals_racing_in_a_share_and_the_same_seat_twice(district):
     assert share.taken == 2 and counts(r) == (2, 2)
     assert promotions(r) == [seats[2].pk, seats[3].pk]
     assert status(people[4]) == ["waitlisted"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.pgonly
+def test_a_newcomer_never_waits_beside_a_free_place(district):
+    """The last place is withdrawn while someone asks to be nominated (or waitlisted): whichever commits first, the
+    newcomer ends with the place — either it was free when they looked, or the withdrawal found them waiting —
+    because both hold the trip's row lock until commit. Five rounds."""
+    d = district
+    for round_ in range(5):
+        r = retreat(d, places="1", name=f"2027 年职工疗休养第{round_ + 1}期")
+        old, new = member(d.base_a1, f"老{round_}"), member(d.base_b1, f"新{round_}")
+        seat = put(d, r, old)
+        results = race([lambda s=seat: withdraw(d, s, who="fed.admin"), lambda p=new, r=r: put(d, r, p)],
+                       ok_label="ok")
+        assert results == ["ok", "ok"]
+        assert RetreatSeat.objects.get(retreat=r, person=new).status == "nominated"
+        assert counts(r) == (1, 1)
