@@ -311,14 +311,15 @@ def people_work(
 
     year_end = dt.date(year, 12, 31)
 
-    # 班组长培训: classes organised in the subtree starting in the year; their live trainees by the trainee's union
-    # (whoever organised the class), and of them those holding a certificate issued by the end of as_of;
+    # 班组长培训: classes organised in the subtree starting in the year, not cancelled; their live trainees by the
+    # trainee's union (whoever organised the class; a cancelled class keeps its enrolments as history, not
+    # counted), and of them those holding a certificate issued by the end of as_of;
     # 教育补助: grants approved in the year to people of the subtree's unions (the union that received the
     # application), their number and money
     classes = grouped(
         TrainingClass.objects.filter(
             org__path__startswith=under, starts_on__gte=year_start, starts_on__lte=year_end
-        ),
+        ).exclude(status=TrainingClass.Status.CANCELLED),
         "org__path",
         training_classes=Count("id"),
     )
@@ -327,7 +328,9 @@ def people_work(
             union__path__startswith=under,
             klass__starts_on__gte=year_start,
             klass__starts_on__lte=year_end,
-        ).exclude(status=Trainee.Status.WITHDRAWN),
+        )
+        .exclude(status=Trainee.Status.WITHDRAWN)
+        .exclude(klass__status=TrainingClass.Status.CANCELLED),
         "union__path",
         trainees=Count("id"),
         certified=Count("id", filter=Q(certificate_no__isnull=False, certified_at__lt=cutoff)),

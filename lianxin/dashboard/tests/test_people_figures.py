@@ -62,7 +62,7 @@ def woman(union):
 # ------------------------------------------------------------------------------------------------ 教育培训
 
 
-def held_class(org, starts: dt.date, trainees, *, certify=(), withdraw=(), certified_on=None):
+def held_class(org, starts: dt.date, trainees, *, certify=(), withdraw=(), certified_on=None, cancel=False):
     """A class through the real flow (publish, enrol, withdraw, roll call, scores, certificates), then moved to
     ``starts`` (three days long); ``certify``: the trainees who pass; certificates dated ``certified_on``."""
     k = training_testing.make_class(org, places=10, sessions=1)
@@ -81,6 +81,8 @@ def held_class(org, starts: dt.date, trainees, *, certify=(), withdraw=(), certi
         Trainee.objects.filter(klass=k, certificate_no__isnull=False).update(
             certified_at=local(*certified_on)
         )
+    if cancel:
+        training.cancel_class(actor=ROOT, klass=k, reason="授课老师临时有事")
     TrainingClass.objects.filter(pk=k.pk).update(
         signup_deadline=starts - dt.timedelta(days=5), starts_on=starts, ends_on=starts + dt.timedelta(days=3)
     )
@@ -207,6 +209,8 @@ def people(district):
     )
     held_class(d.fed, dt.date(2026, 9, 1), [ta[3], tb[0], tb[1]], certify=[tb[0]], certified_on=(2026, 9, 20))
     held_class(d.fed, dt.date(2025, 11, 3), [tb[2]], certify=[tb[2]], certified_on=(2026, 1, 10))
+    # street_b's class of 2026 was cancelled: its enrolment stays (history) and does not count
+    held_class(d.street_b, dt.date(2026, 10, 12), [tb[1]], cancel=True)
     # 教育补助: base_a1 本科 3,000 元 and base_b1 大专 2,000 元 in 2026; base_a1 职业资格 1,000 元 on 31 Dec 2025
     # 23:00 Shanghai (15:00 UTC: still 2025)
     fund(d.fed, "20000", purpose="education")
