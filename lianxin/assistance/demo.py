@@ -13,6 +13,7 @@ from lianxin.workflow import services as workflow
 from lianxin.workflow.demo import _backdate, _pdf, _run
 
 from . import services
+from .models import SeatStatus
 
 CASES = [  # (cause, situation, family size, income per head, amount asked, plan, amount approved, level or "reject")
     ("illness", "爱人患尿毒症长期透析，每月自付医疗费约三千元，孩子上初中。", 3, "900", "8000",
@@ -107,8 +108,9 @@ def seed_campaign(ctx) -> None:
 
 
 def seed_retreat(ctx) -> None:
-    """Next spring's rest holiday for frontline workers: 20 places, 8 of them shared out to 白杨街道, a few members
-    put forward by the streets' unions."""
+    """Next spring's rest holiday for frontline workers: 20 places, 8 of them shared out to 白杨街道 and 2 to the
+    second street, a few members put forward by the streets' unions — the second street's third waits on the
+    候补名单 (its two places are taken)."""
     import datetime as dt
 
     today = timezone.localdate()
@@ -119,17 +121,22 @@ def seed_retreat(ctx) -> None:
                                 nominate_until=today + dt.timedelta(days=30), places="20", cost="1800",
                                 notes="第一天集合出发，入住基地；第二至四天健康体检、疗养讲座、参观学习；第五天返回。")
     services.share_places(actor=admin, retreat=r, org=ctx.streets[0], places="8")
-    n = 0
+    services.share_places(actor=admin, retreat=r, org=ctx.streets[1], places="2")
+    n = waiting = 0
     for street in ctx.streets[:2]:
         for m in (Membership.objects.filter(status=MembershipStatus.MEMBER, union__kind=OrgKind.BASE,
                                             union__path__startswith=street.path)
                   .select_related("person").order_by("-id")[:3]):
             try:
-                services.nominate(actor=admin, retreat=r, person=m.person, reason="年度优秀一线职工")
-                n += 1
+                seat = services.nominate(actor=admin, retreat=r, person=m.person, reason="年度优秀一线职工",
+                                         waitlist=True)
             except services.ServiceError:
                 continue
-    ctx.log(f"疗休养：1 期，名额 20 个，已推荐 {n} 人")
+            if seat.status == SeatStatus.WAITLISTED:
+                waiting += 1
+            else:
+                n += 1
+    ctx.log(f"疗休养：1 期，名额 20 个，已推荐 {n} 人，候补 {waiting} 人")
 
 
 def seed_study(ctx) -> None:
