@@ -6,7 +6,7 @@ the same for everyone who may see that organisation, so the scope is decided fir
 404 outside the actor's subtree, exactly as every other page) and the figures are then cached per
 (organisation, year) in Django's shared cache for :data:`CACHE_SECONDS`; the page says when they were counted.
 
-The number of queries is fixed (about a dozen, whatever the district's size): each table is read once, grouped
+The number of queries is fixed (one per table read, whatever the district's size): each table is read once, grouped
 by union or organisation, and the sums per direct child (the 下级单位 table) are made here from the paths, as
 :func:`lianxin.orgs.selectors.member_counts` does. Years, months and "today" are Asia/Shanghai (DESIGN rule 9).
 """
