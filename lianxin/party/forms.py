@@ -109,3 +109,22 @@ class MeetingForm(forms.Form):
 
 PARTIAL = [str(k) for k in PARTIAL_KINDS]
 END_CHOICES = [(MemberStatus.STOPPED, "停止党籍"), (MemberStatus.DECEASED, "去世")]
+
+
+class MeetingEditForm(MeetingForm):
+    """更正会议记录: as when recording, without the date (the attendance list is that day's roster) and with the
+    reason for the correction. Initial values are the meeting's and its attendance rows."""
+
+    reason = forms.CharField(
+        label="更正原因", max_length=200, error_messages={"required": "请填写更正原因"}, help_text="如：出席情况登记错误"
+    )
+
+    def __init__(self, *args, meeting, roster=(), **kwargs):
+        old = {a.member_id: a.status for a in meeting.attendance.all()}
+        initial = {"kind": meeting.kind, "topic": meeting.topic, "place": meeting.place, "minutes": meeting.minutes}
+        initial |= {f"att_{m.pk}": old.get(m.pk, NOT_EXPECTED) for m in roster}
+        super().__init__(*args, roster=roster, initial=initial, **kwargs)
+        del self.fields["held_on"]
+
+    def main_fields(self):
+        return [self[n] for n in ("kind", "topic", "place", "minutes", "reason")]

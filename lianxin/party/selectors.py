@@ -228,8 +228,8 @@ def meetings(
     return qs.order_by("-held_on", "-id")
 
 
-def meeting_detail(*, actor, pk) -> Meeting:
-    return get_scoped_or_404(Meeting.objects.select_related("branch", "recorded_by"), actor, pk)
+def meeting_detail(*, actor, pk, action: str = "view") -> Meeting:
+    return get_scoped_or_404(Meeting.objects.select_related("branch", "recorded_by"), actor, pk, action)
 
 
 def attendance_of(meeting: Meeting):

@@ -493,6 +493,92 @@ def record_meeting(
     return mt
 
 
+CORRECTION_DAYS = 30
+
+
+def correctable_until(mt: Meeting) -> dt.date:
+    """The last day a recorded meeting may be corrected: ``CORRECTION_DAYS`` after the day it was recorded."""
+    return timezone.localdate(mt.created_at) + dt.timedelta(days=CORRECTION_DAYS)
+
+
+@transaction.atomic
+def update_meeting(
+    *, actor, meeting: Meeting, kind, topic, minutes, attendance: dict, reason, place: str = ""
+) -> Meeting:
+    """更正会议记录: within ``CORRECTION_DAYS`` of recording it, the branch's administrator corrects the type,
+    topic, place, minutes and attendance of a meeting — never its date (the attendance list is the roster of that
+    day) — with a reason. Checked as when recording (every member on that day's roster has a status; 不在参会范围
+    only for 支委会/党小组会; at least one expected). Under the meeting's row lock, so two corrections serialise and
+    the second sees the first; the attendance rows are updated, added or removed to match. Audited
+    ``party.meeting_update`` with each changed field before → after and each changed attendance by name."""
+    mt = Meeting.objects.select_for_update(of=("self",)).select_related("branch").get(pk=meeting.pk)
+    require(actor, "change", mt.branch.path, "只有该党支部或上级组织的管理员可以更正会议记录")
+    if timezone.localdate() > correctable_until(mt):
+        raise ServiceError(
+            f"会议记录登记已超过 {CORRECTION_DAYS} 天，不能再更正（{correctable_until(mt):%Y-%m-%d}截止）",
+            code="too_late",
+        )
+    if kind not in MeetingKind.values:
+        raise ServiceError("请选择会议类型", field="kind")
+    topic = _text(topic, field="topic", label="会议主题", low=2, high=100)
+    place = _text(place, field="place", label="地点", low=0, high=100)
+    minutes = _text(minutes, field="minutes", label="会议纪要", low=10, high=5000)
+    reason = _text(reason, field="reason", label="更正原因", low=2, high=200)
+    allowed = set(Attendance.Status.values) | ({NOT_EXPECTED} if kind in PARTIAL_KINDS else set())
+    roster = list(roster_on(mt.branch, mt.held_on))
+    old = {a.member_id: a for a in mt.attendance.select_for_update()}
+    wanted, missing = {}, []
+    for m in roster:
+        value = attendance.get(m.pk) or attendance.get(str(m.pk))
+        if value not in allowed:
+            missing.append(m.person.name)
+        else:
+            wanted[m.pk] = value
+    if missing:
+        raise ServiceError(f"请为每位党员选择出席情况：{'、'.join(missing[:10])}", field="attendance")
+    if all(v == NOT_EXPECTED for v in wanted.values()):
+        raise ServiceError("至少应有一名应到党员", field="attendance")
+    label = dict(Attendance.Status.choices) | {NOT_EXPECTED: "不在参会范围"}
+    att_changes, add, drop, change = [], [], [], []
+    for m in roster:
+        before = old[m.pk].status if m.pk in old else NOT_EXPECTED
+        after = wanted[m.pk]
+        if before == after:
+            continue
+        att_changes.append(f"{m.person.name}：{label[before]} → {label[after]}")
+        if after == NOT_EXPECTED:
+            drop.append(old[m.pk].pk)
+        elif m.pk in old:
+            old[m.pk].status = after
+            change.append(old[m.pk])
+        else:
+            add.append(Attendance(meeting=mt, member=m, status=after))
+    fields = {"kind": kind, "topic": topic, "place": place, "minutes": minutes}
+    changes = {f: (getattr(mt, f), v) for f, v in fields.items() if getattr(mt, f) != v}
+    if not changes and not att_changes:
+        raise ServiceError("没有需要更正的内容", code="unchanged")
+    kind_label = dict(MeetingKind.choices)
+    for f, (_b, a) in changes.items():
+        setattr(mt, f, a)
+    if changes:
+        mt.save(update_fields=list(changes))
+    Attendance.objects.filter(pk__in=drop).delete()
+    Attendance.objects.bulk_update(change, ["status"])
+    Attendance.objects.bulk_create(add)
+    detail = {"reason": reason, "held_on": mt.held_on}
+    for f, (b, a) in changes.items():
+        if f == "kind":
+            detail[f] = f"{kind_label[b]} → {kind_label[a]}"
+        elif f == "minutes":
+            detail[f] = f"{len(b)} 字 → {len(a)} 字"
+        else:
+            detail[f] = f"{b or '（空）'} → {a or '（空）'}"
+    if att_changes:
+        detail["attendance"] = att_changes
+    audit.record(actor=actor, action="party.meeting_update", obj=mt, org_path=mt.branch.path, detail=detail)
+    return mt
+
+
 # ---------------------------------------------------------------- 党费
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("console/party/meetings/", views.meeting_list, name="party-meetings"),
     path("console/party/meetings/export/", views.meetings_export, name="party-meetings-export"),
     path("console/party/meetings/<int:pk>/", views.meeting_detail, name="party-meeting"),
+    path("console/party/meetings/<int:pk>/edit/", views.meeting_edit, name="party-meeting-edit"),
     path("console/party/branches/<int:pk>/", views.branch_detail, name="party-branch"),
     path("console/party/branches/<int:pk>/members/new/", views.member_new, name="party-member-new"),
     path("console/party/branches/<int:pk>/meetings/new/", views.meeting_new, name="party-meeting-new"),

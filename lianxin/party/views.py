@@ -18,7 +18,7 @@ from lianxin.core.scoping import can, require_may, scope_for
 from lianxin.core.views import form_error, member_required, paginate, staff_required
 
 from . import selectors, services
-from .forms import END_CHOICES, PARTIAL, DuesForm, EnrolForm, MeetingForm
+from .forms import END_CHOICES, PARTIAL, DuesForm, EnrolForm, MeetingEditForm, MeetingForm
 from .models import Category, DuesEntry, MeetingKind, MemberStatus, yuan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -314,15 +314,51 @@ def meeting_new(request, pk):
 
 
 @staff_required
+def meeting_edit(request, pk):
+    mt = selectors.meeting_detail(actor=request.user, pk=pk, action="change")
+    roster = services.roster_on(mt.branch, mt.held_on)
+    form = MeetingEditForm(request.POST or None, meeting=mt, roster=roster)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.update_meeting(
+                actor=request.user,
+                meeting=mt,
+                kind=d["kind"],
+                topic=d["topic"],
+                place=d["place"],
+                minutes=d["minutes"],
+                attendance=form.attendance(),
+                reason=d["reason"],
+            )
+        except PermissionDenied:
+            raise
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, "已更正会议记录")
+            return redirect(f"/console/party/meetings/{mt.pk}/")
+    return render(
+        request,
+        "party/console/meeting_form.html",
+        {"form": form, "b": mt.branch, "partial": PARTIAL, "mt": mt, "until": services.correctable_until(mt)},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
 def meeting_detail(request, pk):
     mt = selectors.meeting_detail(actor=request.user, pk=pk)
     att = list(selectors.attendance_of(mt))
+    until = services.correctable_until(mt)
     return render(
         request,
         "party/console/meeting.html",
         {
             "mt": mt,
             "att": att,
+            "can_correct": can(request.user, "change", mt.branch.path) and timezone.localdate() <= until,
+            "until": until,
             "counts": {
                 label: sum(a.status == v for a in att)
                 for v, label in (("present", "出席"), ("leave", "请假"), ("absent", "缺席"))

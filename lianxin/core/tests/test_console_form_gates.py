@@ -206,6 +206,16 @@ def _party_meeting(o, side):
             "minutes": "传达上级会议精神，讨论本季度支部工作。", f"att_{p.member.pk}": "present"}
 
 
+def _party_meeting_of(o, side):
+    """The side's recorded 支部党员大会 (for the correction form), made on first use."""
+    made = o.__dict__.setdefault("party_meeting", {})
+    if side not in made:
+        from lianxin.party.testing import make_meeting
+
+        made[side] = make_meeting(_party_of(o, side).branch, topic="学习党章")
+    return made[side]
+
+
 def _competition_of(o, side):
     """The side's 劳动竞赛, made on first use."""
     made = o.__dict__.setdefault("competition", {})
@@ -351,6 +361,11 @@ FORMS: dict[str, Form] = {
                              edit=True, obj=lambda o: _party_of(o, "a").branch),
     "party-meeting-new": Form(lambda o, s: f"/console/party/branches/{_party_of(o, s).branch.pk}/meetings/new/",
                               _party_meeting, edit=True, obj=lambda o: _party_of(o, "a").branch),
+    "party-meeting-edit": Form(lambda o, s: f"/console/party/meetings/{_party_meeting_of(o, s).pk}/edit/",
+                               lambda o, s: {"kind": "congress", "topic": f"学习党章{next(_n)}", "reason": "主题登记有误",
+                                             "minutes": "传达上级会议精神，讨论本季度支部工作。",
+                                             f"att_{_party_of(o, s).member.pk}": "present"},
+                               edit=True, obj=lambda o: _party_meeting_of(o, "a")),
     "party-dues-edit": Form(lambda o, s: f"/console/party/members/{_party_of(o, s).member.pk}/dues/edit/",
                             lambda o, s: {"base": "5000"}, edit=True, obj=lambda o: _party_of(o, "a").member),
     "care-campaign-new": Form(lambda o, s: "/console/care/new/", _care_campaign),
