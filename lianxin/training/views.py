@@ -71,6 +71,9 @@ def class_new(request):
 @staff_required
 def class_edit(request, pk):
     k = selectors.organised_class(actor=request.user, pk=pk)
+    if k.cancelled:
+        messages.error(request, "培训班已取消，不能再修改")
+        return redirect(_back(k))
     initial = {f: getattr(k, f) for f in services.EDITABLE}
     form = ClassEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -164,6 +164,9 @@ def test_pages(world, client):
     assert "已取消“" in html and 'id="class-status"' in html and REASON in html
     assert 'id="cancel-form"' not in html and 'id="edit-link"' not in html and 'id="enrol-link"' not in html
     assert "withdraw-" not in html and 'id="quota-form"' not in html
+    r = client.get(f"{url}edit/", follow=True)
+    assert r.redirect_chain[-1][0] == url and "培训班已取消，不能再修改" in r.content.decode()
+    assert 'id="scores-link"' not in html and 'id="issue-certificates"' not in html
     assert "已取消" in client.get("/console/training/").content.decode()
     listed = client.get("/console/training/?status=cancelled").content.decode()
     assert k.title in listed
