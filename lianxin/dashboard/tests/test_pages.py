@@ -12,9 +12,13 @@ from python_calamine import CalamineWorkbook
 from lianxin.core.models import AuditEntry
 from lianxin.core.testing import ROOT, make_person
 from lianxin.dashboard import selectors
+from lianxin.governance import services_workers as workers
+from lianxin.governance import testing as gov_testing
 from lianxin.members import services as members
 from lianxin.orgs import services as org_services
 from lianxin.orgs.models import OrgKind
+from lianxin.party import services as party
+from lianxin.party import testing as party_testing
 
 from .helpers import build
 
@@ -181,7 +185,16 @@ def test_queries_do_not_grow_with_the_district(f):
         )
         for k in range(3):
             members.admit_member(actor=ROOT, person=make_person(union, f"会员{i}{k}"), union=union)
+        # and rows of the tables the 党支部 and 社会化工会工作者 figures read, under every new street
+        branch = party_testing.make_branch(union, f"新党支部{i}")
+        party.record_payment(
+            actor=ROOT, member=party_testing.make_party_member(branch, f"党员{i}", base="4000"), period=202601
+        )
+        party_testing.make_meeting(branch, kind="lecture")
+        worker = gov_testing.recruit(street, name=f"社工{i}号")
+        workers.confirm_work_log(actor=ROOT, log=gov_testing.log_month(worker, months_ago=0))
     assert queries() == before
+    assert selectors.compute(d.fed, 2026)["party"]["members"] == 6
 
 
 def test_warming_recounts_the_top_of_the_tree(f):
