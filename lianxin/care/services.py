@@ -221,22 +221,6 @@ CLASS_EDITABLE = (
 )
 
 
-def _tell(rows, *, user_of, template, title, body, key) -> None:
-    """In-app message to each member of ``rows`` about a changed date or place; ``key`` makes it once per
-    member and per new date/place, so a double submit tells nobody twice."""
-    for r in rows:
-        user = getattr(user_of(r), "user", None)
-        if user is not None:
-            notify.enqueue(
-                channel="inapp",
-                user=user,
-                template=template,
-                title=title,
-                body=body,
-                dedupe_key=f"{key}:{r.pk}",
-            )
-
-
 def _stamp(*values) -> str:
     return hashlib.sha256("|".join(str(v) for v in values).encode()).hexdigest()[:16]
 
@@ -322,9 +306,9 @@ def update_campaign(
     c.save(update_fields=[*changes, "remaining"])
     if {"starts_at", "ends_at", "place"} & changes.keys():
         when = f"{timezone.localtime(c.starts_at):%Y-%m-%d %H:%M} 至 {timezone.localtime(c.ends_at):%Y-%m-%d %H:%M}"
-        _tell(
+        notify.tell_members(
             CampaignSignup.objects.filter(campaign=c, status=S.SIGNED).select_related("person__user"),
-            user_of=lambda s: s.person,
+            person_of=lambda s: s.person,
             template="care_campaign_change",
             title="关爱行动时间或地点有变动",
             body=f"您报名的“{c.title}”有变动：时间 {when}，地点 {c.place}。",
@@ -414,17 +398,14 @@ def cancel_campaign(*, actor, campaign: Campaign, reason: str) -> Campaign:
     CampaignShare.objects.filter(campaign=c).update(taken=0)
     c.status, c.remaining = C.CANCELLED, c.places
     c.save(update_fields=["status", "remaining"])
-    for s in live:
-        user = getattr(s.person, "user", None)
-        if user is not None:
-            notify.enqueue(
-                channel="inapp",
-                user=user,
-                template="care_campaign_cancelled",
-                title="关爱行动已取消",
-                body=f"您报名的“{c.title}”已取消：{reason}",
-                dedupe_key=f"care-campaign-cancel:{c.pk}:{s.pk}",
-            )
+    notify.tell_members(
+        live,
+        person_of=lambda s: s.person,
+        template="care_campaign_cancelled",
+        title="关爱行动已取消",
+        body=f"您报名的“{c.title}”已取消：{reason}",
+        key=f"care-campaign-cancel:{c.pk}",
+    )
     audit.record(
         actor=actor,
         action="care.campaign_cancel",
@@ -736,9 +717,9 @@ def update_class(
     k.remaining = n - taken
     k.save(update_fields=[*changes, "remaining"])
     if {"starts_on", "ends_on", "place", "daily_hours"} & changes.keys():
-        _tell(
+        notify.tell_members(
             Enrolment.objects.filter(care_class=k, status=E.ENROLLED).select_related("guardian__user"),
-            user_of=lambda e: e.guardian,
+            person_of=lambda e: e.guardian,
             template="care_class_change",
             title="托管班时间或地点有变动",
             body=f"“{k.title}”有变动：{k.starts_on:%Y-%m-%d} 至 {k.ends_on:%Y-%m-%d}，每日 {k.daily_hours}，"
@@ -778,17 +759,14 @@ def cancel_class(*, actor, care_class: CareClass, reason: str) -> CareClass:
     )
     k.status, k.remaining = K.CANCELLED, k.places
     k.save(update_fields=["status", "remaining"])
-    for e in live:
-        user = getattr(e.guardian, "user", None)
-        if user is not None:
-            notify.enqueue(
-                channel="inapp",
-                user=user,
-                template="care_class_cancelled",
-                title="托管班已取消",
-                body=f"{e.child_name}报名的“{k.title}”已取消：{reason}",
-                dedupe_key=f"care-class-cancel:{k.pk}:{e.pk}",
-            )
+    notify.tell_members(
+        live,
+        person_of=lambda e: e.guardian,
+        template="care_class_cancelled",
+        title="托管班已取消",
+        body=lambda e: f"{e.child_name}报名的“{k.title}”已取消：{reason}",
+        key=f"care-class-cancel:{k.pk}",
+    )
     audit.record(
         actor=actor,
         action="care.class_cancel",

@@ -72,6 +72,21 @@ def enqueue(*, channel: str, template: str, title: str, body: str, dedupe_key: s
     return n
 
 
+def tell_members(rows, *, person_of, template: str, title: str, body, key: str) -> int:
+    """An in-app message to the portal account of each row's person (``person_of(row)``; people without an account
+    are skipped), e.g. everyone signed up when a class is cancelled or moved. ``body`` is a text or a function of
+    the row; the dedupe key is ``f"{key}:{row.pk}"``, so a double submit — or a retried task — tells nobody
+    twice. Returns how many were told."""
+    told = 0
+    for r in rows:
+        user = getattr(person_of(r), "user", None)
+        if user is not None:
+            enqueue(channel="inapp", user=user, template=template, title=title,
+                    body=body(r) if callable(body) else body, dedupe_key=f"{key}:{r.pk}")
+            told += 1
+    return told
+
+
 def rotate_recipient_keys(*, batch: int = 2000) -> int:
     """Re-seal the outbox's recipients (phones, openids) under the active field key (``manage.py
     rotate_field_keys``). Returns how many were rewritten."""

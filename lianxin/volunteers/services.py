@@ -343,17 +343,14 @@ def cancel_project(*, actor, project: Project, reason: str) -> Project:
     Signup.objects.filter(pk__in=[s.pk for s in live]).update(status=S.WITHDRAWN, withdrawn_at=now)
     p.status, p.remaining = P.CANCELLED, p.places
     p.save(update_fields=["status", "remaining"])
-    for s in live:
-        user = getattr(s.volunteer.person, "user", None)
-        if user is not None:
-            notify.enqueue(
-                channel="inapp",
-                user=user,
-                template="volunteer_project_cancelled",
-                title="志愿服务项目已取消",
-                body=f"您报名的“{p.title}”已取消：{reason}",
-                dedupe_key=f"vproject-cancel:{p.pk}:{s.pk}",
-            )
+    notify.tell_members(
+        live,
+        person_of=lambda s: s.volunteer.person,
+        template="volunteer_project_cancelled",
+        title="志愿服务项目已取消",
+        body=f"您报名的“{p.title}”已取消：{reason}",
+        key=f"vproject-cancel:{p.pk}",
+    )
     audit.record(
         actor=actor,
         action="volunteers.project_cancel",
