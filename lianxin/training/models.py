@@ -9,7 +9,8 @@ The limits live in the database (DESIGN rule 4):
 - one live enrolment per person per class: a partial UNIQUE (class, person) over enrolments not withdrawn;
 - one attendance mark per trainee per 课次: UNIQUE (session, enrolment);
 - a score is 0–100 (CHECK); a certificate number is unique and only on a live enrolment (CHECK), numbers come
-  from the gap-free ``core.counters`` counter of the year;
+  from the gap-free ``core.counters`` counter of the year; a certificate has exactly one unique verification token
+  (CHECK: number and token are set together);
 - a cancelled class has its time and reason (CHECK), an open one neither, and a certified class is never cancelled
   (CHECK); enrolling into it is refused by the same conditional UPDATE (``WHERE status = 'open'``);
 - 教育补助: one grant per person per level (UNIQUE (person, level)), the amount never above the level's cap nor
@@ -150,6 +151,9 @@ class Enrolment(models.Model):
     score = models.PositiveSmallIntegerField("考核成绩", null=True, blank=True)
     certificate_no = models.CharField("结业证书编号", max_length=20, null=True, blank=True, unique=True)
     certified_at = models.DateTimeField("发证时间", null=True, blank=True)
+    # the unguessable key of the certificate's public verification page /verify/training/<token>/ (the QR code
+    # on the PDF), made with the number (``secrets.token_urlsafe(24)``, as the workflow's 工会法人资格证书)
+    certificate_token = models.CharField(max_length=43, null=True, blank=True, unique=True, editable=False)
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -179,6 +183,12 @@ class Enrolment(models.Model):
                 condition=Q(certificate_no__isnull=True)
                 | (Q(status="enrolled") & Q(score__isnull=False) & Q(certified_at__isnull=False)),
                 name="tenrol_certificate_on_live_scored",
+            ),
+            # a certificate has its verification token, and only a certificate has one
+            models.CheckConstraint(
+                condition=Q(certificate_no__isnull=True, certificate_token__isnull=True)
+                | Q(certificate_no__isnull=False, certificate_token__isnull=False),
+                name="tenrol_certificate_has_token",
             ),
         ]
         indexes = [models.Index(fields=["person", "status"], name="tenrol_person_status")]

@@ -148,6 +148,41 @@ def certificate(*, actor, number: str) -> Enrolment | None:
     )
 
 
+def _certified():
+    return Enrolment.objects.select_related("person", "union", "klass__org").filter(
+        status=E.ENROLLED, certificate_no__isnull=False
+    )
+
+
+def staff_certificate(*, actor, pk) -> Enrolment:
+    """A certificate for staff to download: the class's organiser or the trainee's union in the actor's
+    subtree (as the console's 证书查验), 404 otherwise — existence does not leak."""
+    from django.http import Http404
+
+    e = scoped(_certified(), actor).filter(pk=pk).first() if 0 < pk < 2**63 else None
+    if e is None:
+        raise Http404
+    return e
+
+
+def my_certificate(*, person, pk) -> Enrolment:
+    """The member's own certificate: 404 for anyone else's (or one not issued)."""
+    from django.http import Http404
+
+    e = _certified().filter(pk=pk, person=person).first() if 0 < pk < 2**63 else None
+    if e is None:
+        raise Http404
+    return e
+
+
+def certificate_by_token(token: str) -> Enrolment | None:
+    """The public verification page's read: the certificate whose unguessable token this is, or None."""
+    token = (token or "").strip()
+    if not token or len(token) > 43:
+        return None
+    return _certified().filter(certificate_token=token).first()
+
+
 def staff_grants(*, actor) -> QuerySet[EducationGrant]:
     return scoped(EducationGrant.objects.select_related("person", "union", "application"), actor).order_by(
         "-created_at", "-id"

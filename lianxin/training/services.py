@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -639,7 +640,8 @@ def issue_certificates(*, actor, klass: TrainingClass) -> list[Enrolment]:
     numbers = counters.reserve(certificate_counter(year), len(todo))
     for e, seq in zip(todo, numbers, strict=True):
         e.certificate_no, e.certified_at = f"{year}{seq:05d}", now
-        e.save(update_fields=["certificate_no", "certified_at"])
+        e.certificate_token = secrets.token_urlsafe(24)  # the QR code's unguessable key (/verify/training/…)
+        e.save(update_fields=["certificate_no", "certified_at", "certificate_token"])
         user = getattr(e.person, "user", None)
         if user is not None:
             notify.enqueue(

@@ -8,8 +8,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -347,6 +348,49 @@ def verify(request):
     if found is not None:
         found.attended = services.attended_counts(found.klass).get(found.pk, 0)
     return render(request, "training/console/verify.html", {"no": number, "found": found})
+
+
+# ---------------------------------------------------------------- 结业证书 PDF and its public verification
+
+
+def _certificate_response(request, e) -> HttpResponse:
+    """The PDF, drawn on request from the record (nothing stored), its QR code pointing at the public page —
+    as the workflow's 工会法人资格证书 download (which is not audited: reading one's certificate is no change)."""
+    from .certificates import certificate_pdf
+
+    url = request.build_absolute_uri(reverse("training-public-verify", args=[e.certificate_token]))
+    resp = HttpResponse(certificate_pdf(e, url), content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="{e.certificate_no}.pdf"'
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@staff_required
+def certificate_pdf(request, eid):
+    """Staff in scope (the class's organiser or the trainee's union): 404 outside."""
+    return _certificate_response(request, selectors.staff_certificate(actor=request.user, pk=eid))
+
+
+@member_required
+def m_certificate_pdf(request, eid):
+    """The member's own certificate only: 404 for anyone else's."""
+    return _certificate_response(request, selectors.my_certificate(person=request.user.person, pk=eid))
+
+
+def public_verify(request, token):
+    """Public (no login): whoever scans the QR code sees whether the certificate is genuine — the holder's name
+    masked, the class, organiser, number and date; nothing else about the person. A forged or mistyped token
+    gets a Chinese 'not found' page with status 404."""
+    from .certificates import issued_on, mask_name
+
+    e = selectors.certificate_by_token(token)
+    if e is None:
+        return render(request, "training/verify_public.html", {"e": None}, status=404)
+    return render(
+        request,
+        "training/verify_public.html",
+        {"e": e, "holder": mask_name(e.person.name), "issued": issued_on(e)},
+    )
 
 
 @staff_required

@@ -15,12 +15,37 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 FONT = "STSong-Light"
+RED = (0.75, 0.22, 0.17)
 
 
-def _font() -> str:
+def cid_font() -> str:
+    """The built-in Chinese CID font, registered once (shared with training/certificates.py)."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
+
+
+_font = cid_font
+
+
+def draw_frame(c, w: float, h: float) -> None:
+    """The red double border of a certificate page."""
+    c.setStrokeColorRGB(*RED)
+    c.setLineWidth(3)
+    c.rect(12 * mm, 12 * mm, w - 24 * mm, h - 24 * mm)
+    c.setLineWidth(0.8)
+    c.rect(15 * mm, 15 * mm, w - 30 * mm, h - 30 * mm)
+
+
+def draw_qr(c, url: str, x: float, y: float, size: float, caption: str) -> None:
+    """A QR code of ``url`` with its lower-left corner at (x, y), and a caption centred under it."""
+    qr = segno.make(url, error="m")
+    png = io.BytesIO()
+    qr.save(png, kind="png", scale=6, border=2)
+    png.seek(0)
+    c.drawImage(ImageReader(png), x, y, size, size)
+    c.setFont(cid_font(), 9)
+    c.drawCentredString(x + size / 2, y - 5 * mm, caption)
 
 
 def registrar_name(cert) -> str:
@@ -31,17 +56,13 @@ def registrar_name(cert) -> str:
 
 
 def certificate_pdf(cert, verify_url: str) -> bytes:
-    font = _font()
+    font = cid_font()
     buf = io.BytesIO()
     w, h = landscape(A4)
     c = canvas.Canvas(buf, pagesize=(w, h))
     c.setTitle(f"工会法人资格证书 {cert.number}")
-    c.setStrokeColorRGB(0.75, 0.22, 0.17)
-    c.setLineWidth(3)
-    c.rect(12 * mm, 12 * mm, w - 24 * mm, h - 24 * mm)
-    c.setLineWidth(0.8)
-    c.rect(15 * mm, 15 * mm, w - 30 * mm, h - 30 * mm)
-    c.setFillColorRGB(0.75, 0.22, 0.17)
+    draw_frame(c, w, h)
+    c.setFillColorRGB(*RED)
     c.setFont(font, 30)
     c.drawCentredString(w / 2, h - 42 * mm, "工会法人资格证书")
     c.setFillColorRGB(0, 0, 0)
@@ -61,14 +82,8 @@ def certificate_pdf(cert, verify_url: str) -> bytes:
         c.drawString(40 * mm, y, f"{label}：")
         c.drawString(92 * mm, y, str(value))
         y -= 13 * mm
-    qr = segno.make(verify_url, error="m")
-    png = io.BytesIO()
-    qr.save(png, kind="png", scale=6, border=2)
-    png.seek(0)
     size = 45 * mm
-    c.drawImage(ImageReader(png), w - 40 * mm - size, 35 * mm, size, size)
-    c.setFont(font, 9)
-    c.drawCentredString(w - 40 * mm - size / 2, 30 * mm, "扫码核验证书真伪与有效期")
+    draw_qr(c, verify_url, w - 40 * mm - size, 35 * mm, size, "扫码核验证书真伪与有效期")
     c.setFont(font, 12)
     c.drawString(40 * mm, 35 * mm, f"登记机关：{registrar_name(cert)}")
     c.drawString(40 * mm, 27 * mm, f"发证日期：{cert.valid_from:%Y年%m月%d日}")

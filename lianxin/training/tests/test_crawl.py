@@ -2,7 +2,7 @@
 checks (lianxin/core/tests/test_console_crawl.py) pass over them: from /console/training/ every link a federation
 administrator, a street viewer and a grassroots administrator are shown answers without an error or a dead end,
 in Chinese, with no raw codes — and the member's /m/training/ page for the portal demo's member shows a
-certificate and a grant."""
+certificate (its PDF and its public verification page) and a grant."""
 
 import io
 import re
@@ -103,5 +103,16 @@ def test_member_page(demo, codes):
     assert resp.status_code == 200
     html = resp.content.decode()
     assert e.certificate_no in html and "3,000.00 元" in html
-    found, _page = problems_of("/m/training/", html, codes)
+    found, page = problems_of("/m/training/", html, codes)
     assert not found, found
+    # the certificate's PDF from the member's page, and its public verification page — for anyone, signed in or
+    # not — pass the member pages' checks too (Chinese phone page, nothing from another origin)
+    pdf = f"/m/training/certificates/{e.pk}.pdf"
+    assert pdf in page.links
+    assert client.get(pdf).content.startswith(b"%PDF")
+    for who in (client, Client()):
+        url = f"/verify/training/{e.certificate_token}/"
+        resp = who.get(url)
+        assert resp.status_code == 200 and e.certificate_no in resp.content.decode()
+        found, _page = problems_of(url, resp.content.decode(), codes)
+        assert not found, found
