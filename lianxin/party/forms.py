@@ -109,6 +109,7 @@ class MeetingForm(forms.Form):
 
 PARTIAL = [str(k) for k in PARTIAL_KINDS]
 END_CHOICES = [(MemberStatus.STOPPED, "停止党籍"), (MemberStatus.DECEASED, "去世")]
+PROBATIONARY_END_CHOICES = [*END_CHOICES, (MemberStatus.DISQUALIFIED, "取消预备党员资格")]
 
 
 class MeetingEditForm(MeetingForm):

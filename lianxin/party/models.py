@@ -37,6 +37,7 @@ class MemberStatus(models.TextChoices):
     OUT = "out", "已转出"
     STOPPED = "stopped", "停止党籍"
     DECEASED = "deceased", "已去世"
+    DISQUALIFIED = "disqualified", "取消预备党员资格"
 
 
 def one_year_after(d: dt.date) -> dt.date:
@@ -83,6 +84,7 @@ class PartyMember(models.Model):
     category = models.CharField("党员类别", max_length=16, choices=Category.choices)
     joined_on = models.DateField("入党日期")
     full_on = models.DateField("转正日期", null=True, blank=True)
+    probation_until = models.DateField("延长预备期至", null=True, blank=True)
     status = models.CharField(
         "党籍状态", max_length=16, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )
@@ -113,8 +115,16 @@ class PartyMember(models.Model):
                 condition=Q(category__in=["full", "probationary"]), name="party_member_category_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["active", "out", "stopped", "deceased"]),
+                condition=Q(status__in=["active", "out", "stopped", "deceased", "disqualified"]),
                 name="party_member_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(probation_until__isnull=True) | Q(probation_until__gt=F("joined_on")),
+                name="party_member_probation_after_join",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="disqualified") | Q(category="probationary"),
+                name="party_member_disqualified_probationary",
             ),
             models.CheckConstraint(
                 condition=(Q(category="full") & Q(full_on__isnull=False) & Q(full_on__gte=F("joined_on")))
@@ -140,9 +150,16 @@ class PartyMember(models.Model):
         return f"{self.person.name}（{self.get_category_display()}）"
 
     @property
+    def first_due_on(self) -> dt.date:
+        """The end of the first year of probation: one year after joining."""
+        return one_year_after(self.joined_on)
+
+    @property
     def due_on(self) -> dt.date | None:
-        """A 预备党员's probation ends (due for 转正) one year after joining."""
-        return one_year_after(self.joined_on) if self.category == Category.PROBATIONARY else None
+        """A 预备党员's probation ends (due for 转正) one year after joining, or on the day it was extended to."""
+        if self.category != Category.PROBATIONARY:
+            return None
+        return self.probation_until or self.first_due_on
 
     @property
     def monthly_fen(self) -> int | None:

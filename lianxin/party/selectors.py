@@ -22,7 +22,6 @@ from .models import (
     MemberStatus,
     PartyMember,
     Transfer,
-    one_year_after,
 )
 from .services import period_of, roster_on
 
@@ -170,7 +169,7 @@ def member_detail(*, actor, pk, action: str = "view") -> PartyMember:
 
 
 def due_for_full(*, actor, today: dt.date | None = None, days: int = DUE_SOON_DAYS) -> list[PartyMember]:
-    """预备党员 in scope whose year of probation ends within ``days`` (or has already ended, still waiting)."""
+    """预备党员 in scope whose probation (a year, or as extended) ends within ``days`` (or has ended, still waiting)."""
     today = today or timezone.localdate()
     limit = today + dt.timedelta(days=days)
     # joined on or before the day one year before the limit (a coarse filter in SQL, the exact date in Python)
@@ -184,7 +183,7 @@ def due_for_full(*, actor, today: dt.date | None = None, days: int = DUE_SOON_DA
         .filter(status=MemberStatus.ACTIVE, category=Category.PROBATIONARY, joined_on__lte=coarse)
         .order_by("joined_on", "pk")
     )
-    return [m for m in qs if one_year_after(m.joined_on) <= limit]
+    return [m for m in qs if m.due_on <= limit]  # the first year's end, or the day it was extended to
 
 
 def history_of(member: PartyMember) -> list[Transfer]:

@@ -47,6 +47,7 @@ from .models import (
     MemberStatus,
     PartyMember,
     Transfer,
+    one_year_after,
     yuan,
 )
 
@@ -265,6 +266,43 @@ def confirm_full(*, actor, member: PartyMember, on) -> PartyMember:
     return m
 
 
+@transaction.atomic
+def extend_probation(*, actor, member: PartyMember, until, reason) -> PartyMember:
+    """延长预备期 (党章第七条): when the year of probation is over, the branch may extend it once, by at most a
+    year — ``until`` after the first due date and no later than a year after it — with the reason the 支部党员大会
+    gave. Audited; 转正 is then due on ``until``."""
+    m = _lock(member)
+    require(actor, "change", m.branch.path, "只有该党支部或上级组织的管理员可以办理")
+    _active(m)
+    if m.category != Category.PROBATIONARY:
+        raise ServiceError(f"{m.person.name}已是正式党员", code="already_full")
+    if m.probation_until is not None:
+        raise ServiceError(f"{m.person.name}的预备期已延长至 {m.probation_until:%Y-%m-%d}，只能延长一次",
+                           code="already_extended")
+    first = m.first_due_on
+    if first > timezone.localdate():
+        raise ServiceError(f"预备期到 {first:%Y-%m-%d} 才满一年，期满时方可讨论延长", code="not_due")
+    latest = one_year_after(first)
+    if not isinstance(until, dt.date) or isinstance(until, dt.datetime):
+        raise ServiceError("请填写预备期延长至的日期", field="until")
+    if not first < until <= latest:
+        raise ServiceError(
+            f"延长预备期不超过一年：应在 {first:%Y-%m-%d} 之后、不晚于 {latest:%Y-%m-%d}", field="until"
+        )
+    reason = _text(reason, field="reason", label="延长原因", low=2, high=200)
+    m.probation_until = until
+    m.save(update_fields=["probation_until", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="party.probation_extend",
+        obj=m,
+        org_path=m.branch.path,
+        reason=reason,
+        detail={"person": m.person_id, "joined_on": m.joined_on, "first_due_on": first, "probation_until": until},
+    )
+    return m
+
+
 def _leave(m: PartyMember, *, status: str, on, reason: str) -> dt.date:
     on = _date(on, field="on", label="日期", low=m.entered_on)
     m.status, m.left_on, m.left_reason = status, on, reason
@@ -364,12 +402,16 @@ def transfer_out(*, actor, member: PartyMember, external_org: str, on, reason: s
 
 @transaction.atomic
 def end_membership(*, actor, member: PartyMember, status: str, on, reason: str) -> PartyMember:
-    """停止党籍 or 去世: the stint closes with the date and the reason (the row stays as history)."""
+    """停止党籍, 去世 or — for a 预备党员 only — 取消预备党员资格: the stint closes with the date and the reason (the
+    row stays as history)."""
     m = _lock(member)
     require(actor, "change", m.branch.path, "只有该党支部或上级组织的管理员可以办理")
     _active(m)
-    if status not in (MemberStatus.STOPPED, MemberStatus.DECEASED):
+    if status not in (MemberStatus.STOPPED, MemberStatus.DECEASED, MemberStatus.DISQUALIFIED):
         raise ServiceError("请选择党籍变动类型", field="status")
+    if status == MemberStatus.DISQUALIFIED and m.category != Category.PROBATIONARY:
+        raise ServiceError(f"{m.person.name}是正式党员，只有预备党员可以取消预备党员资格", field="status",
+                           code="not_probationary")
     reason = _text(reason, field="reason", label="原因", low=2, high=200)
     on = _leave(m, status=status, on=on, reason=reason)
     audit.record(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/party/branches/<int:pk>/dues/export/", views.dues_export, name="party-dues-export"),
     path("console/party/members/<int:pk>/", views.member_detail, name="party-member"),
     path("console/party/members/<int:pk>/confirm/", views.member_confirm, name="party-member-confirm"),
+    path("console/party/members/<int:pk>/extend/", views.member_extend, name="party-member-extend"),
     path("console/party/members/<int:pk>/transfer/", views.member_transfer, name="party-member-transfer"),
     path("console/party/members/<int:pk>/out/", views.member_out, name="party-member-out"),
     path("console/party/members/<int:pk>/end/", views.member_end, name="party-member-end"),

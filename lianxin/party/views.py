@@ -18,8 +18,16 @@ from lianxin.core.scoping import can, require_may, scope_for
 from lianxin.core.views import form_error, member_required, paginate, staff_required
 
 from . import selectors, services
-from .forms import END_CHOICES, PARTIAL, DuesForm, EnrolForm, MeetingEditForm, MeetingForm
-from .models import Category, DuesEntry, MeetingKind, MemberStatus, yuan
+from .forms import (
+    END_CHOICES,
+    PARTIAL,
+    PROBATIONARY_END_CHOICES,
+    DuesForm,
+    EnrolForm,
+    MeetingEditForm,
+    MeetingForm,
+)
+from .models import Category, DuesEntry, MeetingKind, MemberStatus, one_year_after, yuan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -136,13 +144,20 @@ def member_detail(request, pk):
             "m": m,
             "manage": manage and active,
             "may_confirm": manage and active and m.category == Category.PROBATIONARY and m.due_on <= today,
+            "may_extend": manage
+            and active
+            and m.category == Category.PROBATIONARY
+            and m.probation_until is None
+            and m.first_due_on <= today,
+            "first_due_on": f"{m.first_due_on:%Y-%m-%d}",
+            "latest_until": f"{one_year_after(m.first_due_on):%Y-%m-%d}",
             "targets": list(selectors.transfer_targets(actor=request.user, member=m))
             if manage and active
             else [],
             "history": selectors.history_of(m),
             "stints": selectors.stints_of(m),
             "ledger": ledger,
-            "end_choices": END_CHOICES,
+            "end_choices": PROBATIONARY_END_CHOICES if m.category == Category.PROBATIONARY else END_CHOICES,
             "today": f"{today:%Y-%m-%d}",
             "due_on": f"{m.due_on:%Y-%m-%d}" if m.due_on else "",
         },
@@ -170,6 +185,19 @@ def member_confirm(request, pk):
         pk,
         lambda m: services.confirm_full(actor=request.user, member=m, on=_day(request.POST.get("on"))),
         "{name}已转为正式党员",
+    )
+
+
+@staff_required
+@require_POST
+def member_extend(request, pk):
+    return _member_action(
+        request,
+        pk,
+        lambda m: services.extend_probation(
+            actor=request.user, member=m, until=_day(request.POST.get("until")), reason=request.POST.get("reason", "")
+        ),
+        "{name}的预备期已延长",
     )
 
 

@@ -127,7 +127,7 @@ AUDIT_ACTIONS = {
     "governance.worklog_confirm": "确认工作者月度工作记录", "governance.assessment_open": "发布工作者年度考核",
     "governance.assessment_grade": "评定工作者年度考核等次", "governance.assessment_confirm": "确认工作者年度考核结果",
     "governance.assessment_export": "导出工作者年度考核结果",
-    "party.member_enrol": "登记党员", "party.member_confirm_full": "预备党员转正",
+    "party.member_enrol": "登记党员", "party.member_confirm_full": "预备党员转正", "party.probation_extend": "延长预备期",
     "party.member_transfer": "党员组织关系支部间转接", "party.member_transfer_out": "党员组织关系转出",
     "party.member_status": "登记党籍变动（停止党籍/去世）", "party.dues_set": "核定党费",
     "party.meeting_record": "登记三会一课", "party.meeting_update": "更正三会一课记录", "party.meetings_export": "导出三会一课记录",
@@ -170,7 +170,7 @@ DETAIL_KEYS = {
     "score": "街道评分",
     "grade": "岗位等级", "from_post": "原派驻单位", "to_post": "新派驻单位", "visits": "走访企业",
     "unions_founded": "新建工会", "members_recruited": "发展会员", "disputes_mediated": "调解劳动争议",
-    "expected": "应到人数", "on_leave": "请假人数", "absentees": "缺席人数", "attendance": "出席情况变动",
+    "expected": "应到人数", "on_leave": "请假人数", "absentees": "缺席人数", "attendance": "出席情况变动", "first_due_on": "预备期满一年之日",
     "period": "所属月份", "base": "月缴费基数（元）", "fixed": "固定月缴额（元）", "monthly": "月缴额（元）", "on": "日期",
     "owed": "应缴互助金（元）", "paid_in": "已缴互助金（元）", "year_paid": "本年度已补助（元）", "remaining": "剩余额度（元）",
 }
