@@ -3,7 +3,8 @@ first gives 0 places and is told so in Chinese, publishes a two-session class an
 grassroots union's administrator finds the class, opens 为班组长报名, looks a team leader up by name and enrols
 her; after the class the organiser records both 课次, enters the score (a typo is refused naming the trainee) and
 issues the certificates; the member signs in on a phone (375 px), goes 我的 → 教育培训 and sees her certificate
-number, which a street's staff then verify. No JavaScript error, nothing from another origin, no sideways scroll
+number and downloads its PDF, whose public verification page opens on a phone without signing in (her name
+masked), and a street's staff verify the number. No JavaScript error, nothing from another origin, no sideways scroll
 on the phone. Screenshots: test-artifacts/training-*.png."""
 
 import re
@@ -119,6 +120,19 @@ def test_publish_enrol_attend_score_certify(live_server, district, phone_page, p
     )
     _no_sideways_scroll(ph)
     ph.screenshot(path=str(screenshot_dir / "training-phone.png"), full_page=True)
+    # her certificate as a PDF, and its QR code's public page opened on a phone (no login needed)
+    pdf = ph.request.get(base + ph.get_attribute(f"#certificate-pdf-{e.pk}", "href"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF") and b"STSong-Light" in pdf.body()
+    (screenshot_dir / "training-certificate.pdf").write_bytes(pdf.body())
+    e.refresh_from_db()
+    public = ph.context.browser.new_context(viewport={"width": 375, "height": 740}).new_page()
+    watch(public, base, errors, foreign)
+    public.goto(f"{base}/verify/training/{e.certificate_token}/")
+    assert "证书真实有效" in public.inner_text("#verify") and "钱*娟" in public.inner_text("#verify")
+    assert "钱丽娟" not in public.content()
+    _no_sideways_scroll(public)
+    public.screenshot(path=str(screenshot_dir / "training-verify-public.png"), full_page=True)
+    public.context.close()
 
     # 5. a street's staff verify the number she shows them
     console_login(c, base, "street_a.viewer")
