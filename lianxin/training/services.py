@@ -347,17 +347,14 @@ def cancel_class(*, actor, klass: TrainingClass, reason) -> TrainingClass:
     k.status, k.cancelled_at, k.cancel_reason = K.CANCELLED, timezone.now(), reason
     k.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     live = list(Enrolment.objects.filter(klass=k, status=E.ENROLLED).select_related("person__user"))
-    for e in live:
-        user = getattr(e.person, "user", None)
-        if user is not None:
-            notify.enqueue(
-                channel="inapp",
-                user=user,
-                template="training_class_cancelled",
-                title="培训班已取消",
-                body=f"您报名的“{k.title}”已取消：{reason}",
-                dedupe_key=f"training-cancel:{k.pk}:{e.pk}",
-            )
+    notify.tell_members(
+        live,
+        person_of=lambda e: e.person,
+        template="training_class_cancelled",
+        title="培训班已取消",
+        body=f"您报名的“{k.title}”已取消：{reason}",
+        key=f"training-cancel:{k.pk}",
+    )
     audit.record(
         actor=actor,
         action="training.class_cancel",
