@@ -119,3 +119,20 @@ def test_expiry_reminder_thirty_days_before(district):
     assert services.run_daily()["cert_reminders"] == 0  # once only
     n = Notification.objects.filter(template="cert_expiry")
     assert n.count() == 1 and n.get().user == d.users["base_a1.admin"]
+
+
+def test_public_page_is_a_chinese_phone_page_with_nothing_from_elsewhere(district, client):
+    """The member pages' checks (portal/tests/test_portal_crawl.py) on /verify/cert/, valid and not: Chinese, a
+    viewport, no untranslated interface words, nothing loaded from another origin; the CSP header our own host's."""
+    from lianxin.portal.tests.test_portal_crawl import problems_of, raw_codes
+
+    register(district, code=union_code())
+    cert = Certificate.objects.get()
+    for url, status in ((f"/verify/cert/{cert.token}/", 200), ("/verify/cert/forged-token/", 404)):
+        resp = client.get(url)
+        assert resp.status_code == status
+        found, page = problems_of(url, resp.content.decode(), raw_codes())
+        assert not found, (url, found)
+        assert page.foreign_urls() == []
+        csp = resp.get("Content-Security-Policy", "")
+        assert "default-src 'self'" in csp and "http" not in csp.replace("https:", "")
