@@ -2,7 +2,8 @@
 
 * the federation's 总工会机关党支部 (made by seed_demo) and, made here through the orgs service, a 机关党支部 in
   each street and one in the demo's grassroots union (base_admin's), each with members of its organisation —
-  正式党员 and a few 预备党员 (one past its year and waiting for 转正, one due within the month);
+  正式党员 and a few 预备党员 (one past its year and waiting for 转正, one due within the month, and in the second
+  street one whose probation was extended);
 * this year's 三会一课 in every branch: 支委会 and 党小组会 most months, 支部党员大会 and 党课 most quarters, a few
   left out so that the compliance view shows red as well as green; attendance from the roster of each day;
 * 党费 set for every member (a retired member at a small fixed amount), this year's months paid, the current
@@ -131,6 +132,9 @@ def seed(ctx) -> None:
                 )
             ms.append(m)
         members_of[b.pk] = ms
+        if bi == 2 and ms and ms[0].category == Category.PROBATIONARY:  # past its year: extended, not confirmed
+            services.extend_probation(actor=root, member=ms[0], until=today + dt.timedelta(days=90),
+                                      reason="支部党员大会讨论认为需继续考察，延长预备期")
     # 三会一课 of this year, up to today; a few periods left without (red on the compliance page)
     n_meetings = 0
     for bi, b in enumerate(branches):

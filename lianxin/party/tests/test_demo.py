@@ -40,6 +40,7 @@ def test_seed(district):
     branches = list(selectors.branches(actor=users["qt_admin"]))
     assert len(branches) == 4
     assert set(PartyMember.objects.values_list("category", flat=True)) == {"full", "probationary"}
+    assert PartyMember.objects.filter(probation_until__isnull=False, category="probationary").count() == 1
     due = selectors.due_for_full(actor=users["qt_admin"], today=today)
     assert any(m.due_on <= today for m in due) and any(m.due_on > today for m in due)
     assert Meeting.objects.filter(held_on__year=today.year).count() > 20
