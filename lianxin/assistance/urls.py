@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from . import views_homeward as homeward  # 平安返乡
 from . import views_jobs as jobs  # 就业帮扶
+from . import views_warmth as warmth  # 上传慰问名单
 
 urlpatterns = [
     path("console/assistance/", views.fund_list, name="assistance-funds"),
@@ -25,6 +26,11 @@ urlpatterns += [
     path("console/assistance/campaigns/<int:pk>/pay/", views.campaign_pay, name="assistance-campaign-pay"),
     path("console/assistance/campaigns/<int:pk>/deliver/", views.campaign_deliver, name="assistance-campaign-deliver"),
     path("console/assistance/campaigns/<int:pk>/close/", views.campaign_close, name="assistance-campaign-close"),
+    path("console/assistance/campaigns/<int:pk>/upload/", warmth.upload, name="assistance-warmth-upload"),
+    path("console/assistance/campaigns/<int:pk>/upload/confirm/", warmth.upload_confirm,
+         name="assistance-warmth-upload-confirm"),
+    path("console/assistance/campaigns/<int:pk>/upload/template.xlsx", warmth.template_download,
+         name="assistance-warmth-template"),
     path("console/assistance/campaigns/<int:pk>/sheet.xlsx", views.campaign_sheet, name="assistance-campaign-sheet"),
     path("console/assistance/campaigns/<int:pk>/recipients/<int:rid>/withdraw/", views.recipient_withdraw,
          name="assistance-recipient-withdraw"),

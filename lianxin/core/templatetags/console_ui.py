@@ -66,6 +66,7 @@ AUDIT_ACTIONS = {
     "mutualaid.contribution": "登记医疗互助金到账",
     "assistance.campaign_create": "设立送温暖活动", "assistance.recipient_add": "报送慰问对象",
     "assistance.recipient_import": "从困难职工档案报送慰问对象", "assistance.recipient_withdraw": "撤回慰问对象",
+    "assistance.warmth_upload": "上传慰问名单",
     "assistance.recipient_approve": "审核通过慰问对象", "assistance.recipient_reject": "慰问对象不通过",
     "assistance.campaign_pay": "发放慰问金", "assistance.recipient_deliver": "登记慰问送达",
     "assistance.campaign_close": "结束送温暖活动", "assistance.campaign_export": "导出慰问签收表",
