@@ -76,6 +76,8 @@ def upload_confirm(request, pk):
     except PermissionDenied:
         raise
     except ServiceError as e:
+        if e.code in ("changed", "duplicate"):  # the user is told to upload the corrected file again
+            warmth.discard(data)
         messages.error(request, e.message)
         return _back(c)
     messages.success(request, f"已上传慰问名单 {n} 人，慰问金合计 {services.yuan(fen)} 元，待审核")

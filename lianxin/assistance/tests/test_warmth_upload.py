@@ -7,6 +7,7 @@ import tempfile
 import zipfile
 
 import pytest
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lianxin.assistance import services
@@ -171,12 +172,20 @@ def test_all_or_nothing_when_a_row_went_bad_after_the_preview(camp, client):
     assert "未写入任何记录" in msg and "第 4 行" in msg
     assert list(Recipient.objects.filter(campaign=d.c).values_list("person_id", flat=True)) == [d.a2.pk]
     assert not AuditLog.objects.filter(action="assistance.warmth_upload").exists()
+    again = confirm(client, r)  # the refused file was discarded: a second try is told to upload again
+    assert "已过期或无效" in [m.message for m in again.wsgi_request._messages][-1]
+    assert Recipient.objects.filter(campaign=d.c).count() == 1
 
 
-def test_the_same_file_twice_is_refused_as_already_listed(camp, client):
+def test_the_same_file_twice_is_refused_as_already_listed(camp, client, django_capture_on_commit_callbacks):
     d = camp
     rows = [[d.a_no, "赵一", "其他", "春节慰问", ""]]
-    assert confirm(client, preview(client, d, rows)).status_code == 302
+    first = preview(client, d, rows)
+    with django_capture_on_commit_callbacks(execute=True):  # the stored file is discarded once committed
+        assert confirm(client, first).status_code == 302
+    assert not (warmth.storage_dir() / signing.loads(first.context["token"], salt=warmth.TOKEN_SALT)["f"]).exists()
+    twice = confirm(client, first)  # a second click on the same confirmation writes nothing
+    assert "已过期或无效" in [m.message for m in twice.wsgi_request._messages][-1]
     r = preview(client, d, rows)
     assert r.context["bad"] == 1 and "已在本次慰问名单中" in r.context["rows"][0].error
     assert Recipient.objects.filter(campaign=d.c).count() == 1
