@@ -228,3 +228,17 @@ def test_upload_racing_a_single_proposal_never_lists_a_person_twice(camp):
         assert sorted(results) == ["duplicate", "uploaded"] and listed == {d.a.pk, d.a2.pk}
     else:  # the proposal went first: the upload re-checked, wrote nothing
         assert sorted(results) == ["changed", "proposed"] and listed == {d.a2.pk}
+
+
+def test_after_the_deadline_the_whole_file_is_refused(camp, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lianxin.assistance.models import Campaign
+
+    d = camp
+    Campaign.objects.filter(pk=d.c.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
+    r = preview(client, d, [[d.a_no, "赵一", "其他", "春节慰问", ""]])
+    assert r.status_code == 302 and "截止" in [m.message for m in r.wsgi_request._messages][-1]
+    assert not Recipient.objects.exists()
