@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -58,6 +59,18 @@ ALIASES = {
 }
 REQUIRED = {"id_number": "身份证号", "name": "姓名", "category": "慰问类别", "reason": "慰问事由"}
 BY_LABEL = {label: value for value, label in Category.choices}
+# Han characters (CJK unified ideographs and their extensions, compatibility ideographs, 〇 and 々): a name with
+# one of them is a Chinese name, written without spaces.
+_HAN = re.compile(r"[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def name_key(name: str) -> str:
+    """A name as compared with the ID's person: full-width forms folded and invisible marks dropped (NFKC,
+    ``core.excel.scrub``); in a Chinese name every space is dropped — lists have 「张 三」 (two-character names padded
+    to line up with three), full-width and trailing spaces —, in any other name runs of spaces count as one. Nothing
+    else is folded: 「张三」 and 「张山」, 「张三」 and 「張三」 stay different names."""
+    s = scrub(name or "")
+    return "".join(s.split()) if _HAN.search(s) else " ".join(s.split())
 
 
 def storage_dir() -> Path:
@@ -195,7 +208,7 @@ def check_upload(*, actor, campaign: Campaign, data: dict, c: Campaign | None = 
     seen: dict[str, int] = {}
     result = []
     for row_no, v in _rows(storage_dir() / data["f"], data["k"]):
-        r = Row(row_no, name=v["name"][:50], category=v["category"][:20], reason=v["reason"][:200],
+        r = Row(row_no, name=scrub(v["name"])[:50], category=v["category"][:20], reason=v["reason"][:200],
                 amount=v.get("amount", "")[:20])
         result.append(r)
         try:
@@ -224,7 +237,7 @@ def check_upload(*, actor, campaign: Campaign, data: dict, c: Campaign | None = 
         except ServiceError as e:
             r.error = e.message.replace(person.name, r.name) if person.name != r.name else e.message
             continue
-        if person.name != r.name:
+        if name_key(person.name) != name_key(r.name):
             r.error = "姓名与身份证号不符"
             continue
         r.category_value = BY_LABEL.get(r.category, r.category if r.category in Category.values else "")

@@ -102,6 +102,61 @@ def test_header_variants_and_csv(camp, client):
     assert r.status_code == 200 and r.context["ok"] == 1 and r.context["bad"] == 0
 
 
+def test_an_xls_workbook_and_a_gbk_csv_are_read(camp, client):
+    """Old Excel (.xls, BIFF) and a CSV saved by Excel on a Chinese Windows (GBK): identified by content, the
+    Chinese names and labels read as typed (a wrong decoding would fail the name check)."""
+    from lianxin.rosters.tests.helpers import csv_bytes, xls_bytes
+
+    d = camp
+    r = preview(client, d, SimpleUploadedFile("名单.xls", xls_bytes([
+        warmth.HEADER, [warmth.INSTRUCTIONS], [d.a_no, "赵一", "劳动模范", "市级劳动模范春节慰问", ""],
+        [d.a2_no, "孙三", "患病职工", "大病住院", 800]])))
+    assert r.status_code == 200, [m.message for m in r.wsgi_request._messages]
+    assert signing.loads(r.context["token"], salt=warmth.TOKEN_SALT)["k"] == "xls"
+    assert [(x.row_no, x.name, x.error) for x in r.context["rows"]] == [(3, "赵一", ""), (4, "孙三", "")]
+    assert confirm(client, r).status_code == 302
+    got = dict(Recipient.objects.filter(campaign=d.c).values_list("person_id", "amount_fen"))
+    assert got == {d.a.pk: 50000, d.a2.pk: 80000}
+
+    body = csv_bytes([["身份证号", "姓名", "慰问类别", "慰问事由", "慰问金额"],
+                      [d.b_no, "钱二", "一线职工", "春节坚守岗位", "300"]], encoding="gbk")
+    assert "钱二".encode("gbk") in body and "钱二".encode() not in body
+    r = preview(client, d, SimpleUploadedFile("名单.csv", body), who="street_b.admin")
+    assert r.status_code == 200 and signing.loads(r.context["token"], salt=warmth.TOKEN_SALT)["k"] == "csv"
+    row = r.context["rows"][0]
+    assert (row.name, row.category, row.reason, row.error, row.fen) == ("钱二", "一线职工", "春节坚守岗位", "", 30000)
+
+
+def test_names_are_compared_as_written_not_as_spaced(camp, client):
+    """Lists pad and paste names: 「张 三」, full-width and trailing spaces, full-width letters, invisible marks.
+    The name is compared after NFKC with every space inside a Chinese name dropped — and a different name, however
+    close, is still refused."""
+    d = camp
+    same = [("张三", "张 三"), ("李四", "　李　四　"), ("王五", "王五 \u200b"), ("刘Ａ", "刘A"),
+            ("Anna Li", "Ａｎｎａ　 Ｌｉ"), ("艾力·买买提", "艾力 · 买买提")]
+    other = [("陈七", "陈八"), ("杨九", "杨九九"), ("林十", "林"), ("吴六", "吳六"), ("Anna Li", "Ann Ali")]
+    rows, people = [], []
+    for stored, typed in same + other:
+        p, number = person(d.base_a1, stored)
+        people.append(p)
+        rows.append([number, typed, "其他", "春节慰问", ""])
+    r = preview(client, d, rows)
+    assert r.status_code == 200
+    errors = [x.error for x in r.context["rows"]]
+    assert errors[:len(same)] == [""] * len(same)
+    assert errors[len(same):] == ["姓名与身份证号不符"] * len(other)
+    assert "\u200b" not in r.content.decode()  # the invisible mark is not echoed back either
+    for n in (warmth.name_key("张 三"), warmth.name_key("　张三　")):
+        assert n == "张三"
+    assert warmth.name_key("Anna\u3000\u3000Li ") == "Anna Li"
+    # only the matching rows may be uploaded, and they are: the person linked, not the typed spelling
+    r = preview(client, d, rows[:len(same)])
+    assert r.context["bad"] == 0
+    confirm(client, r)
+    assert set(Recipient.objects.filter(campaign=d.c).values_list("person_id", flat=True)) == {
+        p.pk for p in people[:len(same)]}
+
+
 def test_each_row_refusal_in_chinese_and_nothing_written(camp, client):
     d = camp
     services.propose_recipient(actor=d.users["base_a1.admin"], campaign=d.c, person=d.a2, category="frontline",
