@@ -96,10 +96,6 @@ class NominateForm(forms.Form):
     reason = forms.CharField(label="推荐理由", max_length=200, help_text="如：2026 年度区级劳动模范")
 
 
-class CancelSeatForm(forms.Form):
-    reason = forms.CharField(label="取消原因", max_length=200)
-
-
 # --- 平安返乡 ----------------------------------------------------------------------------------------------------
 
 DT_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

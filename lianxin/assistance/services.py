@@ -12,8 +12,8 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from lianxin.core import audit
-from lianxin.core.errors import PermissionDenied, ServiceError
-from lianxin.core.scoping import can, require
+from lianxin.core.errors import ServiceError
+from lianxin.core.scoping import require
 from lianxin.orgs.models import Organization
 
 from .models import (
@@ -758,30 +758,6 @@ def _tell_promoted(r: Retreat, ids: list[int]) -> None:
             notify.enqueue(channel="sms", recipient=crypto.decrypt(s.person.mobile_cipher, context=MOBILE_CTX),
                            template="assistance_retreat", title=r.name, body=f"【连心】{body}",
                            dedupe_key=f"{key}:sms", context={"retreat": r.pk})
-
-
-@transaction.atomic
-def cancel_seat(*, actor, seat: RetreatSeat, reason: str) -> RetreatSeat:
-    """取消: the place goes back to the trip and the share (the person may go on another trip this year), and on
-    to the first of the same pool's waitlist."""
-    r = _lock_retreat(seat.retreat)  # lock order: trip, then seat and share (as nominate and share_places)
-    s = RetreatSeat.objects.select_for_update(of=("self",)).select_related("retreat", "union").get(pk=seat.pk)
-    if not (can(actor, "change", s.union.path) or can(actor, "change", s.retreat.org.path)):
-        raise PermissionDenied("只有推荐工会或组织单位的管理员可以取消")
-    if s.status != SeatStatus.NOMINATED:
-        raise ServiceError("只有“已推荐”的人员可以取消")
-    if timezone.localdate() >= s.retreat.starts_on:
-        raise ServiceError("已出发的疗休养不能取消，未成行的请登记为未参加")
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise ServiceError("请填写取消原因", field="reason")
-    s.status, s.cancelled_at = SeatStatus.CANCELLED, timezone.now()
-    s.save(update_fields=["status", "cancelled_at"])
-    _free_place(s)
-    audit.record(actor=actor, action="assistance.retreat_cancel", obj=s, org_path=s.union.path,
-                 reason=reason[:500], detail={"name": s.retreat.name, "person": s.person_id})
-    _promote(actor=actor, r=r, share_id=s.share_id)
-    return s
 
 
 @transaction.atomic

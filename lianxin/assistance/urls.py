@@ -43,8 +43,6 @@ urlpatterns += [
     path("console/assistance/retreats/<int:pk>/share/", views.retreat_share, name="assistance-retreat-share"),
     path("console/assistance/retreats/<int:pk>/nominate/", views.retreat_nominate, name="assistance-retreat-nominate"),
     path("console/assistance/retreats/<int:pk>/attend/", views.retreat_attend, name="assistance-retreat-attend"),
-    path("console/assistance/retreats/<int:pk>/seats/<int:sid>/cancel/", views.retreat_cancel,
-         name="assistance-retreat-cancel"),
     path("console/assistance/retreats/<int:pk>/seats/<int:sid>/withdraw/", views.retreat_withdraw,
          name="assistance-retreat-withdraw"),
     path("console/assistance/retreats/<int:pk>/list.xlsx", views.retreat_export, name="assistance-retreat-export"),

@@ -18,7 +18,6 @@ from .forms import (
     AllocateForm,
     ArchiveForm,
     CampaignForm,
-    CancelSeatForm,
     CloseFileForm,
     DecideForm,
     FundForm,
@@ -353,7 +352,7 @@ def _retreat_page(request, r, *, share=None, nominate=None, offer_waitlist=False
         "may_nominate": may(request.user, "change") and timezone.localdate() <= r.nominate_until,
         "started": timezone.localdate() >= r.starts_on,
         "share_form": share or ShareForm(orgs=selectors.share_orgs(actor=request.user, retreat=r)),
-        "nominate_form": nominate or NominateForm(), "cancel_form": CancelSeatForm()}, status=status)
+        "nominate_form": nominate or NominateForm()}, status=status)
 
 
 @staff_required
@@ -407,24 +406,9 @@ def retreat_nominate(request, pk):
 
 @staff_required
 @require_POST
-def retreat_cancel(request, pk, sid):
-    r = selectors.retreat_detail(actor=request.user, pk=pk)
-    # the union's staff and the organiser's both reach the seat: every seat's union lies in the organiser's subtree
-    seat = get_scoped_or_404(RetreatSeat.objects.filter(retreat=r).select_related("person", "retreat"), request.user,
-                             sid)
-    try:
-        services.cancel_seat(actor=request.user, seat=seat, reason=request.POST.get("reason", ""))
-    except ServiceError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"已取消 {seat.person.name}，名额已退回")
-    return redirect(f"/console/assistance/retreats/{r.pk}/")
-
-
-@staff_required
-@require_POST
 def retreat_withdraw(request, pk, sid):
     r = selectors.retreat_detail(actor=request.user, pk=pk)
+    # the union's staff and the organiser's both reach the seat: every seat's union lies in the organiser's subtree
     seat = get_scoped_or_404(RetreatSeat.objects.filter(retreat=r).select_related("person", "retreat"), request.user,
                              sid)
     try:

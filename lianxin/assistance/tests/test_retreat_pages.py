@@ -1,4 +1,4 @@
-"""The 疗休养 console: scope by role, shares for the organiser only, nominations answered at the field, cancel
+"""The 疗休养 console: scope by role, shares for the organiser only, nominations answered at the field, 退出
 from the union, the masked list export, and the member's own page."""
 
 import pytest
@@ -59,18 +59,27 @@ def test_nominate_and_share_refusals_at_the_field(trip, client):
     assert full not in client.get(url(d)).content.decode()
 
 
-def test_cancel_from_the_page_and_export(trip, client):
+def test_withdraw_from_the_page_and_export(trip, client):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
     d = trip
+    b = member(d.base_a1, "孙二")
+    services.nominate(actor=d.users["base_a1.admin"], retreat=d.r, person=b, reason="技术骨干")
     client.force_login(d.users["street_b.admin"])
-    assert client.post(url(d, f"seats/{d.seat.pk}/cancel/"), {"reason": "身体原因"}).status_code == 404
+    assert client.post(url(d, f"seats/{d.seat.pk}/withdraw/"), {"reason": "身体原因"}).status_code == 404
     client.force_login(d.users["base_a1.admin"])
-    r = client.post(url(d, f"seats/{d.seat.pk}/cancel/"), {"reason": ""}, follow=True)
-    assert "请填写取消原因" in r.content.decode()
-    r = client.post(url(d, f"seats/{d.seat.pk}/cancel/"), {"reason": "身体原因"}, follow=True)
-    assert "已取消 赵一" in r.content.decode()
-    assert RetreatSeat.objects.get(pk=d.seat.pk).status == "cancelled"
+    assert client.post(url(d, f"seats/{d.seat.pk}/cancel/"), {"reason": "身体原因"}).status_code == 404  # gone
+    r = client.post(url(d, f"seats/{d.seat.pk}/withdraw/"), {"reason": ""}, follow=True)
+    assert "请填写退出原因" in r.content.decode()
+    r = client.post(url(d, f"seats/{d.seat.pk}/withdraw/"), {"reason": "身体原因"}, follow=True)
+    assert "已办理 赵一退出" in r.content.decode()
+    assert RetreatSeat.objects.get(pk=d.seat.pk).status == "withdrawn"
     x = client.get(url(d, "list.xlsx"))
-    assert x.status_code == 200 and b"".join(x.streaming_content)[:2] == b"PK"
+    assert x.status_code == 200
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(x.streaming_content))).get_sheet_by_index(0)
+    assert [row[2] for row in sheet.to_python()[1:]] == ["孙二"]  # the withdrawn seat is left out
 
 
 def test_the_member_sees_the_trip(trip, client):

@@ -61,11 +61,14 @@ def test_places_run_out_and_come_back(district):
         nominate(d, r, people[2])
     assert e.value.code == "full" and "2 个名额已满" in e.value.message
     assert RetreatSeat.objects.count() == 2  # the refused seat was rolled back with the counter
-    with pytest.raises(ServiceError):
-        services.cancel_seat(actor=d.users["base_a1.admin"], seat=seat, reason="")
+    with pytest.raises(ServiceError) as e:
+        services.withdraw_seat(actor=d.users["base_a1.admin"], seat=seat, reason="")
+    assert e.value.field == "reason"
     with pytest.raises(PermissionDenied):
-        services.cancel_seat(actor=d.users["street_b.admin"], seat=seat, reason="身体原因")
-    services.cancel_seat(actor=d.users["base_a1.admin"], seat=seat, reason="身体原因")
+        services.withdraw_seat(actor=d.users["street_b.admin"], seat=seat, reason="身体原因")
+    r.refresh_from_db()
+    assert r.taken == 2  # the refusals left the place taken
+    services.withdraw_seat(actor=d.users["base_a1.admin"], seat=seat, reason="身体原因")
     r.refresh_from_db()
     assert r.taken == 1
     nominate(d, r, people[2])
@@ -85,8 +88,9 @@ def test_one_rest_holiday_a_year(district):
     assert e.value.code == "duplicate" and "第一期" in e.value.message
     r2.refresh_from_db()
     assert r2.taken == 0
-    services.cancel_seat(actor=ROOT, seat=seat, reason="改期")
-    nominate(d, r2, p)  # a cancelled seat frees the person for another trip
+    # the organiser (not the nominating union) takes the person off: its scope covers every seat's union
+    services.withdraw_seat(actor=d.users["fed.admin"], seat=seat, reason="改期")
+    nominate(d, r2, p)  # a withdrawn seat frees the person for another trip
     next_year = retreat(d, name="2028 年疗休养", starts_on=TODAY() + dt.timedelta(days=400),
                         ends_on=TODAY() + dt.timedelta(days=402))
     nominate(d, next_year, p)
@@ -150,8 +154,9 @@ def test_attendance_only_after_departure(district):
     with pytest.raises(ServiceError):
         services.mark_attended(actor=ROOT, retreat=r, ids=[seat.pk])
     Retreat.objects.filter(pk=r.pk).update(starts_on=TODAY(), nominate_until=TODAY() - dt.timedelta(days=1))
-    with pytest.raises(ServiceError):  # gone: no longer cancelled
-        services.cancel_seat(actor=ROOT, seat=seat, reason="临时有事")
+    with pytest.raises(ServiceError) as e:  # gone: no longer withdrawn
+        services.withdraw_seat(actor=ROOT, seat=seat, reason="临时有事")
+    assert e.value.code == "started"
     assert services.mark_attended(actor=d.users["fed.admin"], retreat=r, ids=[seat.pk]) == 1
     assert services.mark_attended(actor=d.users["fed.admin"], retreat=r, ids=[seat.pk]) == 0
 
