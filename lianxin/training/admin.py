@@ -7,7 +7,7 @@ from unfold.admin import ModelAdmin
 
 from lianxin.core.admin_scoping import ScopedAdminMixin
 
-from .models import EducationGrant, Enrolment, TrainingClass
+from .models import EducationGrant, Enrolment, RevokedCertificate, TrainingClass
 
 
 @admin.register(TrainingClass)
@@ -26,6 +26,14 @@ class EnrolmentAdmin(ScopedAdminMixin, ModelAdmin):
     search_fields = ("certificate_no",)
     exclude = ("enrolled_by",)
     raw_id_fields = ("klass", "person", "union")
+
+
+@admin.register(RevokedCertificate)
+class RevokedCertificateAdmin(ScopedAdminMixin, ModelAdmin):
+    list_display = ("certificate_no", "enrolment", "certified_at", "revoked_at", "revoke_reason")
+    search_fields = ("certificate_no",)
+    exclude = ("revoked_by", "certificate_token")
+    raw_id_fields = ("enrolment",)
 
 
 @admin.register(EducationGrant)

@@ -11,6 +11,9 @@ The limits live in the database (DESIGN rule 4):
 - a score is 0–100 (CHECK); a certificate number is unique and only on a live enrolment (CHECK), numbers come
   from the gap-free ``core.counters`` counter of the year; a certificate has exactly one unique verification token
   (CHECK: number and token are set together);
+- a revoked certificate (撤销) leaves the enrolment and is kept in ``RevokedCertificate`` with its number and token
+  (both UNIQUE, never given again: the counter never goes back), its issue time, the time, the administrator and
+  the reason of the revocation (CHECKs: a reason, revoked after issued);
 - a cancelled class has its time and reason (CHECK), an open one neither, and a certified class is never cancelled
   (CHECK); enrolling into it is refused by the same conditional UPDATE (``WHERE status = 'open'``);
 - 教育补助: one grant per person per level (UNIQUE (person, level)), the amount never above the level's cap nor
@@ -195,6 +198,46 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.person.name}（{self.klass.title}）"
+
+
+class RevokedCertificate(models.Model):
+    """A 结业证书 withdrawn by the organiser (issued in error: a wrong score, cheating found). The certificate
+    moves here from its enrolment, whose certificate fields then describe only a valid certificate again (empty,
+    until a new one is issued with a new number after the score is corrected). Number and token stay used: the
+    public page of the old QR code says 已撤销 with the date, the console's 证书查验 finds the number as revoked."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="revocations", verbose_name="学员"
+    )
+    certificate_no = models.CharField("结业证书编号", max_length=20, unique=True)
+    certificate_token = models.CharField(max_length=43, unique=True, editable=False)
+    certified_at = models.DateTimeField("发证时间")
+    score = models.PositiveSmallIntegerField("发证时的考核成绩")
+    revoked_at = models.DateTimeField("撤销时间")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoke_reason = models.CharField("撤销原因", max_length=200)
+
+    SCOPE_PATHS = ("enrolment__klass__org__path", "enrolment__union__path")
+
+    class Meta:
+        ordering = ["-revoked_at", "-id"]
+        verbose_name = verbose_name_plural = "已撤销的结业证书"
+        constraints = [
+            # a revoked certificate was a certificate: its number and token, and a stated reason
+            models.CheckConstraint(
+                condition=~Q(certificate_no="") & ~Q(certificate_token="") & ~Q(revoke_reason=""),
+                name="trevoked_number_token_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__gte=F("certified_at")), name="trevoked_after_issued"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="trevoked_score_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.certificate_no}（已撤销）"
 
 
 class Session(models.Model):

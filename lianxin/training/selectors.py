@@ -11,7 +11,7 @@ from lianxin.core.scoping import get_scoped_or_404, scoped
 from lianxin.members.models import Membership, MembershipStatus
 from lianxin.orgs.models import Organization
 
-from .models import ClassQuota, EducationGrant, Enrolment, Session, TrainingClass
+from .models import ClassQuota, EducationGrant, Enrolment, RevokedCertificate, Session, TrainingClass
 from .services import ORGANISER_KINDS, attended_counts, qualifies
 
 E = Enrolment.Status
@@ -77,7 +77,11 @@ def organised_class(*, actor, pk, action: str = "change") -> TrainingClass:
 def roll(klass: TrainingClass, *, actor=None, include_withdrawn: bool = True) -> list[Enrolment]:
     """The class's trainees with ``attended`` and ``qualified`` set; ``actor`` narrows to what they may see
     (the organiser sees all, a union only its own)."""
-    qs = Enrolment.objects.filter(klass=klass).select_related("person", "union")
+    qs = (
+        Enrolment.objects.filter(klass=klass)
+        .select_related("person", "union")
+        .prefetch_related(_revocations())
+    )
     if actor is not None:
         qs = scoped(qs, actor)
     if not include_withdrawn:
@@ -148,6 +152,30 @@ def certificate(*, actor, number: str) -> Enrolment | None:
     )
 
 
+def _revocations():
+    from django.db.models import Prefetch
+
+    return Prefetch("revocations", queryset=RevokedCertificate.objects.order_by("revoked_at", "id"))
+
+
+def revoked_certificate(*, actor, number: str) -> RevokedCertificate | None:
+    """证书查验 of a revoked number: in scope as a valid certificate is (the class's organiser or the trainee's
+    union), otherwise None."""
+    number = (number or "").strip()
+    if not number or len(number) > 20:
+        return None
+    return (
+        scoped(
+            RevokedCertificate.objects.select_related(
+                "enrolment__person", "enrolment__union", "enrolment__klass__org", "revoked_by"
+            ),
+            actor,
+        )
+        .filter(certificate_no=number)
+        .first()
+    )
+
+
 def _certified():
     return Enrolment.objects.select_related("person", "union", "klass__org").filter(
         status=E.ENROLLED, certificate_no__isnull=False
@@ -183,6 +211,18 @@ def certificate_by_token(token: str) -> Enrolment | None:
     return _certified().filter(certificate_token=token).first()
 
 
+def revoked_by_token(token: str) -> RevokedCertificate | None:
+    """The public page of a revoked certificate's QR code (it says 已撤销 and when), or None."""
+    token = (token or "").strip()
+    if not token or len(token) > 43:
+        return None
+    return (
+        RevokedCertificate.objects.select_related("enrolment__person", "enrolment__klass__org")
+        .filter(certificate_token=token)
+        .first()
+    )
+
+
 def staff_grants(*, actor) -> QuerySet[EducationGrant]:
     return scoped(EducationGrant.objects.select_related("person", "union", "application"), actor).order_by(
         "-created_at", "-id"
@@ -196,6 +236,7 @@ def my_enrolments(person) -> list[Enrolment]:
     rows = list(
         Enrolment.objects.filter(person=person, status=E.ENROLLED)
         .select_related("klass__org", "union")
+        .prefetch_related(_revocations())
         .order_by("-klass__starts_on", "-id")
     )
     for e in rows:

@@ -15,6 +15,8 @@ union (管理员)              :func:`withdraw`                 enrolment row lo
 organiser (管理员)          :func:`record_attendance`        class row lock, then the session row; UNIQUE
                                                             (session, enrolment)
 organiser (管理员)          :func:`record_scores`            class row lock; CHECK 0–100
+organiser (管理员)          :func:`revoke_certificate`       enrolment row lock; UNIQUE number and token of
+                                                            ``RevokedCertificate``; CHECKs (reason, dates)
 organiser (管理员)          :func:`issue_certificates`       class row lock, then the year's gap-free counter;
                                                             UNIQUE certificate number
 engine (教育补助 approval)  :func:`pay_education`            UNIQUE (person, level); caps as CHECKs; the fund's
@@ -52,6 +54,7 @@ from .models import (
     EducationGrant,
     EducationLevel,
     Enrolment,
+    RevokedCertificate,
     Session,
     TrainingClass,
 )
@@ -664,6 +667,81 @@ def issue_certificates(*, actor, klass: TrainingClass) -> list[Enrolment]:
         },
     )
     return todo
+
+
+def _revoked_message(r: RevokedCertificate) -> str:
+    return f"结业证书 {r.certificate_no} 已于 {timezone.localtime(r.revoked_at):%Y-%m-%d} 撤销，不能重复撤销"
+
+
+@transaction.atomic
+def revoke_certificate(
+    *, actor, enrolment: Enrolment, reason, number: str | None = None
+) -> RevokedCertificate:
+    """撤销结业证书 issued in error (a wrong score, cheating found): the organiser's 管理员, with a reason (2–200
+    characters). ``number`` is the certificate the administrator saw (the form sends it; by default the one on
+    ``enrolment`` as passed): a certificate revoked meanwhile — a double click, two administrators — is refused
+    as already revoked, and a newer one issued since is never revoked by a stale form.
+
+    Under the enrolment's row lock the certificate moves to :class:`RevokedCertificate` (number, token, issue
+    time and the score it vouched for, with the revocation's time, administrator and reason) and the enrolment's
+    certificate fields are emptied, so its PDF is no longer drawn and the public page of its QR code says
+    已撤销. The number stays used: it is UNIQUE among revoked certificates and the year's counter never goes back.
+    The score is cleared too — the certificate vouched for it — so the trainee qualifies again only once the
+    organiser enters the corrected score (and then gets a new number from :func:`issue_certificates`). The
+    trainee is told in-app; audited as ``training.certificate_revoke`` with the reason."""
+    expected = number if number is not None else enrolment.certificate_no
+    e = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("klass__org", "person__user")
+        .get(pk=enrolment.pk)
+    )
+    k = e.klass
+    require(actor, "change", k.org.path, "只有培训班主办单位的管理员可以撤销结业证书")
+    expected = (expected or "").strip()
+    if e.certificate_no is None or (expected and e.certificate_no != expected):
+        gone = RevokedCertificate.objects.filter(enrolment=e)
+        if expected:
+            gone = gone.filter(certificate_no=expected)
+        r = gone.order_by("-revoked_at", "-id").first()
+        if r is not None:
+            raise ServiceError(_revoked_message(r), code="revoked")
+        raise ServiceError(f"{e.person.name}没有结业证书，无需撤销", code="not_certified")
+    reason = (reason or "").strip()
+    if not 2 <= len(reason) <= 200:
+        raise ServiceError("请填写撤销原因（2 至 200 个字）", field="reason", code="reason")
+    now = timezone.now()
+    r = RevokedCertificate(
+        enrolment=e,
+        certificate_no=e.certificate_no,
+        certificate_token=e.certificate_token,
+        certified_at=e.certified_at,
+        score=e.score,
+        revoked_at=now,
+        revoked_by=_uid(actor),
+        revoke_reason=reason,
+    )
+    e.certificate_no = e.certificate_token = e.certified_at = e.score = None
+    e.save(update_fields=["certificate_no", "certificate_token", "certified_at", "score"])
+    r.save()
+    user = getattr(e.person, "user", None)
+    if user is not None:
+        notify.enqueue(
+            channel="inapp",
+            user=user,
+            template="training_certificate_revoked",
+            title="班组长培训结业证书已撤销",
+            body=f"您在“{k.title}”的结业证书（编号 {r.certificate_no}）已撤销：{reason}",
+            dedupe_key=f"training-revoke:{r.certificate_no}",
+        )
+    audit.record(
+        actor=actor,
+        action="training.certificate_revoke",
+        obj=e,
+        org_path=k.org.path,
+        reason=reason,
+        detail={"title": k.title, "certificate": r.certificate_no, "person": e.person_id},
+    )
+    return r
 
 
 # ---------------------------------------------------------------- export

@@ -19,6 +19,11 @@ urlpatterns = [
     path(
         "console/training/<int:pk>/enrolments/<int:eid>/withdraw/", views.withdraw, name="training-withdraw"
     ),
+    path(
+        "console/training/<int:pk>/enrolments/<int:eid>/revoke/",
+        views.certificate_revoke,
+        name="training-certificate-revoke",
+    ),
     path("console/training/<int:pk>/sessions/<int:n>/", views.attendance, name="training-attendance"),
     path("console/training/<int:pk>/scores/", views.scores, name="training-scores"),
     path("console/training/<int:pk>/issue/", views.issue, name="training-issue"),

@@ -102,6 +102,8 @@ def class_detail(request, pk):
     organiser = can(request.user, "change", k.org.path)
     rows = selectors.roll(k, actor=request.user)
     for e in rows:
+        e.revoked = list(e.revocations.all())
+        e.may_revoke = organiser and bool(e.certificate_no)
         e.may_withdraw = (
             e.status == Enrolment.Status.ENROLLED
             and not k.cancelled
@@ -231,6 +233,31 @@ def withdraw(request, pk, eid):
 
 
 @staff_required
+@require_POST
+def certificate_revoke(request, pk, eid):
+    """撤销结业证书 from the class page's roll: the organiser's 管理员 (404 outside the subtree, 403 for roles that
+    may not change); the form sends the reason and the number shown, so a stale page never revokes a newer one."""
+    k = selectors.organised_class(actor=request.user, pk=pk)
+    e = get_scoped_or_404(Enrolment.objects.filter(klass=k).select_related("person"), request.user, eid)
+    try:
+        r = services.revoke_certificate(
+            actor=request.user,
+            enrolment=e,
+            reason=request.POST.get("reason", ""),
+            number=request.POST.get("number", ""),
+        )
+    except PermissionDenied:
+        raise
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(
+            request, f"已撤销{e.person.name}的结业证书 {r.certificate_no}，公开核验页将显示已撤销"
+        )
+    return redirect(_back(k) + f"#enrolment-{e.pk}")
+
+
+@staff_required
 def attendance(request, pk, n):
     k = selectors.organised_class(actor=request.user, pk=pk, action="view")
     s = Session.objects.filter(klass=k, n=n).first()
@@ -345,9 +372,12 @@ def export(request, pk):
 def verify(request):
     number = request.GET.get("no", "").strip()
     found = selectors.certificate(actor=request.user, number=number) if number else None
+    revoked = None
     if found is not None:
         found.attended = services.attended_counts(found.klass).get(found.pk, 0)
-    return render(request, "training/console/verify.html", {"no": number, "found": found})
+    elif number:
+        revoked = selectors.revoked_certificate(actor=request.user, number=number)
+    return render(request, "training/console/verify.html", {"no": number, "found": found, "revoked": revoked})
 
 
 # ---------------------------------------------------------------- 结业证书 PDF and its public verification
@@ -379,17 +409,26 @@ def m_certificate_pdf(request, eid):
 
 def public_verify(request, token):
     """Public (no login): whoever scans the QR code sees whether the certificate is genuine — the holder's name
-    masked, the class, organiser, number and date; nothing else about the person. A forged or mistyped token
-    gets a Chinese 'not found' page with status 404."""
+    masked, the class, organiser, number and date; nothing else about the person. A revoked certificate's page
+    says so, with the date of the revocation (not its reason: that is the trainee's matter). A forged or
+    mistyped token gets a Chinese 'not found' page with status 404."""
     from .certificates import issued_on, mask_name
 
-    e = selectors.certificate_by_token(token)
-    if e is None:
+    cert = selectors.certificate_by_token(token)  # a valid one (an enrolment) …
+    revoked = None if cert is not None else selectors.revoked_by_token(token)  # … or a revoked one
+    if cert is None and revoked is None:
         return render(request, "training/verify_public.html", {"e": None}, status=404)
+    e = cert or revoked.enrolment
     return render(
         request,
         "training/verify_public.html",
-        {"e": e, "holder": mask_name(e.person.name), "issued": issued_on(e)},
+        {
+            "e": e,
+            "number": (cert or revoked).certificate_no,
+            "issued": issued_on(cert or revoked),
+            "revoked_on": timezone.localtime(revoked.revoked_at).date() if revoked else None,
+            "holder": mask_name(e.person.name),
+        },
     )
 
 

@@ -105,7 +105,7 @@ AUDIT_ACTIONS = {
     "training.attendance_record": "培训课次点名", "training.scores_record": "登记培训考核成绩",
     "training.certificates_issue": "发放培训结业证书", "training.roll_export": "导出培训学员名册",
     "training.education_grant": "发放教育补助", "training.class_update": "修改班组长培训班",
-    "training.class_cancel": "取消班组长培训班",
+    "training.class_cancel": "取消班组长培训班", "training.certificate_revoke": "撤销培训结业证书",
     "care.campaign_update": "修改女职工关爱行动", "care.class_update": "修改暑期托管班",
     "care.campaign_create": "发布女职工关爱行动", "care.share_set": "分配关爱行动名额",
     "care.campaign_cancel": "取消女职工关爱行动", "care.signup_attended": "登记关爱行动已参加",

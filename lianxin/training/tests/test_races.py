@@ -195,3 +195,61 @@ def test_lowering_the_sessions_while_the_last_one_is_taken_roll_of(district):
         assert k.sessions == 3 and n == [1, 2, 3] and not Attendance.objects.exists()
     else:
         assert k.sessions == 5 and n == [1, 2, 3, 4, 5] and Attendance.objects.get().session.n == 5
+
+
+def test_two_revocations_at_once_revoke_once(district):
+    """Two administrators (or a double click) revoke the same certificate at the same instant: the enrolment's row
+    lock lets one through; the other, waiting, finds it revoked and says so — one history row, one audit entry."""
+    from lianxin.core.models import AuditEntry
+    from lianxin.training.models import RevokedCertificate
+
+    d = district
+    k = _ready(d, d.street_a, 2, "第一期班组长培训班")
+    services.issue_certificates(actor=ROOT, klass=k)
+    e = Enrolment.objects.filter(klass=k).order_by("id").first()
+    number = e.certificate_no
+    results = race(
+        [
+            lambda: services.revoke_certificate(
+                actor=d.users["street_a.admin"], enrolment=e, reason="成绩登记错误"
+            ).certificate_no,
+            lambda: services.revoke_certificate(actor=ROOT, enrolment=e, reason="复核发现作弊").certificate_no,
+        ]
+    )
+    assert sorted(results) == sorted([number, "revoked"])
+    assert RevokedCertificate.objects.filter(certificate_no=number).count() == 1
+    assert AuditEntry.objects.filter(action="training.certificate_revoke").count() == 1
+    e.refresh_from_db()
+    assert e.certificate_no is None and e.score is None
+
+
+def test_a_revocation_while_the_class_issues_again(district):
+    """A revocation and a second issue (for a trainee whose corrected score now qualifies) at the same instant:
+    the newly qualified trainee gets the next number of the sequence, never the revoked one, and the revoked
+    trainee gets none (the score the certificate vouched for is cleared with it)."""
+    from lianxin.training.models import RevokedCertificate
+
+    d = district
+    k = _ready(d, d.street_a, 3, "第一期班组长培训班")
+    first, second, late = Enrolment.objects.filter(klass=k).order_by("id")
+    services.record_scores(actor=ROOT, klass=k, scores={str(late.pk): "30"})
+    services.issue_certificates(actor=ROOT, klass=k)
+    services.record_scores(actor=ROOT, klass=k, scores={str(late.pk): "70"})  # the re-sit
+    first.refresh_from_db()
+    revoked_no = first.certificate_no
+    results = race(
+        [
+            lambda: services.revoke_certificate(actor=ROOT, enrolment=first, reason="成绩登记错误").certificate_no,
+            lambda: [e.pk for e in services.issue_certificates(actor=ROOT, klass=k)],
+        ]
+    )
+    assert sorted(map(str, results)) == sorted([revoked_no, str([late.pk])])
+    year = timezone.localdate().year
+    late.refresh_from_db()
+    first.refresh_from_db()
+    assert late.certificate_no == f"{year}00003" and first.certificate_no is None
+    assert RevokedCertificate.objects.get().certificate_no == revoked_no == f"{year}00001"
+    assert sorted(Enrolment.objects.exclude(certificate_no=None).values_list("certificate_no", flat=True)) == [
+        f"{year}00002",
+        f"{year}00003",
+    ]
