@@ -67,8 +67,8 @@ def scope_for(user) -> Scope:
     return cached
 
 
-def path_filter(model, paths: list[str]) -> Q:
-    fields = getattr(model, "SCOPE_PATHS", None)
+def path_filter(model, paths: list[str], fields: tuple[str, ...] | None = None) -> Q:
+    fields = fields or getattr(model, "SCOPE_PATHS", None)
     if not fields:
         raise TypeError(f"{model.__name__} declares no SCOPE_PATHS; it cannot be scoped")
     q = Q(pk__in=[])
@@ -78,15 +78,16 @@ def path_filter(model, paths: list[str]) -> Q:
     return q
 
 
-def scoped(qs: QuerySet, user, action: str = "view") -> QuerySet:
-    """``qs`` narrowed to what ``user`` may ``action``. Anonymous or role-less users get nothing."""
+def scoped(qs: QuerySet, user, action: str = "view", *, fields: tuple[str, ...] | None = None) -> QuerySet:
+    """``qs`` narrowed to what ``user`` may ``action``. Anonymous or role-less users get nothing. ``fields``
+    narrows by some of the model's ``SCOPE_PATHS`` only (e.g. the receiving side of something with two)."""
     scope = scope_for(user)
     if scope.superuser:
         return qs
     paths = scope.paths(action)
     if not paths:
         return qs.none()
-    return qs.filter(path_filter(qs.model, paths))
+    return qs.filter(path_filter(qs.model, paths, fields))
 
 
 def get_scoped_or_404(qs: QuerySet, user, pk, action: str = "view", *, for_update: bool = False):

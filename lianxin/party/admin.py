@@ -7,7 +7,7 @@ from unfold.admin import ModelAdmin
 
 from lianxin.core.admin_scoping import ScopedAdminMixin
 
-from .models import DuesEntry, Meeting, PartyMember, Transfer
+from .models import DuesEntry, Meeting, PartyMember, Transfer, TransferLetter
 
 
 @admin.register(PartyMember)
@@ -41,3 +41,11 @@ class TransferAdmin(ScopedAdminMixin, ModelAdmin):
     list_filter = ("kind",)
     exclude = ("actor",)
     raw_id_fields = ("person", "from_member", "to_member", "from_branch", "to_branch")
+
+
+@admin.register(TransferLetter)
+class TransferLetterAdmin(ScopedAdminMixin, ModelAdmin):
+    list_display = ("id", "member", "from_branch", "to_branch", "status", "sent_at", "decided_at")
+    list_filter = ("status",)
+    exclude = ("sent_by", "decided_by")
+    raw_id_fields = ("member", "from_branch", "to_branch", "transfer")

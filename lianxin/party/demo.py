@@ -8,7 +8,8 @@
   left out so that the compliance view shows red as well as green; attendance from the roster of each day;
 * 党费 set for every member (a retired member at a small fixed amount), this year's months paid, the current
   month partly, one payment reversed and recorded again; one transfer between branches and one out of the
-  district.
+  district; a 组织关系介绍信 from the second street's branch waiting at the first street's, and
+  one from the grassroots union's branch returned.
 """
 
 from __future__ import annotations
@@ -182,6 +183,12 @@ def seed(ctx) -> None:
     services.transfer_out(
         actor=root, member=leaver, external_org="宁波市北仑区某公司党支部", on=today, reason="工作调动"
     )
+    # a 组织关系介绍信 from the second street's branch waiting at the first street's, and one sent back
+    # (from the grassroots union's branch)
+    waiting = members_of[branches[2].pk][-2]
+    services.send_letter(actor=root, member=waiting, to_branch=branches[1], note="工作调动至本街道企业")
+    returned = services.send_letter(actor=root, member=members_of[branches[-1].pk][0], to_branch=fed_branch)
+    services.return_letter(actor=root, letter=returned, reason="本人未在区总工会机关工作，请核实后重新开具")
     ctx.log(
         f"党支部工作：党支部 {len(branches)} 个，党员 {sum(len(v) for v in members_of.values())} 人，"
         f"三会一课 {n_meetings} 次，党费 {payments} 笔"

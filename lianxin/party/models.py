@@ -279,6 +279,75 @@ class Transfer(AppendOnly):
         ]
 
 
+class LetterStatus(models.TextChoices):
+    PENDING = "pending", "待接收"
+    ACCEPTED = "accepted", "已接收"
+    REJECTED = "rejected", "已退回"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class TransferLetter(models.Model):
+    """党员组织关系介绍信 between two branches of the district: the sending branch opens it, the receiving branch
+    accepts it (and only then does the stint move, as a :class:`Transfer`) or sends it back with a reason; the
+    sender may withdraw it while it waits. So a branch's administrator can move a member to a branch outside
+    their own scope, and the receiver consents.
+
+    One open letter per stint (partial ``UNIQUE(member) WHERE status = 'pending'``); a decided letter names who
+    decided and when, a returned one why, an accepted one its transfer (CHECK ``party_letter_decided_shape``)."""
+
+    member = models.ForeignKey(
+        PartyMember, on_delete=models.PROTECT, related_name="letters", verbose_name="转出的党员记录"
+    )
+    from_branch = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="转出支部"
+    )
+    to_branch = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="转入支部"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=16, choices=LetterStatus.choices, default=LetterStatus.PENDING)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="开具人",
+    )
+    sent_at = models.DateTimeField("开具时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="办理人",
+    )
+    decided_at = models.DateTimeField("办理时间", null=True, blank=True)
+    decide_reason = models.CharField("退回或撤回原因", max_length=200, blank=True)
+    transfer = models.OneToOneField(
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="letter", verbose_name="转接记录"
+    )
+
+    SCOPE_PATHS = ("from_branch__path", "to_branch__path")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = verbose_name_plural = "组织关系介绍信"
+        indexes = [models.Index(fields=["to_branch", "status"], name="party_letter_to_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="pending"), name="party_letter_one_open"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_branch=F("to_branch")), name="party_letter_other_branch"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="pending") & Q(decided_at__isnull=True) & Q(transfer__isnull=True)
+                           & Q(decide_reason=""))
+                | (Q(status="accepted") & Q(decided_at__isnull=False) & Q(transfer__isnull=False))
+                | (Q(status__in=["rejected", "withdrawn"]) & Q(decided_at__isnull=False)
+                   & Q(transfer__isnull=True) & ~Q(decide_reason="")),
+                name="party_letter_decided_shape",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member.person.name}：{self.from_branch.name} → {self.to_branch.name}"
+
+
 class MeetingKind(models.TextChoices):
     CONGRESS = "congress", "支部党员大会"
     COMMITTEE = "committee", "支委会"

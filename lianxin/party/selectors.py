@@ -17,11 +17,13 @@ from .models import (
     Attendance,
     Category,
     DuesEntry,
+    LetterStatus,
     Meeting,
     MeetingKind,
     MemberStatus,
     PartyMember,
     Transfer,
+    TransferLetter,
 )
 from .services import period_of, roster_on
 
@@ -206,6 +208,44 @@ def transfer_targets(*, actor, member: PartyMember) -> QuerySet[Organization]:
     return branches(actor=actor, action="change").exclude(pk=member.branch_id).order_by("path")
 
 
+def letter_targets(member: PartyMember) -> QuerySet[Organization]:
+    """Where a letter may go: every other 党支部 of the district (the receiver need not be in the sender's scope —
+    their administrator accepts). Names only."""
+    return Organization.objects.filter(kind=OrgKind.PARTY).exclude(pk=member.branch_id).order_by("path")
+
+
+def _letters() -> QuerySet[TransferLetter]:
+    return TransferLetter.objects.select_related(
+        "member__person", "from_branch", "to_branch", "sent_by", "decided_by"
+    )
+
+
+def letters(*, actor, status: str = "") -> QuerySet[TransferLetter]:
+    """Letters sent from or to a branch in scope (either side reads it)."""
+    qs = scoped(_letters(), actor, "view")
+    if status in LetterStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-sent_at", "-id")
+
+
+def letters_to_handle(*, actor) -> dict[str, list[TransferLetter]]:
+    """The open letters this user may act on: ``incoming`` (to accept or return: ``change`` on the receiving
+    branch) and ``outgoing`` (waiting at the other side: ``change`` on the sending branch)."""
+    pending = _letters().filter(status=LetterStatus.PENDING).order_by("sent_at", "id")
+    return {
+        "incoming": list(scoped(pending, actor, "change", fields=("to_branch__path",))),
+        "outgoing": list(scoped(pending, actor, "change", fields=("from_branch__path",))),
+    }
+
+
+def letter_detail(*, actor, pk) -> TransferLetter:
+    return get_scoped_or_404(_letters(), actor, pk, "view")
+
+
+def open_letter(member: PartyMember) -> TransferLetter | None:
+    return _letters().filter(member=member, status=LetterStatus.PENDING).first()
+
+
 # ---------------------------------------------------------------- meetings
 
 
@@ -377,6 +417,7 @@ def my_party(person, year: int | None = None, today: dt.date | None = None) -> d
     tally = {key: sum(1 for mt in rows if mt.my_status == label) for key, label in Attendance.Status.choices}
     return {
         "current": current,
+        "letter": open_letter(current) if current else None,
         "latest": stints[0],
         "stints": stints,
         "year": year,

@@ -7,6 +7,10 @@ step                                   service                         held by
 预备党员转正                             :func:`confirm_full`            member row lock; CHECK category ↔ dates
 支部间转接                               :func:`transfer_member`         member row lock; UNIQUE from_member;
                                                                        partial UNIQUE(person) active
+开具 / 接收 / 退回 / 撤回介绍信          :func:`send_letter`,            member row lock, then the letter row;
+                                       :func:`accept_letter`,          partial UNIQUE(member) over open
+                                       :func:`return_letter`,          letters; CHECK decided shape
+                                       :func:`withdraw_letter`
 转出到外单位 / 停止党籍 / 去世           :func:`transfer_out`,           member row lock; UNIQUE from_member
                                        :func:`end_membership`
 核定党费                                 :func:`set_dues`                member row lock; CHECK fixed ↔ reason
@@ -16,9 +20,10 @@ step                                   service                         held by
 党费冲正                                 :func:`reverse_payment`         payment row lock; UNIQUE reverses
 =====================================  ==============================  ==========================================
 
-Who: the administrators (``change``) of the branch or of an organisation above it; a transfer between branches
-needs ``change`` on both. Every step is audited (``party.*``). Lock order: the member (stint) row, then a dues
-row. Dates are local dates (Asia/Shanghai): ``timezone.localdate()``, never the UTC date.
+Who: the administrators (``change``) of the branch or of an organisation above it; a transfer done at once needs
+``change`` on both branches, a letter ``change`` on the sending side to send or withdraw and on the receiving side
+to accept or return. While a letter waits, no other step moves or closes the stint. Every step is audited
+(``party.*``). Lock order: the member (stint) row, then a letter or a dues row. Dates are local dates (Asia/Shanghai): ``timezone.localdate()``, never the UTC date.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lianxin.core import audit
+from lianxin.core import audit, notify
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import parse_id_number
 from lianxin.core.scoping import require
@@ -42,11 +47,13 @@ from .models import (
     Attendance,
     Category,
     DuesEntry,
+    LetterStatus,
     Meeting,
     MeetingKind,
     MemberStatus,
     PartyMember,
     Transfer,
+    TransferLetter,
     one_year_after,
     yuan,
 )
@@ -310,22 +317,22 @@ def _leave(m: PartyMember, *, status: str, on, reason: str) -> dt.date:
     return on
 
 
-@transaction.atomic
-def transfer_member(
-    *, actor, member: PartyMember, to_branch: Organization, on, reason: str = ""
-) -> PartyMember:
-    """支部间转接: the stint in the old branch closes (已转出) and one opens in the new branch with the same
-    category, dates and 党费 settings. Needs ``change`` on both branches. Two transfers of one member at once:
-    the second waits on the member's row lock and finds the stint closed; past the lock, ``from_member`` is
-    unique and the person has at most one active stint."""
-    m = _lock(member)
-    require(actor, "change", m.branch.path, "只有转出支部或上级组织的管理员可以办理转接")
-    to_branch = _branch(to_branch)
-    require(actor, "change", to_branch.path, "转入的党支部不在您的管理范围内，请办理转出到外单位")
-    _active(m)
+def _no_open_letter(m: PartyMember) -> None:
+    """Under the member's row lock: a stint with a letter waiting at another branch is not moved or closed by any
+    other step (withdraw the letter first)."""
+    letter = TransferLetter.objects.filter(member=m, status=LetterStatus.PENDING).select_related("to_branch").first()
+    if letter is not None:
+        raise ServiceError(
+            f"{m.person.name}有一封待{letter.to_branch.name}接收的组织关系介绍信，请先撤回或等待对方办理",
+            code="letter_open",
+        )
+
+
+def _move(m: PartyMember, *, actor, to_branch: Organization, on, reason: str) -> tuple[PartyMember, Transfer]:
+    """Close the (locked, active) stint and open one in ``to_branch`` with the same category, dates and 党费
+    settings; the :class:`Transfer` names both."""
     if to_branch.pk == m.branch_id:
         raise ServiceError("转入支部与现所在支部相同", field="to_branch")
-    reason = _text(reason, field="reason", label="说明", low=0, high=200)
     on = _leave(m, status=MemberStatus.OUT, on=on, reason=f"转至{to_branch.name}")
     try:
         with transaction.atomic():
@@ -335,6 +342,7 @@ def transfer_member(
                 category=m.category,
                 joined_on=m.joined_on,
                 full_on=m.full_on,
+                probation_until=m.probation_until,
                 entered_on=on,
                 came_from=f"由{m.branch.name}转入",
                 dues_base_fen=m.dues_base_fen,
@@ -342,7 +350,7 @@ def transfer_member(
                 dues_fixed_reason=m.dues_fixed_reason,
                 created_by=_uid(actor),
             )
-            Transfer.objects.create(
+            t = Transfer.objects.create(
                 person=m.person,
                 kind=Transfer.Kind.INTERNAL,
                 from_member=m,
@@ -355,15 +363,147 @@ def transfer_member(
             )
     except IntegrityError:
         raise ServiceError(f"{m.person.name}的组织关系已在转接中", code="not_active") from None
+    return new, t
+
+
+@transaction.atomic
+def transfer_member(
+    *, actor, member: PartyMember, to_branch: Organization, on, reason: str = ""
+) -> PartyMember:
+    """支部间转接 done at once by an administrator of both branches: the stint in the old branch closes (已转出)
+    and one opens in the new branch with the same category, dates and 党费 settings. Two transfers of one member
+    at once: the second waits on the member's row lock and finds the stint closed; past the lock,
+    ``from_member`` is unique and the person has at most one active stint. (An administrator of one side only
+    sends a :func:`send_letter`.)"""
+    m = _lock(member)
+    require(actor, "change", m.branch.path, "只有转出支部或上级组织的管理员可以办理转接")
+    to_branch = _branch(to_branch)
+    require(actor, "change", to_branch.path, "转入的党支部不在您的管理范围内，请开具组织关系介绍信，由对方接收")
+    _active(m)
+    _no_open_letter(m)
+    reason = _text(reason, field="reason", label="说明", low=0, high=200)
+    new, _ = _move(m, actor=actor, to_branch=to_branch, on=on, reason=reason)
     audit.record(
         actor=actor,
         action="party.member_transfer",
         obj=new,
         org_path=m.branch.path,
         reason=reason,
-        detail={"person": m.person_id, "from": m.branch.name, "to": to_branch.name, "on": on},
+        detail={"person": m.person_id, "from": m.branch.name, "to": to_branch.name, "on": new.entered_on},
     )
     return new
+
+
+# ---------------------------------------------------------------- 组织关系介绍信 (send, accept / return, withdraw)
+
+
+@transaction.atomic
+def send_letter(*, actor, member: PartyMember, to_branch: Organization, note: str = "") -> TransferLetter:
+    """开具组织关系介绍信 to another branch of the district — which may lie outside the sender's scope. The member
+    stays on the old roster (and pays 党费 there) until the receiver accepts. One open letter per stint:
+    the member's row lock orders two senders, the partial unique index holds past it."""
+    m = _lock(member)
+    require(actor, "change", m.branch.path, "只有转出支部或上级组织的管理员可以开具介绍信")
+    _active(m)
+    to_branch = _branch(to_branch)
+    if to_branch.pk == m.branch_id:
+        raise ServiceError("转入支部与现所在支部相同", field="to_branch")
+    _no_open_letter(m)
+    note = _text(note, field="note", label="说明", low=0, high=200)
+    try:
+        with transaction.atomic():
+            letter = TransferLetter.objects.create(
+                member=m, from_branch=m.branch, to_branch=to_branch, note=note, sent_by=_uid(actor)
+            )
+    except IntegrityError:
+        raise ServiceError(f"{m.person.name}已有待接收的组织关系介绍信", code="letter_open") from None
+    audit.record(
+        actor=actor,
+        action="party.letter_send",
+        obj=letter,
+        org_path=m.branch.path,
+        reason=note,
+        detail={"person": m.person_id, "from_branch": m.branch.name, "to_branch": to_branch.name},
+    )
+    return letter
+
+
+def _lock_letter(letter: TransferLetter) -> tuple[TransferLetter, PartyMember]:
+    """Lock order: the member (stint) row, then the letter."""
+    m = _lock(letter.member)
+    letter = (
+        TransferLetter.objects.select_for_update(of=("self",))
+        .select_related("from_branch", "to_branch")
+        .get(pk=letter.pk)
+    )
+    if letter.status != LetterStatus.PENDING:
+        raise ServiceError(f"该介绍信{letter.get_status_display()}，不能再办理", code="letter_decided")
+    return letter, m
+
+
+def _decide(letter: TransferLetter, *, actor, status: str, reason: str = "", transfer=None) -> None:
+    letter.status, letter.decided_by, letter.decided_at = status, _uid(actor), timezone.now()
+    letter.decide_reason, letter.transfer = reason, transfer
+    letter.save(update_fields=["status", "decided_by", "decided_at", "decide_reason", "transfer"])
+
+
+@transaction.atomic
+def accept_letter(*, actor, letter: TransferLetter, on) -> PartyMember:
+    """接收: the receiving branch's administrator takes the member onto its roster from ``on`` (not before the
+    letter, not after today); the stint moves as in :func:`transfer_member`. Accepting while the sender
+    withdraws: both lock the member row first, so one finds the letter decided."""
+    letter, m = _lock_letter(letter)
+    require(actor, "change", letter.to_branch.path, "只有转入支部或上级组织的管理员可以接收介绍信")
+    _active(m)
+    low = max(m.entered_on, timezone.localtime(letter.sent_at).date())
+    on = _date(on, field="on", label="转入日期", low=low)
+    new, t = _move(m, actor=actor, to_branch=letter.to_branch, on=on, reason=letter.note)
+    _decide(letter, actor=actor, status=LetterStatus.ACCEPTED, transfer=t)
+    audit.record(
+        actor=actor,
+        action="party.letter_accept",
+        obj=new,
+        org_path=letter.to_branch.path,
+        reason=letter.note,
+        detail={"person": m.person_id, "from_branch": letter.from_branch.name, "to_branch": letter.to_branch.name,
+                "on": on},
+    )
+    user = getattr(m.person, "user", None)
+    if user is not None:
+        notify.enqueue(
+            channel="inapp", user=user, template="party_letter", title="组织关系已转入",
+            body=f"您的党组织关系已由{letter.from_branch.name}转入{letter.to_branch.name}（{on:%Y-%m-%d}）。",
+            dedupe_key=f"party.letter_accept:{letter.pk}",
+        )
+    return new
+
+
+@transaction.atomic
+def return_letter(*, actor, letter: TransferLetter, reason: str) -> TransferLetter:
+    """退回: the receiver declines, with a reason the sender reads; the member stays where they are."""
+    letter, m = _lock_letter(letter)
+    require(actor, "change", letter.to_branch.path, "只有转入支部或上级组织的管理员可以退回介绍信")
+    reason = _text(reason, field="reason", label="退回原因", low=2, high=200)
+    _decide(letter, actor=actor, status=LetterStatus.REJECTED, reason=reason)
+    audit.record(
+        actor=actor, action="party.letter_return", obj=letter, org_path=letter.to_branch.path, reason=reason,
+        detail={"person": m.person_id, "from_branch": letter.from_branch.name, "to_branch": letter.to_branch.name},
+    )
+    return letter
+
+
+@transaction.atomic
+def withdraw_letter(*, actor, letter: TransferLetter, reason: str) -> TransferLetter:
+    """撤回: the sender takes a waiting letter back (opened by mistake, the member stays)."""
+    letter, m = _lock_letter(letter)
+    require(actor, "change", letter.from_branch.path, "只有转出支部或上级组织的管理员可以撤回介绍信")
+    reason = _text(reason, field="reason", label="撤回原因", low=2, high=200)
+    _decide(letter, actor=actor, status=LetterStatus.WITHDRAWN, reason=reason)
+    audit.record(
+        actor=actor, action="party.letter_withdraw", obj=letter, org_path=letter.from_branch.path, reason=reason,
+        detail={"person": m.person_id, "from_branch": letter.from_branch.name, "to_branch": letter.to_branch.name},
+    )
+    return letter
 
 
 @transaction.atomic
@@ -372,6 +512,7 @@ def transfer_out(*, actor, member: PartyMember, external_org: str, on, reason: s
     m = _lock(member)
     require(actor, "change", m.branch.path, "只有该党支部或上级组织的管理员可以办理转出")
     _active(m)
+    _no_open_letter(m)
     external_org = _text(external_org, field="external_org", label="转往的党组织", low=2, high=150)
     reason = _text(reason, field="reason", label="说明", low=0, high=200)
     on = _leave(m, status=MemberStatus.OUT, on=on, reason=f"转至{external_org}")
@@ -407,6 +548,7 @@ def end_membership(*, actor, member: PartyMember, status: str, on, reason: str) 
     m = _lock(member)
     require(actor, "change", m.branch.path, "只有该党支部或上级组织的管理员可以办理")
     _active(m)
+    _no_open_letter(m)
     if status not in (MemberStatus.STOPPED, MemberStatus.DECEASED, MemberStatus.DISQUALIFIED):
         raise ServiceError("请选择党籍变动类型", field="status")
     if status == MemberStatus.DISQUALIFIED and m.category != Category.PROBATIONARY:

@@ -27,7 +27,7 @@ from .forms import (
     MeetingEditForm,
     MeetingForm,
 )
-from .models import Category, DuesEntry, MeetingKind, MemberStatus, one_year_after, yuan
+from .models import Category, DuesEntry, LetterStatus, MeetingKind, MemberStatus, one_year_after, yuan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,6 +69,7 @@ def home(request):
         {
             "branches": selectors.branch_list(actor=request.user),
             "due": due,
+            "letters": selectors.letters_to_handle(actor=request.user),
             "days": selectors.DUE_SOON_DAYS,
             "year": today.year,
         },
@@ -154,6 +155,8 @@ def member_detail(request, pk):
             "targets": list(selectors.transfer_targets(actor=request.user, member=m))
             if manage and active
             else [],
+            "letter_targets": list(selectors.letter_targets(m)) if manage and active else [],
+            "open_letter": selectors.open_letter(m) if active else None,
             "history": selectors.history_of(m),
             "stints": selectors.stints_of(m),
             "ledger": ledger,
@@ -516,6 +519,106 @@ def dues_export(request, pk):
     year = _year(request)
     w = services.export_dues(actor=request.user, branch=b, year=year, rows=selectors.dues_year(b, year))
     return _xlsx(w, f"{b.name}{year}年党费收缴.xlsx")
+
+
+# ---------------------------------------------------------------- 组织关系介绍信
+
+
+@staff_required
+@require_POST
+def member_letter(request, pk):
+    def call(m):
+        raw = str(request.POST.get("to_branch", ""))
+        to = selectors.letter_targets(m).filter(pk=raw).first() if raw.isdigit() else None
+        if to is None:
+            raise ServiceError("请选择转入的党支部", field="to_branch")
+        services.send_letter(actor=request.user, member=m, to_branch=to, note=request.POST.get("note", ""))
+        return m  # back to the member's page, which shows the letter
+
+    return _member_action(request, pk, call, "已为{name}开具组织关系介绍信，等待转入支部接收")
+
+
+@staff_required
+def letter_list(request):
+    status = request.GET.get("status", "")
+    return render(
+        request,
+        "party/console/letters.html",
+        {
+            **selectors.letters_to_handle(actor=request.user),
+            "page": paginate(request, selectors.letters(actor=request.user, status=status), 30),
+            "status": status if status in LetterStatus.values else "",
+            "statuses": LetterStatus.choices,
+        },
+    )
+
+
+@staff_required
+def letter_detail(request, pk):
+    letter = selectors.letter_detail(actor=request.user, pk=pk)
+    pending = letter.status == LetterStatus.PENDING
+    return render(
+        request,
+        "party/console/letter.html",
+        {
+            "letter": letter,
+            "m": letter.member,
+            "may_receive": pending and can(request.user, "change", letter.to_branch.path),
+            "may_withdraw": pending and can(request.user, "change", letter.from_branch.path),
+            "may_view_member": can(request.user, "view", letter.from_branch.path),
+            "today": f"{timezone.localdate():%Y-%m-%d}",
+            "earliest": f"{max(letter.member.entered_on, timezone.localtime(letter.sent_at).date()):%Y-%m-%d}",
+        },
+    )
+
+
+def _letter_action(request, pk, call, ok: str, done=None):
+    letter = selectors.letter_detail(actor=request.user, pk=pk)
+    try:
+        out = call(letter)
+    except PermissionDenied:
+        raise
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect(f"/console/party/letters/{letter.pk}/")
+    messages.success(request, ok.format(name=letter.member.person.name))
+    return redirect(done(out) if done else f"/console/party/letters/{letter.pk}/")
+
+
+@staff_required
+@require_POST
+def letter_accept(request, pk):
+    return _letter_action(
+        request,
+        pk,
+        lambda letter: services.accept_letter(actor=request.user, letter=letter, on=_day(request.POST.get("on"))),
+        "已接收{name}的组织关系，转入本支部党员名册",
+        done=lambda new: f"/console/party/members/{new.pk}/",
+    )
+
+
+@staff_required
+@require_POST
+def letter_return(request, pk):
+    return _letter_action(
+        request,
+        pk,
+        lambda letter: services.return_letter(actor=request.user, letter=letter, reason=request.POST.get("reason", "")),
+        "已退回{name}的组织关系介绍信",
+    )
+
+
+@staff_required
+@require_POST
+def letter_withdraw(request, pk):
+    return _letter_action(
+        request,
+        pk,
+        lambda letter: services.withdraw_letter(
+            actor=request.user, letter=letter, reason=request.POST.get("reason", "")
+        ),
+        "已撤回{name}的组织关系介绍信",
+    )
 
 
 # ---------------------------------------------------------------- the member's own page

@@ -18,7 +18,9 @@ def test_party_records_in_scope_only_and_read_only(client, party):
     e = services.record_payment(actor=ROOT, member=m, period=services.period_of(timezone.localdate()))
     services.transfer_member(actor=ROOT, member=m, to_branch=d.branch_a2, on=timezone.localdate())
     t = Transfer.objects.get(person=m.person)
-    pages = {"partymember": m.pk, "meeting": mt.pk, "duesentry": e.pk, "transfer": t.pk}
+    m2 = make_party_member(d.branch_a, "白杨党员二")
+    letter = services.send_letter(actor=ROOT, member=m2, to_branch=d.branch_a2)  # both sides in street A
+    pages = {"partymember": m.pk, "meeting": mt.pk, "duesentry": e.pk, "transfer": t.pk, "transferletter": letter.pk}
     client.force_login(d.users["street_a.admin"])
     assert "白杨支部会议" in client.get("/admin/party/meeting/").content.decode()
     for model, pk in pages.items():

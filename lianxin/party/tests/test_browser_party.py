@@ -128,3 +128,51 @@ def test_the_branch_corrects_a_meeting_and_the_member_sees_it_on_the_phone(
     assert ph.evaluate("document.documentElement.scrollWidth") <= 375
     ph.screenshot(path=str(screenshot_dir / "party-phone.png"), full_page=True)
     assert not errors and not foreign, (errors, foreign)
+
+
+def test_a_letter_goes_to_another_street_which_takes_the_member_in(live_server, district, page, screenshot_dir):
+    """Street A's branch administrator opens 林建国 and 开具组织关系介绍信 to street B's branch (outside their scope):
+    the member page says it waits; street B's branch administrator sees it on 党建, opens it — returning it with
+    only spaces as the reason is refused in Chinese — and 接收: 林建国 is on street B's roster with the same
+    党费. The sender's member page now shows 已转出. Screenshots: party-letter-*.png."""
+    from lianxin.party.models import PartyMember
+
+    d, base, c = district, live_server.url, page
+    a_branch = make_branch(d.street_a, "白杨街道机关党支部")
+    b_branch = make_branch(d.street_b, "下沙街道机关党支部")
+    make_user("a.branch", a_branch, "admin")
+    make_user("b.branch", b_branch, "admin")
+    m = make_party_member(a_branch, "林建国", org=d.base_a1, base="6000")
+    errors, foreign = [], []
+    watch(c, base, errors, foreign)
+
+    console_login(c, base, "a.branch")
+    c.goto(f"{base}/console/party/members/{m.pk}/")
+    c.select_option("#letter-form select[name=to_branch]", label="下沙街道机关党支部")
+    c.fill("#letter-form input[name=note]", "工作调动至下沙")
+    c.click("#letter-form button")
+    c.wait_for_selector("#open-letter")
+    assert "下沙街道机关党支部" in c.inner_text("#open-letter")
+    c.screenshot(path=str(screenshot_dir / "party-letter-sent.png"), full_page=True)
+    c.context.clear_cookies()
+
+    console_login(c, base, "b.branch")
+    c.click("nav.mainnav >> text=党建")
+    c.click("#letters-incoming >> text=林建国")
+    c.wait_for_selector("#accept-form")
+    assert "工作调动至下沙" in c.inner_text(".card")
+    c.fill("#return-form input[name=reason]", "  ")
+    c.click("#return-form button")
+    c.wait_for_selector("text=请填写退回原因")
+    c.click("#accept-form button")
+    c.wait_for_selector("text=已接收林建国的组织关系")
+    assert "下沙街道机关党支部" in c.inner_text("h1 + .card") and "90.00" in c.inner_text("#dues-rule")
+    c.screenshot(path=str(screenshot_dir / "party-letter-accepted.png"), full_page=True)
+    new = PartyMember.objects.get(person=m.person, status="active")
+    assert new.branch == b_branch and new.dues_base_fen == 600000
+    c.context.clear_cookies()
+
+    console_login(c, base, "a.branch")
+    c.goto(f"{base}/console/party/members/{m.pk}/")
+    assert "已转出" in c.inner_text("h1") and "下沙街道机关党支部" in c.inner_text("#transfers")
+    assert not errors and not foreign, (errors, foreign)

@@ -44,6 +44,8 @@ def test_console_pages(demo, codes, username):
         "/console/party/meetings/N/",
         "/console/party/compliance/",
         "/console/party/branches/N/dues/",
+        "/console/party/letters/",
+        "/console/party/letters/N/",
     } <= ok, sorted(ok)
     if username != "by_viewer":
         assert {"/console/party/branches/N/members/new/", "/console/party/members/N/dues/edit/"} <= ok

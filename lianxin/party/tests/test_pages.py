@@ -141,7 +141,10 @@ def test_admin_runs_the_member_steps(client, world):
     m = a["member"]
     html = client.get(f"/console/party/members/{m.pk}/").content.decode()
     assert "confirm-form" in html and MOBILE not in html and a["id"] not in html and "139****5678" in html
-    assert "下沙街道机关党支部" not in html  # not offered as a transfer target
+    direct = html.split('id="transfer-form"', 1)[1].split("</form>", 1)[0]
+    assert "白杨联合工会党支部" in direct and "下沙街道机关党支部" not in direct  # not offered for a direct transfer
+    letter = html.split('id="letter-form"', 1)[1].split("</form>", 1)[0]
+    assert "下沙街道机关党支部" in letter  # but a letter may go there
     r = client.post(f"/console/party/members/{m.pk}/confirm/", {"on": m.due_on.isoformat()})
     assert r.status_code == 302
     m.refresh_from_db()
