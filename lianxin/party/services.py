@@ -468,42 +468,40 @@ def accept_letter(*, actor, letter: TransferLetter, on) -> PartyMember:
         detail={"person": m.person_id, "from_branch": letter.from_branch.name, "to_branch": letter.to_branch.name,
                 "on": on},
     )
-    user = getattr(m.person, "user", None)
-    if user is not None:
-        notify.enqueue(
-            channel="inapp", user=user, template="party_letter", title="组织关系已转入",
-            body=f"您的党组织关系已由{letter.from_branch.name}转入{letter.to_branch.name}（{on:%Y-%m-%d}）。",
-            dedupe_key=f"party.letter_accept:{letter.pk}",
-        )
+    notify.tell_members(
+        [letter], person_of=lambda _: m.person, template="party_letter", title="组织关系已转入",
+        body=f"您的党组织关系已由{letter.from_branch.name}转入{letter.to_branch.name}（{on:%Y-%m-%d}）。",
+        key="party.letter_accept",
+    )
     return new
+
+
+def _close_letter(actor, letter: TransferLetter, *, status: str, reason: str, side: str, label: str,
+                  who: str, action: str) -> TransferLetter:
+    letter, m = _lock_letter(letter)
+    branch = letter.to_branch if side == "to" else letter.from_branch
+    require(actor, "change", branch.path, f"只有{who}或上级组织的管理员可以{label[:2]}介绍信")
+    reason = _text(reason, field="reason", label=label, low=2, high=200)
+    _decide(letter, actor=actor, status=status, reason=reason)
+    audit.record(
+        actor=actor, action=action, obj=letter, org_path=branch.path, reason=reason,
+        detail={"person": m.person_id, "from_branch": letter.from_branch.name, "to_branch": letter.to_branch.name},
+    )
+    return letter
 
 
 @transaction.atomic
 def return_letter(*, actor, letter: TransferLetter, reason: str) -> TransferLetter:
     """退回: the receiver declines, with a reason the sender reads; the member stays where they are."""
-    letter, m = _lock_letter(letter)
-    require(actor, "change", letter.to_branch.path, "只有转入支部或上级组织的管理员可以退回介绍信")
-    reason = _text(reason, field="reason", label="退回原因", low=2, high=200)
-    _decide(letter, actor=actor, status=LetterStatus.REJECTED, reason=reason)
-    audit.record(
-        actor=actor, action="party.letter_return", obj=letter, org_path=letter.to_branch.path, reason=reason,
-        detail={"person": m.person_id, "from_branch": letter.from_branch.name, "to_branch": letter.to_branch.name},
-    )
-    return letter
+    return _close_letter(actor, letter, status=LetterStatus.REJECTED, reason=reason, side="to", label="退回原因",
+                         who="转入支部", action="party.letter_return")
 
 
 @transaction.atomic
 def withdraw_letter(*, actor, letter: TransferLetter, reason: str) -> TransferLetter:
     """撤回: the sender takes a waiting letter back (opened by mistake, the member stays)."""
-    letter, m = _lock_letter(letter)
-    require(actor, "change", letter.from_branch.path, "只有转出支部或上级组织的管理员可以撤回介绍信")
-    reason = _text(reason, field="reason", label="撤回原因", low=2, high=200)
-    _decide(letter, actor=actor, status=LetterStatus.WITHDRAWN, reason=reason)
-    audit.record(
-        actor=actor, action="party.letter_withdraw", obj=letter, org_path=letter.from_branch.path, reason=reason,
-        detail={"person": m.person_id, "from_branch": letter.from_branch.name, "to_branch": letter.to_branch.name},
-    )
-    return letter
+    return _close_letter(actor, letter, status=LetterStatus.WITHDRAWN, reason=reason, side="from",
+                         label="撤回原因", who="转出支部", action="party.letter_withdraw")
 
 
 @transaction.atomic

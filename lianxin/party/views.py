@@ -167,17 +167,24 @@ def member_detail(request, pk):
     )
 
 
-def _member_action(request, pk, call, ok: str):
-    m = selectors.member_detail(actor=request.user, pk=pk, action="change")
+def _act(request, obj, call, ok: str, *, name: str, back: str, done):
+    """Run a step on ``obj``: its Chinese refusal as a message back on ``back``; done, ``ok`` and on to
+    ``done(result)``."""
     try:
-        out = call(m)
+        out = call(obj)
     except PermissionDenied:
         raise
     except ServiceError as e:
         messages.error(request, e.message)
-        return redirect(f"/console/party/members/{m.pk}/")
-    messages.success(request, ok.format(name=m.person.name))
-    return redirect(f"/console/party/members/{getattr(out, 'pk', m.pk)}/")
+        return redirect(back)
+    messages.success(request, ok.format(name=name))
+    return redirect(done(out))
+
+
+def _member_action(request, pk, call, ok: str):
+    m = selectors.member_detail(actor=request.user, pk=pk, action="change")
+    return _act(request, m, call, ok, name=m.person.name, back=f"/console/party/members/{m.pk}/",
+                done=lambda out: f"/console/party/members/{getattr(out, 'pk', m.pk)}/")
 
 
 @staff_required
@@ -574,15 +581,9 @@ def letter_detail(request, pk):
 
 def _letter_action(request, pk, call, ok: str, done=None):
     letter = selectors.letter_detail(actor=request.user, pk=pk)
-    try:
-        out = call(letter)
-    except PermissionDenied:
-        raise
-    except ServiceError as e:
-        messages.error(request, e.message)
-        return redirect(f"/console/party/letters/{letter.pk}/")
-    messages.success(request, ok.format(name=letter.member.person.name))
-    return redirect(done(out) if done else f"/console/party/letters/{letter.pk}/")
+    back = f"/console/party/letters/{letter.pk}/"
+    return _act(request, letter, call, ok, name=letter.member.person.name, back=back,
+                done=done or (lambda _: back))
 
 
 @staff_required

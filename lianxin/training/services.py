@@ -723,16 +723,14 @@ def revoke_certificate(
     e.certificate_no = e.certificate_token = e.certified_at = e.score = None
     e.save(update_fields=["certificate_no", "certificate_token", "certified_at", "score"])
     r.save()
-    user = getattr(e.person, "user", None)
-    if user is not None:
-        notify.enqueue(
-            channel="inapp",
-            user=user,
-            template="training_certificate_revoked",
-            title="班组长培训结业证书已撤销",
-            body=f"您在“{k.title}”的结业证书（编号 {r.certificate_no}）已撤销：{reason}",
-            dedupe_key=f"training-revoke:{r.certificate_no}",
-        )
+    notify.tell_members(
+        [r],
+        person_of=lambda _: e.person,
+        template="training_certificate_revoked",
+        title="班组长培训结业证书已撤销",
+        body=f"您在“{k.title}”的结业证书（编号 {r.certificate_no}）已撤销：{reason}",
+        key="training-revoke",
+    )
     audit.record(
         actor=actor,
         action="training.certificate_revoke",
