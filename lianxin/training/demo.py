@@ -2,7 +2,7 @@
 
 * the federation's 班组长培训班 held last month, with quotas for both streets, a dozen team leaders from base
   unions of both streets (the portal demo's member among them), every 课次 recorded, scores, and certificates
-  issued to those who qualified (one missed too many sessions, one failed the exam);
+  issued to those who qualified (one missed too many sessions, one failed the exam), one of them revoked;
 * 白杨街道's class open for enrolment, with a quota for the demo's grassroots union (base_admin) and a few
   enrolled; the federation's second class running now (attendance partly recorded); the other street's class
   cancelled before it started (its two enrolments kept, the trainees told);
@@ -139,6 +139,10 @@ def seed(ctx) -> None:
     scores[str(enrolled[1].pk)] = "52"  # failed the exam
     services.record_scores(actor=ctx.root, klass=held, scores=scores)
     issued = services.issue_certificates(actor=ctx.root, klass=held)
+    # one issued in error: the score was mis-entered, the certificate revoked (the number stays used)
+    wrong = next((e for e in reversed(issued) if getattr(e.person, "user", None) is None), None)
+    if wrong is not None:
+        services.revoke_certificate(actor=ctx.root, enrolment=wrong, reason="成绩登记有误，经复核未达合格分")
 
     # 2. 白杨街道's class open for enrolment, with a quota for the demo's grassroots union
     street_a = ctx.streets[0]

@@ -14,7 +14,7 @@ from django.test import Client
 from lianxin.core.pagecheck import choice_codes, crawl, report
 from lianxin.core.tests.test_console_crawl import console_check
 from lianxin.portal.tests.test_portal_crawl import problems_of
-from lianxin.training.models import EducationGrant, Enrolment, TrainingClass
+from lianxin.training.models import EducationGrant, Enrolment, RevokedCertificate, TrainingClass
 from lianxin.workflow.models import Application
 
 pytestmark = [pytest.mark.django_db]
@@ -37,7 +37,9 @@ def test_demo_data(demo):
     assert cancelled.cancel_reason and Enrolment.objects.filter(klass=cancelled, status="enrolled").count() == 2
     certified = Enrolment.objects.filter(certificate_no__isnull=False)
     assert certified.count() >= 5
-    numbers = sorted(int(n[4:]) for n in certified.values_list("certificate_no", flat=True))
+    revoked = list(RevokedCertificate.objects.values_list("certificate_no", flat=True))
+    assert len(revoked) == 1  # one issued in error and revoked: its number stays used
+    numbers = sorted(int(n[4:]) for n in [*certified.values_list("certificate_no", flat=True), *revoked])
     assert numbers == list(range(1, len(numbers) + 1))  # gap-free from 1
     # not everyone qualified: one missed half the sessions, one failed the exam
     assert (
@@ -116,3 +118,10 @@ def test_member_page(demo, codes):
         assert resp.status_code == 200 and e.certificate_no in resp.content.decode()
         found, _page = problems_of(url, resp.content.decode(), codes)
         assert not found, found
+    # the demo's revoked certificate: its public page says so, and passes the same checks
+    r = RevokedCertificate.objects.get()
+    url = f"/verify/training/{r.certificate_token}/"
+    html = Client().get(url).content.decode()
+    assert "已撤销" in html and r.revoke_reason not in html
+    found, _page = problems_of(url, html, codes)
+    assert not found, found
