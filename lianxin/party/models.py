@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Mod
 from django.db.models.lookups import Range
+from django.utils import timezone
 
 
 class Category(models.TextChoices):
@@ -279,6 +280,9 @@ class Transfer(AppendOnly):
         ]
 
 
+LETTER_OVERDUE_DAYS = 30  # an open letter older than this is flagged on the lists (the receiver should act)
+
+
 class LetterStatus(models.TextChoices):
     PENDING = "pending", "待接收"
     ACCEPTED = "accepted", "已接收"
@@ -346,6 +350,17 @@ class TransferLetter(models.Model):
 
     def __str__(self):
         return f"{self.member.person.name}：{self.from_branch.name} → {self.to_branch.name}"
+
+    @property
+    def waiting_days(self) -> int | None:
+        """Days an open letter has waited (local dates)."""
+        if self.status != LetterStatus.PENDING:
+            return None
+        return (timezone.localdate() - timezone.localtime(self.sent_at).date()).days
+
+    @property
+    def overdue(self) -> bool:
+        return self.waiting_days is not None and self.waiting_days >= LETTER_OVERDUE_DAYS
 
 
 class MeetingKind(models.TextChoices):

@@ -278,3 +278,14 @@ def test_two_letters_or_a_letter_and_a_closure_at_once(party):
     letters = TransferLetter.objects.filter(member=m)
     assert results.count("ok") == 1 and letters.count() <= 1
     assert (m.status == "stopped") == (letters.count() == 0)
+
+
+def test_a_letter_left_a_month_is_flagged(sent, client):
+    d = sent
+    client.force_login(d.users["street_b.admin"])
+    assert "已等待" not in client.get("/console/party/letters/").content.decode()
+    TransferLetter.objects.filter(pk=d.letter.pk).update(sent_at=timezone.now() - dt.timedelta(days=40))
+    assert "已等待 40 天" in client.get("/console/party/letters/").content.decode()
+    assert "已等待 40 天" in client.get(f"/console/party/letters/{d.letter.pk}/").content.decode()
+    services.return_letter(actor=d.users["street_b.admin"], letter=d.letter, reason="本人已调往外区")
+    assert "已等待" not in client.get("/console/party/letters/").content.decode()  # decided: no longer waiting
