@@ -38,6 +38,7 @@ from django.utils import timezone
 from lianxin.core import audit, notify
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import parse_id_number
+from lianxin.core.models import Notification
 from lianxin.core.scoping import require
 from lianxin.members.models import Person
 from lianxin.members.services import id_bidx
@@ -772,6 +773,45 @@ def live_payment(member: PartyMember, period: int) -> DuesEntry | None:
         .order_by("-round")
         .first()
     )
+
+
+@transaction.atomic
+def remind_unpaid(*, actor, branch: Organization, period) -> dict:
+    """提醒未缴: an in-app reminder to each member on the branch's roster today, with a rated amount, who has no
+    live payment for ``period`` (this month or an earlier one). Once per member and month: the outbox's unique
+    dedupe key (``party.dues_remind:<period>:<stint>``) makes a second click — or two administrators at once —
+    tell nobody twice. Returns who was told now, who had been told before, and who has no portal account (to
+    be phoned)."""
+    from .selectors import dues_summary  # the console's 未缴 rule, one place
+
+    branch = _branch(branch)
+    require(actor, "change", branch.path, "只有该党支部或上级组织的管理员可以提醒缴纳党费")
+    period = parse_period(period)
+    if period > period_of(timezone.localdate()):
+        raise ServiceError("只能提醒本月及以前月份的党费", field="period")
+    rows = [r["member"] for r in dues_summary(branch, period)["unpaid"] if r["member"].status == ACTIVE and r["due"]]
+    key = f"party.dues_remind:{period}"
+    done = set(
+        Notification.objects.filter(dedupe_key__in=[f"{key}:{m.pk}" for m in rows]).values_list("dedupe_key", flat=True)
+    )
+    fresh = [m for m in rows if f"{key}:{m.pk}" not in done]
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[m.person_id for m in fresh]).select_related("user")}
+    reach = [m for m in fresh if getattr(people[m.person_id], "user", None) is not None]
+    label = period_label(period)
+    told = notify.tell_members(
+        reach, person_of=lambda m: people[m.person_id], template="party_dues", title=f"{label}党费提醒",
+        body=lambda m: f"您{label}的党费（{m.monthly_yuan} 元）尚未缴纳，请向{branch.name}缴纳。",
+        key=key,
+    )
+    out = {
+        "told": [m.person.name for m in reach],
+        "before": [m.person.name for m in rows if f"{key}:{m.pk}" in done],
+        "no_account": [m.person.name for m in fresh if m not in reach],
+    }
+    if told:
+        audit.record(actor=actor, action="party.dues_remind", obj=branch, org_path=branch.path,
+                     detail={"period": period, "count": told, "no_account": len(out["no_account"])})
+    return out
 
 
 @transaction.atomic

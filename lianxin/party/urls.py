@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/party/branches/<int:pk>/meetings/new/", views.meeting_new, name="party-meeting-new"),
     path("console/party/branches/<int:pk>/dues/", views.dues, name="party-dues"),
     path("console/party/branches/<int:pk>/dues/pay/", views.dues_pay, name="party-dues-pay"),
+    path("console/party/branches/<int:pk>/dues/remind/", views.dues_remind, name="party-dues-remind"),
     path("console/party/branches/<int:pk>/dues/export/", views.dues_export, name="party-dues-export"),
     path("console/party/members/<int:pk>/", views.member_detail, name="party-member"),
     path("console/party/members/<int:pk>/confirm/", views.member_confirm, name="party-member-confirm"),

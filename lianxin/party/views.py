@@ -465,6 +465,7 @@ def dues(request, pk):
             "month": f"{period // 100}-{period % 100:02d}",
             "year": period // 100,
             "manage": can(request.user, "change", b.path),
+            "may_remind": period <= services.period_of(timezone.localdate()),
             "due_total": yuan(s["due_total"]),
             "paid_total": yuan(s["paid_total"]),
             "unpaid_total": yuan(s["due_total"] - s["paid_total"]),
@@ -501,6 +502,32 @@ def dues_pay(request, pk):
     except ServiceError:
         q = ""
     return redirect(f"/console/party/branches/{b.pk}/dues/{q}")
+
+
+@staff_required
+@require_POST
+def dues_remind(request, pk):
+    b = selectors.branch_detail(actor=request.user, pk=pk, action="change")
+    period = request.POST.get("period", "")
+    try:
+        out = services.remind_unpaid(actor=request.user, branch=b, period=period)
+    except PermissionDenied:
+        raise
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect(f"/console/party/branches/{b.pk}/dues/")
+    if out["told"]:
+        messages.success(request, f"已在手机端提醒 {len(out['told'])} 人：{'、'.join(out['told'][:20])}")
+    if out["before"]:
+        messages.info(request, f"本月已提醒过 {len(out['before'])} 人，不再重复提醒：{'、'.join(out['before'][:20])}")
+    if out["no_account"]:
+        messages.warning(
+            request, f"{len(out['no_account'])} 人未开通手机端，请电话联系：{'、'.join(out['no_account'][:20])}"
+        )
+    if not any(out.values()):
+        messages.info(request, "该月没有需要提醒的未缴党员")
+    p = services.parse_period(period)
+    return redirect(f"/console/party/branches/{b.pk}/dues/?month={p // 100}-{p % 100:02d}")
 
 
 @staff_required

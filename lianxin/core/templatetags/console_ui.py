@@ -134,7 +134,7 @@ AUDIT_ACTIONS = {
     "party.letter_return": "退回党员组织关系介绍信", "party.letter_withdraw": "撤回党员组织关系介绍信",
     "party.member_status": "登记党籍变动（停止党籍/去世）", "party.dues_set": "核定党费",
     "party.meeting_record": "登记三会一课", "party.meeting_update": "更正三会一课记录", "party.meetings_export": "导出三会一课记录",
-    "party.dues_pay": "登记党费缴纳", "party.dues_reverse": "冲正党费", "party.dues_export": "导出党费收缴表",
+    "party.dues_pay": "登记党费缴纳", "party.dues_remind": "提醒未缴党费", "party.dues_reverse": "冲正党费", "party.dues_export": "导出党费收缴表",
     "card.reissue": "补发电子会员卡", "crypto.rotate": "更换加密密钥", "demo.seed": "载入演示数据",
 }
 
@@ -153,7 +153,7 @@ DETAIL_KEYS = {
     "from_branch": "转出支部", "to_branch": "转入支部",
     "old": "原会籍编号", "id": "身份证号", "name": "名称", "title": "标题", "category": "栏目", "format": "格式",
     "chapters": "章节数", "parent": "上级组织", "membership": "会籍编号", "certificate": "证书", "reason": "原因",
-    "field": "字段", "count": "数量", "key": "密钥编号", "applications": "申请数", "staff_contacts": "工作人员手机号数",
+    "field": "字段", "count": "数量", "no_account": "未开通手机端人数", "key": "密钥编号", "applications": "申请数", "staff_contacts": "工作人员手机号数",
     "notifications": "消息数", "year": "年度", "fund": "资金", "amount": "金额（元）",
     "balance": "余额（元）", "application": "申请编号", "campaign": "活动", "budget": "预算（元）", "places": "名额",
     "paid": "已发放（元）",
