@@ -5,11 +5,16 @@ category labels. An upload (:func:`store_upload`) is kept privately under ``MEDI
 named by a signed token bound to the campaign and the user; :func:`check_upload` reads it with the project's
 Excel reader (``lianxin.core.excel``: identified by content, probed, header variants) and checks every row as
 :func:`services.propose_recipient` checks one (the same ``_check_proposal`` path for scope and membership). The
-preview shows every row's problem; :func:`apply_upload` re-reads and re-checks the same file under the campaign's
-row lock and writes all rows or none, audited once (``assistance.warmth_upload``)."""
+preview shows every row's problem; :func:`error_report` gives the rows with problems back as written, with a
+错误说明 column (``core.excel.error_report``), to correct and upload again. :func:`apply_upload` re-reads and
+re-checks the same file under the campaign's row lock and writes all rows or none — or, when the user chose
+"只报送无误的行", exactly the rows that were good in the preview, the others skipped —, audited once
+(``assistance.warmth_upload``). A plan (:func:`plan_of`: a digest of the good rows' numbers and amounts) binds
+the confirmation to the preview the user saw: if anything moved, nothing is written."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import re
@@ -37,6 +42,7 @@ from lianxin.core.excel import (
     sniff,
     write_xlsx,
 )
+from lianxin.core.excel import error_report as rows_report
 from lianxin.core.idnumbers import mask_id, parse_id_number
 from lianxin.orgs.models import Organization
 from lianxin.rosters.columns import BY_KEY
@@ -170,8 +176,9 @@ class Row:
     fen: int = 0
 
 
-def _rows(path, kind):
-    """(spreadsheet row number, {key: text}) of each non-blank data row, the instructions row skipped."""
+def _read(path, kind):
+    """The header row's cells as written, and (spreadsheet row number, {key: text}) of each non-blank data row,
+    the instructions row skipped."""
     table = open_table(path, kind)
     head = list(itertools.islice(table.rows, 15))
     match = find_header(head, ALIASES)
@@ -191,7 +198,10 @@ def _rows(path, kind):
             raise SpreadsheetRefused(f"一次最多上传 {MAX_LIST_ROWS} 人，请拆分后分批上传", code="too_many_rows")
     if not out:
         raise SpreadsheetRefused("文件里没有慰问对象（表头下方没有数据行）", code="empty")
-    return out
+    header = [cell_text(v) for v in head[match.row_index]]
+    while header and not header[-1].strip():
+        header.pop()
+    return header, out
 
 
 def check_upload(*, actor, campaign: Campaign, data: dict, c: Campaign | None = None) -> list[Row]:
@@ -207,7 +217,7 @@ def check_upload(*, actor, campaign: Campaign, data: dict, c: Campaign | None = 
     listed = {p: u for p, u in Recipient.objects.filter(campaign=c).values_list("person_id", "union__name")}
     seen: dict[str, int] = {}
     result = []
-    for row_no, v in _rows(storage_dir() / data["f"], data["k"]):
+    for row_no, v in _read(storage_dir() / data["f"], data["k"])[1]:
         r = Row(row_no, name=scrub(v["name"])[:50], category=v["category"][:20], reason=v["reason"][:200],
                 amount=v.get("amount", "")[:20])
         result.append(r)
@@ -259,31 +269,61 @@ def check_upload(*, actor, campaign: Campaign, data: dict, c: Campaign | None = 
     return result
 
 
+def plan_of(rows: list[Row]) -> str:
+    """What a confirmation writes, as a digest: the good rows' numbers and amounts."""
+    good = ";".join(f"{r.row_no}:{r.fen}" for r in rows if not r.error)
+    return hashlib.sha256(good.encode()).hexdigest()[:24]
+
+
+def error_report(*, actor, campaign: Campaign, data: dict):
+    """The rows with problems as the user wrote them (original row number first, 错误说明 last), as an open
+    xlsx file: corrected, the file can be uploaded again as it is. It holds full ID numbers as written, so only
+    the uploader gets it (the token is theirs); audited."""
+    rows = check_upload(actor=actor, campaign=campaign, data=data)
+    problems = {r.row_no: r.error for r in rows if r.error}
+    if not problems:
+        raise ServiceError("名单没有有问题的行，无需下载错误报告", code="no_problems")
+    path = storage_dir() / data["f"]
+    header, _ = _read(path, data["k"])
+    f = rows_report(path, data["k"], header, problems)
+    audit.record(actor=actor, action="assistance.warmth_error_report", obj=campaign, org_path=campaign.org.path,
+                 detail={"campaign": campaign.name, "file": data["n"], "rows": len(problems)})
+    return f
+
+
 @transaction.atomic
-def apply_upload(*, actor, campaign: Campaign, data: dict, expected: int) -> tuple[int, int]:
-    """Write the checked list: all rows or none, under the campaign's row lock (so a single proposal of one of its
-    people queues behind it or before it), re-checked now. Returns (people, fen)."""
+def apply_upload(*, actor, campaign: Campaign, data: dict, plan: str, valid_only: bool = False
+                 ) -> tuple[int, int, int]:
+    """Write the checked list under the campaign's row lock (so a single proposal of one of its people queues
+    behind it or before it), re-checked now against the preview's ``plan``: all rows or none; with
+    ``valid_only`` the rows that were good in the preview, the others skipped. Returns (people, fen, skipped)."""
     c = _lock_campaign(campaign)
     rows = check_upload(actor=actor, campaign=campaign, data=data, c=c)
     bad = [r for r in rows if r.error]
-    if bad:
+    good = [r for r in rows if not r.error]
+    if valid_only and not good:
+        raise ServiceError("名单中没有可报送的行，未写入任何记录。请修改后重新上传", code="changed")
+    if plan_of(rows) != plan:
         first = "；".join(f"第 {r.row_no} 行：{r.error}" for r in bad[:3])
-        raise ServiceError(f"预览之后情况有变化，未写入任何记录（{first}{'等' if len(bad) > 3 else ''}）。"
-                           "请修改后重新上传", code="changed")
-    if len(rows) != expected:
-        raise ServiceError("预览之后情况有变化，未写入任何记录。请重新上传", code="changed")
+        raise ServiceError(f"预览之后情况有变化，未写入任何记录{f'（{first}' if first else ''}"
+                           f"{'等' if len(bad) > 3 else ''}{'）' if first else ''}。请修改后重新上传", code="changed")
+    if bad and not valid_only:
+        raise ServiceError(f"名单中有 {len(bad)} 行有问题，未写入任何记录。请修改后重新上传，或选择只报送无误的行",
+                           code="changed")
     who = actor if getattr(actor, "pk", None) else None
     try:
         with transaction.atomic():
             Recipient.objects.bulk_create([
                 Recipient(campaign=c, person_id=r.person_id, union_id=r.union_id, category=r.category_value,
-                          amount_fen=r.fen, reason=r.reason.strip(), proposed_by=who) for r in rows])
+                          amount_fen=r.fen, reason=r.reason.strip(), proposed_by=who) for r in good])
     except IntegrityError:  # a writer that skipped the campaign's lock listed one of them meanwhile
         raise ServiceError("名单中有人刚刚被报送，未写入任何记录。请重新上传", code="duplicate") from None
-    total = sum(r.fen for r in rows)
-    unions = set(Organization.objects.filter(pk__in={r.union_id for r in rows}).values_list("path", flat=True))
+    total = sum(r.fen for r in good)
+    unions = set(Organization.objects.filter(pk__in={r.union_id for r in good}).values_list("path", flat=True))
+    detail = {"campaign": c.name, "file": data["n"], "count": len(good), "amount": yuan(total)}
+    if bad:
+        detail["skipped"] = len(bad)
     audit.record(actor=actor, action="assistance.warmth_upload", obj=c,
-                 org_path=unions.pop() if len(unions) == 1 else c.org.path,
-                 detail={"campaign": c.name, "file": data["n"], "count": len(rows), "amount": yuan(total)})
+                 org_path=unions.pop() if len(unions) == 1 else c.org.path, detail=detail)
     transaction.on_commit(lambda: discard(data))
-    return len(rows), total
+    return len(good), total, len(bad)

@@ -29,6 +29,8 @@ urlpatterns += [
     path("console/assistance/campaigns/<int:pk>/upload/", warmth.upload, name="assistance-warmth-upload"),
     path("console/assistance/campaigns/<int:pk>/upload/confirm/", warmth.upload_confirm,
          name="assistance-warmth-upload-confirm"),
+    path("console/assistance/campaigns/<int:pk>/upload/errors.xlsx", warmth.upload_errors,
+         name="assistance-warmth-upload-errors"),
     path("console/assistance/campaigns/<int:pk>/upload/template.xlsx", warmth.template_download,
          name="assistance-warmth-template"),
     path("console/assistance/campaigns/<int:pk>/sheet.xlsx", views.campaign_sheet, name="assistance-campaign-sheet"),

@@ -604,6 +604,26 @@ class XlsxStreamWriter:
             self.close()
 
 
+def error_report(path, kind: str, header: list[str], problems: dict[int, str]):
+    """The rows of an uploaded spreadsheet that ``problems`` names (by 1-based row number of the sheet), as the
+    user wrote them: 原行号 first, the file's own columns under its header, 错误说明 last. An open xlsx file that
+    vanishes when closed (:meth:`XlsxStreamWriter.open`); every cell is text, nothing is a formula. Its header
+    keeps the file's column names, so the corrected report can be uploaded again as it is."""
+    width = len(header)
+    w = XlsxStreamWriter(["原行号", *header, "错误说明"], widths=[8] + [14] * width + [60])
+    try:
+        for i, cells in enumerate(open_table(path, kind).rows, start=1):
+            msg = problems.get(i)
+            if msg is None:
+                continue
+            values = [cell_text(c) for c in cells[:width]]
+            w.row([i, *values, *[""] * (width - len(values)), msg])
+        return w.open()
+    except BaseException:
+        w.discard()
+        raise
+
+
 def write_xlsx(path, header: list[str], rows: Iterable[Iterable[object]],
                before: Callable | None = None) -> None:
     """Small helper for reports: header + rows into ``path`` (defused), optional ``before(workbook, sheet)``."""

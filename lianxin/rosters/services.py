@@ -768,7 +768,7 @@ def template_workbook() -> bytes:
 def error_report(*, actor, job: ImportJob):
     """The rows that were not imported, as the user wrote them, with a 错误说明 column, as an xlsx file object.
     The original file holds full ID numbers, so only someone who may change the organisation gets it; audited."""
-    from lianxin.core.excel import XlsxStreamWriter, cell_text
+    from lianxin.core.excel import error_report as rows_report
 
     require(actor, "change", job.org.path, "您无权下载该导入的错误报告")
     if not job.problems:
@@ -777,22 +777,7 @@ def error_report(*, actor, job: ImportJob):
     if not job.stored_name or not path.exists():
         raise ServiceError("原始文件已清理，无法生成错误报告")
     wanted = {int(no): msg for no, msg in job.problems}
-    table = open_table(path, job.kind)
-    header = [*job.header, "错误说明"]
-    w = XlsxStreamWriter(["原行号", *header], widths=[8] + [14] * len(job.header) + [60])
-    width = len(job.header)
-    try:
-        for i, cells in enumerate(table.rows, start=1):
-            msg = wanted.get(i)
-            if msg is None:
-                continue
-            values = [cell_text(c) for c in cells[:width]]
-            values += [""] * (width - len(values))
-            w.row([i, *values, msg])
-        f = w.open()
-    except BaseException:
-        w.discard()
-        raise
+    f = rows_report(path, job.kind, job.header, wanted)
     audit.record(actor=actor, action="rosters.error_report", obj=job, org_path=job.org.path,
                  detail={"rows": len(wanted)})
     return f

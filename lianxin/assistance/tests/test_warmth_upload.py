@@ -59,9 +59,13 @@ def preview(client, d, rows, who="base_a1.admin"):
     return client.post(url(d.c, "upload/"), {"file": rows if isinstance(rows, SimpleUploadedFile) else xlsx(rows)})
 
 
-def confirm(client, resp):
+def confirm(client, resp, **extra):
     ctx = resp.context
-    return client.post(url(ctx["c"], "upload/confirm/"), {"token": ctx["token"], "count": ctx["ok"]})
+    return client.post(url(ctx["c"], "upload/confirm/"), {"token": ctx["token"], "plan": ctx["plan"], **extra})
+
+
+def last_message(resp):
+    return [m.message for m in resp.wsgi_request._messages][-1]
 
 
 def test_template_round_trip(camp, client):
@@ -194,10 +198,14 @@ def test_each_row_refusal_in_chinese_and_nothing_written(camp, client):
     assert "2 至 200" in errors[12]
     assert "不能超过每人最高" in errors[13]
     page = r.content.decode()
-    assert 'id="upload-confirm"' not in page and 'id="upload-refused"' in page
+    assert 'id="upload-refused"' in page and 'id="upload-errors"' in page and "下载错误报告（10 行）" in page
+    assert "只报送无误的 1 人" in page and 'name="mode" value="valid"' in page  # the one good row may go alone
     assert not Recipient.objects.filter(campaign=d.c).exclude(person=d.a2).exists()
-    # a forged confirmation of the refused preview writes nothing either (its file was discarded)
-    resp = client.post(url(d.c, "upload/confirm/"), {"token": "x", "count": "1"})
+    # a forged confirmation writes nothing: a made-up token, or the whole file although rows are bad
+    resp = client.post(url(d.c, "upload/confirm/"), {"token": "x", "plan": r.context["plan"]})
+    assert resp.status_code == 302 and Recipient.objects.filter(campaign=d.c).count() == 1
+    resp = confirm(client, r, mode="all")
+    assert "10 行有问题，未写入任何记录" in last_message(resp)
     assert resp.status_code == 302 and Recipient.objects.filter(campaign=d.c).count() == 1
 
 
@@ -259,7 +267,7 @@ def test_scope_pages(camp, client):
     # a token is bound to its user: another administrator cannot confirm it
     r = preview(client, d, [[d.a_no, "赵一", "其他", "春节慰问", ""]])
     client.force_login(d.users["street_a.admin"])
-    resp = client.post(url(d.c, "upload/confirm/"), {"token": r.context["token"], "count": 1})
+    resp = client.post(url(d.c, "upload/confirm/"), {"token": r.context["token"], "plan": r.context["plan"]})
     assert "已过期或无效" in [m.message for m in resp.wsgi_request._messages][-1]
     assert not Recipient.objects.exists()
 
@@ -272,9 +280,10 @@ def test_upload_racing_a_single_proposal_never_lists_a_person_twice(camp):
     upload = xlsx([[d.a_no, "赵一", "其他", "春节慰问", ""], [d.a2_no, "孙三", "其他", "春节慰问", ""]])
     data = warmth.open_token(actor=actor, campaign=d.c,
                              token=warmth.store_upload(actor=actor, campaign=d.c, upload=upload))
-    assert not any(r.error for r in warmth.check_upload(actor=actor, campaign=d.c, data=data))
+    rows = warmth.check_upload(actor=actor, campaign=d.c, data=data)
+    assert not any(r.error for r in rows)
     results = race([
-        lambda: warmth.apply_upload(actor=actor, campaign=d.c, data=data, expected=2) and "uploaded",
+        lambda: warmth.apply_upload(actor=actor, campaign=d.c, data=data, plan=warmth.plan_of(rows)) and "uploaded",
         lambda: services.propose_recipient(actor=d.users["street_a.admin"], campaign=d.c, person=d.a2,
                                            category="frontline", reason="春节坚守岗位") and "proposed"])
     assert Recipient.objects.filter(campaign=d.c, person=d.a2).count() == 1
@@ -297,3 +306,92 @@ def test_after_the_deadline_the_whole_file_is_refused(camp, client):
     r = preview(client, d, [[d.a_no, "赵一", "其他", "春节慰问", ""]])
     assert r.status_code == 302 and "截止" in [m.message for m in r.wsgi_request._messages][-1]
     assert not Recipient.objects.exists()
+
+
+def report_rows(resp):
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.write(fd, b"".join(resp.streaming_content))
+    os.close(fd)
+    try:
+        return list(open_table(path, "xlsx").rows)
+    finally:
+        os.unlink(path)
+
+
+def test_error_report_then_the_valid_rows_then_the_corrected_report(camp, client):
+    """The preview's rows with problems come back as written with 错误说明; the good row goes alone (the others
+    skipped, audited with the count); the report, corrected, is uploaded as it is and lists the rest."""
+    d = camp
+    p4, n4 = person(d.base_a1, "吴六")
+    r = preview(client, d, [[d.a_no, "赵一", "其他", "春节慰问", ""],          # 3: fine
+                            [d.a2_no, "孙叁", "其他", "春节慰问", "600"],      # 4: misspelt name
+                            [n4, "吴六", "不知道", "春节慰问", ""]])           # 5: no such category
+    assert (r.context["ok"], r.context["bad"]) == (1, 2)
+    report = client.post(url(d.c, "upload/errors.xlsx"), {"token": r.context["token"]})
+    assert report.status_code == 200 and "attachment" in report["Content-Disposition"]
+    assert "%E9%94%99%E8%AF%AF%E6%8A%A5%E5%91%8A.xlsx" in report["Content-Disposition"]  # 名单-错误报告.xlsx
+    rows = report_rows(report)
+    assert rows[0] == ["原行号", *warmth.HEADER, "错误说明"]
+    assert rows[1][:6] == [4, d.a2_no, "孙叁", "其他", "春节慰问", "600"] and rows[1][6] == "姓名与身份证号不符"
+    assert rows[2][:3] == [5, n4, "吴六"] and "慰问类别应为" in rows[2][6] and len(rows) == 3
+    log = AuditLog.objects.get(action="assistance.warmth_error_report")
+    assert log.actor == d.users["base_a1.admin"] and log.detail["rows"] == 2 and log.detail["file"] == "名单.xlsx"
+    assert not Recipient.objects.exists()  # the report writes nothing
+
+    done = confirm(client, r, mode="valid")
+    assert done.status_code == 302
+    assert last_message(done) == ("已上传慰问名单 1 人，慰问金合计 500.00 元，待审核；"
+                                  "跳过有问题的 2 行，请按错误报告修改后另行上传")
+    assert list(Recipient.objects.values_list("person_id", flat=True)) == [d.a.pk]
+    log = AuditLog.objects.get(action="assistance.warmth_upload")
+    assert log.detail["count"] == 1 and log.detail["skipped"] == 2
+
+    fixed = [[c if c != "孙叁" else "孙三" for c in rows[1][:7]], [*rows[2][:3], "困难职工", *rows[2][4:7]]]
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    write_xlsx(path, rows[0], fixed)  # the report's own header: 原行号 and 错误说明 are ignored
+    with open(path, "rb") as f:
+        again = preview(client, d, SimpleUploadedFile("名单-错误报告.xlsx", f.read()))
+    os.unlink(path)
+    assert (again.context["ok"], again.context["bad"]) == (2, 0)
+    assert confirm(client, again).status_code == 302
+    got = dict(Recipient.objects.values_list("person_id", "amount_fen"))
+    assert got == {d.a.pk: 50000, d.a2.pk: 60000, p4.pk: 50000}
+
+
+def test_the_valid_rows_are_written_only_as_previewed(camp, client):
+    """If a row changed between the preview and "只报送无误的行" — a good row listed by someone else, or a bad
+    row now good — nothing is written; a list with no good row offers no confirmation at all."""
+    d = camp
+    r = preview(client, d, [[d.a_no, "赵一", "其他", "春节慰问", ""], [d.a2_no, "孙三", "其他", "春节慰问", ""],
+                            [id_number(), "路人", "其他", "春节慰问", ""]])
+    assert (r.context["ok"], r.context["bad"]) == (2, 1)
+    services.propose_recipient(actor=d.users["street_a.admin"], campaign=d.c, person=d.a2, category="frontline",
+                               reason="春节坚守岗位")
+    resp = confirm(client, r, mode="valid")
+    assert "预览之后情况有变化，未写入任何记录" in last_message(resp) and "第 4 行" in last_message(resp)
+    assert list(Recipient.objects.values_list("person_id", flat=True)) == [d.a2.pk]
+    assert not AuditLog.objects.filter(action="assistance.warmth_upload").exists()
+
+    none = preview(client, d, [[id_number(), "路人", "其他", "春节慰问", ""]])
+    page = none.content.decode()
+    assert none.context["ok"] == 0 and 'id="upload-confirm"' not in page and 'id="upload-errors"' in page
+    resp = confirm(client, none, mode="valid")
+    assert "没有可报送的行" in last_message(resp) and Recipient.objects.count() == 1
+
+
+def test_error_report_is_the_uploaders_alone(camp, client):
+    d = camp
+    r = preview(client, d, [[id_number(), "路人", "其他", "春节慰问", ""]])
+    token = r.context["token"]
+    client.force_login(d.users["street_a.admin"])  # may propose, but the token is not theirs
+    resp = client.post(url(d.c, "upload/errors.xlsx"), {"token": token})
+    assert resp.status_code == 302 and "已过期或无效" in last_message(resp)
+    client.force_login(d.users["base_a1.viewer"])
+    assert client.post(url(d.c, "upload/errors.xlsx"), {"token": token}).status_code == 403
+    client.force_login(d.users["base_a1.admin"])
+    assert client.get(url(d.c, "upload/errors.xlsx")).status_code == 405
+    clean = preview(client, d, [[d.a_no, "赵一", "其他", "春节慰问", ""]])
+    resp = client.post(url(d.c, "upload/errors.xlsx"), {"token": clean.context["token"]})
+    assert resp.status_code == 302 and "无需下载错误报告" in last_message(resp)
+    assert not AuditLog.objects.filter(action="assistance.warmth_error_report").exists()
