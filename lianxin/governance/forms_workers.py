@@ -34,6 +34,20 @@ class RecruitForm(forms.Form):
         self.fields["post"].queryset = posts
 
 
+class RehireForm(forms.Form):
+    """重新聘用 of someone who left: who they are is known; the new engagement's post, grade and contract."""
+
+    post = forms.ModelChoiceField(label="派驻单位", queryset=None, empty_label=None)
+    grade = forms.ChoiceField(label="岗位等级", choices=GRADE_CHOICES)
+    contract_start = forms.DateField(label="合同开始", widget=DATE, error_messages=DATE_ERR)
+    contract_end = forms.DateField(label="合同到期", widget=DATE, error_messages=DATE_ERR)
+    posted_on = RecruitForm.base_fields["posted_on"]
+
+    def __init__(self, *args, posts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = posts
+
+
 class TransferForm(forms.Form):
     to = forms.ModelChoiceField(label="调往单位", queryset=None, empty_label=None)
     on = forms.DateField(label="调岗日期", widget=DATE, error_messages=DATE_ERR)

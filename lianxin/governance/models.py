@@ -360,16 +360,18 @@ def excellent_quota(assessed: int) -> int:
 
 
 class SocialWorker(models.Model):
-    """A 社会化工会工作者: a Person recruited by the federation and posted (``WorkerPosting``) to a street or a
-    union. ``post`` mirrors the open posting (the last one once the worker has left), so scoping is one path
-    prefix on it: a street's staff see the workers posted in their subtree."""
+    """A 社会化工会工作者's engagement: a Person recruited by the federation and posted (``WorkerPosting``) to a
+    street or a union. ``post`` mirrors the open posting (the last one once the worker has left), so scoping is one
+    path prefix on it: a street's staff see the workers posted in their subtree. Someone who left and is engaged
+    again (重新聘用) gets a new row — its own contract, grade, postings, work logs and assessments — and the old one
+    stays as it was; a person is in post at most once (partial UNIQUE on the active rows)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "在岗"
         LEFT = "left", "离职"
 
-    person = models.OneToOneField(
-        "members.Person", on_delete=models.PROTECT, related_name="social_worker", verbose_name="人员"
+    person = models.ForeignKey(
+        "members.Person", on_delete=models.PROTECT, related_name="social_workers", verbose_name="人员"
     )
     post = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="social_workers", verbose_name="派驻单位"
@@ -394,6 +396,9 @@ class SocialWorker(models.Model):
         verbose_name = verbose_name_plural = "社会化工会工作者"
         indexes = [models.Index(fields=["status", "contract_end"], name="worker_status_contract")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="active"), name="worker_one_active_per_person"
+            ),
             # a range, not grade IN (1, 2, 3): Django's SQLite introspection splits a table's SQL on ", " and
             # fails on the one-character pieces of a list of small numbers
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=3), name="worker_grade_valid"),
@@ -419,7 +424,7 @@ class SocialWorker(models.Model):
 class WorkerPosting(models.Model):
     """One posting of a worker to an organisation: opened by recruitment or a transfer (调岗), closed by the next
     transfer or by leaving. At most one open posting per worker (partial UNIQUE) — so per person, since a
-    person is one worker."""
+    person is in post in at most one engagement."""
 
     worker = models.ForeignKey(SocialWorker, on_delete=models.PROTECT, related_name="postings")
     org = models.ForeignKey(

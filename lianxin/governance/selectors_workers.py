@@ -44,6 +44,13 @@ def expiring_contracts(*, actor) -> QuerySet[SocialWorker]:
     return workers(actor=actor).filter(contract_end__lte=contract_horizon()).order_by("contract_end", "id")
 
 
+def engagements(*, actor, worker: SocialWorker) -> QuerySet[SocialWorker]:
+    """The same person's engagements (重新聘用 makes a new one), newest first, as far as the actor sees them."""
+    return scoped(SocialWorker.objects.filter(person_id=worker.person_id).select_related("post"), actor).order_by(
+        "-created_at", "-pk"
+    )
+
+
 def postings(worker: SocialWorker) -> QuerySet[WorkerPosting]:
     return WorkerPosting.objects.filter(worker=worker).select_related("org").order_by("-started_on", "-id")
 

@@ -3,15 +3,16 @@
 
 Who may do what:
 
-* recruiting, posting, transferring, renewing a contract and recording a worker's leaving: an administrator of the
-  federation (the root of the post's tree) — a street only sees its workers;
+* recruiting, posting, transferring, renewing a contract, recording a worker's leaving and engaging again
+  someone who left (重新聘用): an administrator of the federation (the root of the post's tree) — a street only
+  sees its workers;
 * a month's work log: entered and corrected by an administrator of the worker's post (or above), confirmed by a
   reviewer or administrator there; confirmed logs never change;
 * the annual assessment: opened and confirmed by the federation's administrator; each worker graded by an
   administrator of their post (or above).
 
-Rules held by the database (see ``models``): one open posting per worker (partial UNIQUE) and one worker per
-person (one-to-one), so one active posting per person; one log per worker and month (UNIQUE); confirmation a
+Rules held by the database (see ``models``): one open posting per worker (partial UNIQUE) and one engagement in
+post per person (partial UNIQUE on the active rows), so one active posting per person; one log per worker and month (UNIQUE); confirmation a
 conditional UPDATE ``WHERE status = 'draft'``; the 优秀 quota a counter under ``CHECK excellent <= excellent_quota``
 raised only by ``UPDATE … WHERE excellent < excellent_quota``.
 
@@ -100,6 +101,71 @@ def _check_post(org: Organization, field: str = "post") -> None:
 # ---------------------------------------------------------------------------------------------- 名册
 
 
+def _terms(grade, contract_start, contract_end, posted_on):
+    """The grade, contract and first posting day of an engagement, checked."""
+    grade = _int(grade, label="岗位等级", field="grade", lo=1, hi=3)
+    start = _date(contract_start, label="合同开始日期", field="contract_start")
+    end = _date(contract_end, label="合同到期日期", field="contract_end")
+    if end <= start:
+        raise ServiceError("合同到期日期应晚于合同开始日期", field="contract_end")
+    if end - start > dt.timedelta(days=366 * 5):
+        raise ServiceError("合同期限最长 5 年", field="contract_end")
+    on = posted_on or max(start, timezone.localdate())
+    if not start <= on < end:
+        raise ServiceError("派驻日期应在合同期内", field="posted_on")
+    return grade, start, end, on
+
+
+def _engage(*, actor, person: Person, post: Organization, grade: int, start, end, on, field: str) -> SocialWorker:
+    """A new engagement of ``person`` with its first posting; 重新聘用 when they had one before (audited so, with
+    the day they left). The partial UNIQUE refuses a second engagement in post, also under a race."""
+    earlier = SocialWorker.objects.filter(person=person).order_by("-created_at", "-pk").first()
+    if earlier is not None and earlier.status == W.ACTIVE:
+        raise ServiceError(
+            f"{person.name}（{person.id_masked}）已是在岗的社会化工会工作者，如需调整派驻请办理调岗",
+            field=field,
+            code="duplicate",
+        )
+    if earlier is not None and on < earlier.left_on:
+        raise ServiceError(
+            f"派驻日期不能早于上次离职日期（{earlier.left_on:%Y-%m-%d}）", field="posted_on"
+        )
+    try:
+        with transaction.atomic():
+            worker = SocialWorker.objects.create(
+                person=person,
+                post=post,
+                grade=grade,
+                contract_start=start,
+                contract_end=end,
+                recruited_by=_uid(actor),
+            )
+    except IntegrityError:
+        raise ServiceError(
+            f"{person.name}（{person.id_masked}）已是在岗的社会化工会工作者，如需调整派驻请办理调岗",
+            field=field,
+            code="duplicate",
+        ) from None
+    WorkerPosting.objects.create(worker=worker, org=post, started_on=on, posted_by=_uid(actor))
+    detail = {
+        "name": person.name,
+        "id": person.id_masked,
+        "org": post.name,
+        "grade": WORKER_GRADE_LABEL[grade],
+        "valid_until": end.isoformat(),
+    }
+    if earlier is not None:
+        detail["left_on"] = earlier.left_on.isoformat()
+    audit.record(
+        actor=actor,
+        action="governance.worker_rehire" if earlier is not None else "governance.worker_recruit",
+        obj=worker,
+        org_path=post.path,
+        detail=detail,
+    )
+    return worker
+
+
 @transaction.atomic
 def recruit_worker(
     *,
@@ -114,22 +180,14 @@ def recruit_worker(
     posted_on=None,
 ) -> SocialWorker:
     """招聘派驻: the person (found by the ID number's blind index, else registered under the post) becomes a worker
-    with a grade and a contract, and opens their first posting."""
+    with a grade and a contract, and opens their first posting. Someone who worked here before and left is
+    engaged again (a new engagement, as :func:`rehire_worker`)."""
     _check_post(post)
     require_federation_admin(actor, post)
     name = (name or "").strip()
     if not 2 <= len(name) <= 50:
         raise ServiceError("请填写姓名（2–50 个字）", field="name")
-    grade = _int(grade, label="岗位等级", field="grade", lo=1, hi=3)
-    start = _date(contract_start, label="合同开始日期", field="contract_start")
-    end = _date(contract_end, label="合同到期日期", field="contract_end")
-    if end <= start:
-        raise ServiceError("合同到期日期应晚于合同开始日期", field="contract_end")
-    if end - start > dt.timedelta(days=366 * 5):
-        raise ServiceError("合同期限最长 5 年", field="contract_end")
-    on = posted_on or max(start, timezone.localdate())
-    if not start <= on < end:
-        raise ServiceError("派驻日期应在合同期内", field="posted_on")
+    grade, start, end, on = _terms(grade, contract_start, contract_end, posted_on)
     if str(id_number or "").strip() == "":
         raise ServiceError("请填写身份证号", field="id_number")
     info, _ = members.check_identity(id_number, mobile=mobile, mobile_required=True)
@@ -141,37 +199,26 @@ def recruit_worker(
             )
     else:
         person = members.create_person(actor=actor, org=post, name=name, id_number=id_number, mobile=mobile)
-    try:
-        with transaction.atomic():
-            worker = SocialWorker.objects.create(
-                person=person,
-                post=post,
-                grade=grade,
-                contract_start=start,
-                contract_end=end,
-                recruited_by=_uid(actor),
-            )
-    except IntegrityError:
-        raise ServiceError(
-            f"{person.name}（{person.id_masked}）已是社会化工会工作者，如需调整派驻请办理调岗",
-            field="id_number",
-            code="duplicate",
-        ) from None
-    WorkerPosting.objects.create(worker=worker, org=post, started_on=on, posted_by=_uid(actor))
-    audit.record(
-        actor=actor,
-        action="governance.worker_recruit",
-        obj=worker,
-        org_path=post.path,
-        detail={
-            "name": person.name,
-            "id": person.id_masked,
-            "org": post.name,
-            "grade": WORKER_GRADE_LABEL[grade],
-            "valid_until": end.isoformat(),
-        },
+    return _engage(
+        actor=actor, person=person, post=post, grade=grade, start=start, end=end, on=on, field="id_number"
     )
-    return worker
+
+
+@transaction.atomic
+def rehire_worker(
+    *, actor, worker: SocialWorker, post: Organization, grade, contract_start, contract_end, posted_on=None
+) -> SocialWorker:
+    """重新聘用: a worker who left is engaged again by the federation's administrator — a new engagement with its
+    own contract, grade and posting (anywhere in the federation); the one they left stays as it was. Refused while
+    they are in post (the page was stale, or someone engaged them meanwhile)."""
+    _check_post(post)
+    require_federation_admin(actor, post)
+    if worker.status != W.LEFT:
+        raise ServiceError(f"{worker.person.name}仍在岗，无需重新聘用", code="duplicate")
+    grade, start, end, on = _terms(grade, contract_start, contract_end, posted_on)
+    return _engage(
+        actor=actor, person=worker.person, post=post, grade=grade, start=start, end=end, on=on, field="post"
+    )
 
 
 def _lock_worker(pk) -> SocialWorker:

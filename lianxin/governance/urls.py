@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("console/governance/workers/<int:pk>/renew/", vw.worker_renew, name="governance-worker-renew"),
     path("console/governance/workers/<int:pk>/leave/", vw.worker_leave, name="governance-worker-leave"),
+    path("console/governance/workers/<int:pk>/rehire/", vw.worker_rehire, name="governance-worker-rehire"),
     path("console/governance/workers/<int:pk>/logs/new/", vw.worklog_new, name="governance-worklog-new"),
     path("console/governance/workers/logs/", vw.worklog_list, name="governance-worklogs"),
     path("console/governance/workers/logs/<int:pk>/", vw.worklog_detail, name="governance-worklog"),

@@ -23,6 +23,7 @@ from .forms_workers import (
     LeaveForm,
     OpenRoundForm,
     RecruitForm,
+    RehireForm,
     RenewForm,
     TransferForm,
     WorkLogForm,
@@ -127,6 +128,13 @@ def worker_detail(request, pk):
     manage = w.status == SocialWorker.Status.ACTIVE and sel.may_manage(request.user, w)
     cur = services.open_posting(w)
     posts = sel.post_orgs(actor=request.user).exclude(pk=w.post_id) if manage else None
+    engagements = list(sel.engagements(actor=request.user, worker=w))
+    rehire = (
+        w.status == SocialWorker.Status.LEFT
+        and sel.may_manage(request.user, w)
+        and not any(e.status == SocialWorker.Status.ACTIVE for e in engagements)
+    )
+    today = timezone.localdate()
     return render(
         request,
         "governance/console/worker_detail.html",
@@ -142,6 +150,14 @@ def worker_detail(request, pk):
             else None,
             "renew_form": RenewForm(initial={"grade": str(w.grade)}) if manage else None,
             "leave_form": LeaveForm(initial={"on": timezone.localdate()}) if manage else None,
+            "rehire_form": RehireForm(
+                posts=sel.post_orgs(actor=request.user),
+                initial={"post": w.post_id, "grade": str(w.grade), "contract_start": today,
+                         "contract_end": add_years(today, 3)},
+            )
+            if rehire
+            else None,
+            "engagements": engagements if len(engagements) > 1 else [],
             "posting": cur,
             "today": timezone.localdate(),
             "horizon": sel.contract_horizon(),
@@ -205,6 +221,37 @@ def worker_leave(request, pk):
         return f"已登记{w.person.name}离职"
 
     return _worker_post(request, pk, LeaveForm, done)
+
+
+@staff_required
+@require_POST
+def worker_rehire(request, pk):
+    """重新聘用: the new engagement's page on success; back to the one they left, with the reason, otherwise."""
+    w = sel.worker_detail(actor=request.user, pk=pk)
+    if not sel.may_manage(request.user, w):
+        raise PermissionDenied("社会化工会工作者由总工会管理员招聘、派驻和重新聘用")
+    form = RehireForm(request.POST, posts=sel.post_orgs(actor=request.user))
+    if not form.is_valid():
+        messages.error(request, _messages(form))
+        return redirect(f"/console/governance/workers/{w.pk}/")
+    d = form.cleaned_data
+    try:
+        new = services.rehire_worker(
+            actor=request.user,
+            worker=w,
+            post=d["post"],
+            grade=d["grade"],
+            contract_start=d["contract_start"],
+            contract_end=d["contract_end"],
+            posted_on=d["posted_on"],
+        )
+    except PermissionDenied:
+        raise
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect(f"/console/governance/workers/{w.pk}/")
+    messages.success(request, f"已重新聘用{w.person.name}，派驻{new.post.name}")
+    return redirect(f"/console/governance/workers/{new.pk}/")
 
 
 # ---------------------------------------------------------------------------------------------- 工作记录

@@ -84,3 +84,40 @@ def test_post_log_confirm_grade(chromium, live_server, district, page, screensho
     assert "建会入会成效突出" in pg.inner_text("#assessment-items")
     pg.screenshot(path=str(screenshot_dir / "governance-workers-grade.png"), full_page=True)
     assert errors == [] and foreign == []
+
+
+def test_leave_then_rehire(chromium, live_server, district, page, screenshot_dir):
+    """The federation's administrator records a worker's leaving on the worker page; the page then offers 重新聘用,
+    which engages them again at 下沙街道 on a new contract and opens the new engagement's page, listing both."""
+    from lianxin.governance.testing import recruit
+
+    d, base, pg = district, live_server.url, page
+    errors, foreign = [], []
+    watch(pg, base, errors, foreign)
+    today = timezone.localdate()
+    old = recruit(d.street_a, name="沈佳怡")
+
+    console_login(pg, base, "fed.admin")
+    pg.goto(f"{base}/console/governance/workers/{old.pk}/")
+    assert pg.locator("#rehire-form").count() == 0
+    pg.fill("#leave-form #id_on", f"{today:%Y-%m-%d}")
+    pg.fill("#leave-form #id_reason", "家庭原因")
+    pg.click("#leave-submit")
+    pg.wait_for_selector("#rehire-form")
+    assert pg.inner_text("#worker-status") == "离职"
+    pg.select_option("#rehire-form #id_post", value=str(d.street_b.pk))
+    pg.select_option("#rehire-form #id_grade", value="1")
+    pg.fill("#rehire-form #id_contract_start", f"{today:%Y-%m-%d}")
+    pg.fill("#rehire-form #id_contract_end", f"{today.replace(day=1).replace(year=today.year + 2):%Y-%m-%d}")
+    pg.click("#rehire-submit")
+    pg.wait_for_selector("text=已重新聘用沈佳怡")
+    new = SocialWorker.objects.get(status="active")
+    assert pg.url.endswith(f"/console/governance/workers/{new.pk}/") and new.person_id == old.person_id
+    assert pg.inner_text("#worker-status") == "在岗" and pg.inner_text("#worker-post") == d.street_b.name
+    rows = pg.locator("#engagements tr")
+    assert rows.count() == 3 and "本次" in rows.nth(1).inner_text() and "离职" in rows.nth(2).inner_text()
+    pg.screenshot(path=str(screenshot_dir / "governance-workers-rehire.png"), full_page=True)
+    pg.locator("#engagements").get_by_role("link", name="第 1 次").click()
+    pg.wait_for_url(re.compile(rf"/console/governance/workers/{old.pk}/$"))
+    assert pg.inner_text("#worker-status") == "离职" and pg.locator("#rehire-form").count() == 0
+    assert errors == [] and foreign == []

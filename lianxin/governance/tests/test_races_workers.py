@@ -1,5 +1,6 @@
 """DESIGN rule 4 on PostgreSQL for 社会化工会工作者: each call in its own thread and connection, released together."""
 
+import datetime as dt
 from collections import Counter
 
 import pytest
@@ -91,3 +92,24 @@ def test_grading_racing_the_confirmation(district):
     ok_grades = results.count("ok") - 1
     assert set(results) <= {"ok", "frozen"}
     assert (a.grade == "basic") == (ok_grades > 0)
+
+
+def test_two_rehires_of_one_worker_at_once_engage_them_once(district):
+    d = district
+    w = recruit(d.street_a)
+    services.leave_worker(actor=ROOT, worker=w, on=timezone.localdate(), reason="个人原因")
+    w.refresh_from_db()
+    today = timezone.localdate()
+    results = race(
+        [
+            lambda p=p: services.rehire_worker(
+                actor=ROOT, worker=w, post=p, grade=2, contract_start=today,
+                contract_end=today + dt.timedelta(days=730),
+            )
+            for p in (d.street_a, d.street_b, d.joint_a)
+        ],
+        ok_label="ok",
+    )
+    assert Counter(results) == {"ok": 1, "duplicate": 2}
+    assert SocialWorker.objects.filter(person=w.person, status="active").count() == 1
+    assert WorkerPosting.objects.filter(worker__person=w.person, ended_on__isnull=True).count() == 1

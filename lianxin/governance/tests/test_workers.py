@@ -40,7 +40,7 @@ def test_recruit_reuses_a_registered_person_and_refuses_a_second_time(district):
     assert w.person == person
     with pytest.raises(ServiceError) as e:
         recruit(d.street_b, person=person)
-    assert e.value.code == "duplicate" and "已是社会化工会工作者" in e.value.message
+    assert e.value.code == "duplicate" and "已是在岗的社会化工会工作者" in e.value.message
     with pytest.raises(ServiceError) as e:
         recruit(d.street_b, person=person, name="别的名字")
     assert e.value.field == "name"
