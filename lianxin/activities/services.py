@@ -152,7 +152,7 @@ def cancel_activity(*, actor, activity: Activity, reason: str) -> Activity:
                 .select_related("person__user"))
     for s in live:
         _release_tally(s)
-        _tell(s.person, template="activity_cancelled", title=f"活动取消：{a.title}",
+        _tell(s.person, a, template="activity_cancelled", title=f"活动取消：{a.title}",
               body=f"您报名的活动“{a.title}”已取消。原因：{reason}", key=f"activity-cancel:{s.pk}")
     Signup.objects.filter(pk__in=[s.pk for s in live]).update(status=Signup.Status.CANCELLED, cancelled_at=now)
     a.status, a.taken, a.waitlisted = Activity.Status.CANCELLED, 0, 0
@@ -313,10 +313,12 @@ def sign_up(*, actor, activity_id) -> Signup:
         raise
 
 
-def _tell(person: Person, *, template: str, title: str, body: str, key: str) -> None:
+def _tell(person: Person, activity, *, template: str, title: str, body: str, key: str) -> None:
+    """An in-app message about ``activity`` (named in the context, so the member's 我的消息 links to it)."""
     user = getattr(person, "user", None)
     if user is not None:
-        notify.enqueue(channel="inapp", user=user, template=template, title=title, body=body, dedupe_key=key)
+        notify.enqueue(channel="inapp", user=user, template=template, title=title, body=body, dedupe_key=key,
+                       context={"activity": activity.pk})
 
 
 def _lock_for_cancel(signup_id, **owner) -> tuple[Activity, Signup]:
@@ -358,7 +360,7 @@ def _withdraw(a: Activity, s: Signup) -> Signup | None:
     Signup.objects.filter(pk=nxt.pk).update(status=Signup.Status.CONFIRMED, promoted_at=now)
     nxt.status, nxt.promoted_at = Signup.Status.CONFIRMED, now
     Activity.objects.filter(pk=a.pk).update(waitlisted=F("waitlisted") - 1)
-    _tell(nxt.person, template="activity_promoted", title=f"候补成功：{a.title}",
+    _tell(nxt.person, a, template="activity_promoted", title=f"候补成功：{a.title}",
           body=f"有会员取消报名，您已从候补转为正式报名“{a.title}”。"
                f"时间：{timezone.localtime(a.starts_at):%m月%d日 %H:%M}，地点：{a.venue}",
           key=f"activity-promote:{nxt.pk}")
@@ -390,7 +392,7 @@ def _staff_cancel(actor, a: Activity, s: Signup, reason: str) -> Signup:
     """Cancel one sign-up whose activity and row the caller holds locked; tell the member, audit it."""
     was = s.status
     promoted = _withdraw(a, s)
-    _tell(s.person, template="activity_signup_cancelled", title=f"报名已取消：{a.title}",
+    _tell(s.person, a, template="activity_signup_cancelled", title=f"报名已取消：{a.title}",
           body=f"工作人员取消了您对活动“{a.title}”的报名。原因：{reason}", key=f"activity-staff-cancel:{s.pk}")
     audit.record(actor=actor, action="activity.signup_cancel", obj=s, org_path=a.org.path, reason=reason,
                  detail={"activity": a.pk, "person": s.person_id, "union": s.union_id, "was": was,

@@ -1,5 +1,5 @@
-"""Every write of the member portal: SMS sign-in, WeChat binding, member cards, revoking member API tokens.
-(Correcting one's own data is the workflow programme ``profile_correction``.)
+"""Every write of the member portal: SMS sign-in, WeChat binding, member cards, revoking member API tokens, marking
+one's messages read. (Correcting one's own data is the workflow programme ``profile_correction``.)
 
 SMS sign-in rules (all state in database rows, so they hold across app processes and servers):
 * a code lives CODE_TTL, is stored only as an HMAC, and dies at first use or after MAX_GUESSES wrong tries;
@@ -383,3 +383,18 @@ def revoke_member_tokens(*, actor, user) -> int:
             [user.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
         )
         return cur.fetchone()[0]
+
+
+# ---------------------------------------------------------------- 我的消息
+
+def mark_read(user, notification: Notification) -> bool:
+    """Mark one of the member's own in-app messages read (opening it). Only ``read_at`` changes, once."""
+    if notification.user_id != user.pk or notification.channel != Notification.Channel.INAPP:
+        raise PermissionDenied("只能查看自己的消息")
+    return bool(Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now()))
+
+
+def mark_all_read(user) -> int:
+    """全部标为已读: the member's unread in-app messages; returns how many."""
+    return Notification.objects.filter(user=user, channel=Notification.Channel.INAPP,
+                                       read_at__isnull=True).update(read_at=timezone.now())

@@ -13,6 +13,9 @@ urlpatterns = [
     path("m/card/reissue/", views.card_reissue, name="portal-card-reissue"),
     path("m/me/", views.me, name="portal-me"),
     path("m/me/correction/", views.correction_moved, name="portal-correction"),
+    path("m/messages/", views.messages_list, name="portal-messages"),
+    path("m/messages/read/", views.messages_read_all, name="portal-messages-read"),
+    path("m/messages/<int:pk>/", views.message_open, name="portal-message"),
     path("console/scan/card/", views.scan_card, name="scan-card"),
     path("console/corrections/", views.corrections_moved, name="corrections"),
 ]

@@ -173,9 +173,37 @@ def me(request):
         "aid": list(my_aid(person)[:10]) if person else [],
         "retreats": list(my_retreats(person)[:5]) if person else [],
         "party_member": bool(person) and is_party_member(person),
-        "inbox": selectors.my_messages(request.user),
+        "inbox": [(n, selectors.message_link(n)) for n in selectors.my_messages(request.user, 5)],
+        "unread": selectors.unread_count(request.user),
         "correction_url": f"/m/apply/{CORRECTION}/",
     })
+
+
+@member_login_required
+def messages_list(request):
+    """我的消息: every in-app message, newest first, unread ones marked; 全部标为已读."""
+    from lianxin.core.views import paginate
+
+    page = paginate(request, selectors.inbox(request.user), 20)
+    return render(request, "portal/messages.html", {
+        "page": page, "items": [(n, selectors.message_link(n)) for n in page],
+        "unread": selectors.unread_count(request.user)})
+
+
+@member_login_required
+def message_open(request, pk):
+    """One message; opening it marks it read (only ``read_at``, only the member's own — like opening a letter)."""
+    n = selectors.my_message(request.user, pk)
+    services.mark_read(request.user, n)
+    return render(request, "portal/message.html", {"n": n, "link": selectors.message_link(n)})
+
+
+@member_login_required
+@require_POST
+def messages_read_all(request):
+    done = services.mark_all_read(request.user)
+    messages.success(request, f"已将 {done} 条消息标为已读" if done else "没有未读消息")
+    return redirect("/m/messages/")
 
 
 def correction_moved(request):

@@ -14,6 +14,7 @@ from django.test import Client
 
 from lianxin.activities.models import Activity
 from lianxin.content.models import Article, Book
+from lianxin.core.models import Notification
 from lianxin.venues.models import Site
 from lianxin.workflow.models import Application
 
@@ -121,6 +122,7 @@ def test_member_pages_fit_a_phone(live_server, phone_page, screenshot_dir, world
         "sites": "/m/sites/", "site": f"/m/sites/{Site.objects.get().pk}/", "bookings": "/m/my/bookings/",
         "services": "/m/services/", "join": "/m/join/", "applications": "/m/my/applications/",
         "application": f"/m/my/applications/{Application.objects.get().pk}/", "missing": "/m/activities/999999/",
+        "messages": "/m/messages/", "message": f"/m/messages/{Notification.objects.filter(user=world.user).first().pk}/",
     }
     problems: list[str] = []
     for name, path in pages.items():

@@ -123,10 +123,10 @@ def test_member_crawl(client, world):
     ok = {u for u, s in seen.items() if s == 200}
     # the crawl really reached every member area (a broken link from the home page would drop one)
     for must in ("/m/", "/m/card/", "/m/me/", "/m/activities/", "/m/news/", "/m/news/weekly/", "/m/books/",
-                 "/m/sites/", "/m/my/bookings/", "/m/services/", "/m/my/applications/", "/m/join/"):
+                 "/m/sites/", "/m/my/bookings/", "/m/services/", "/m/my/applications/", "/m/join/", "/m/messages/"):
         assert must in ok, f"{must} not reached from the home page"
     for pattern in (r"^/m/activities/\d+/$", r"^/m/news/\d+/$", r"^/m/books/\d+/$", r"^/m/books/\d+/read/",
-                    r"^/m/sites/\d+/$", r"^/m/my/applications/\d+/$", r"^/m/apply/[a-z_]+/$"):
+                    r"^/m/sites/\d+/$", r"^/m/my/applications/\d+/$", r"^/m/apply/[a-z_]+/$", r"^/m/messages/\d+/$"):
         assert any(re.search(pattern, u) for u in ok), f"no page like {pattern} reached"
 
 
