@@ -32,6 +32,7 @@ from .models import EXCELLENT_PERCENT, WORKER_GRADES, Assessment, AssessmentRoun
 from .services import add_years
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TERMS = ("post", "grade", "contract_start", "contract_end", "posted_on")  # of an engagement, as the forms name them
 PERSON_FIELDS = {"身份证号": "id_number", "手机号码": "mobile"}
 
 
@@ -87,15 +88,7 @@ def worker_recruit(request):
         d = form.cleaned_data
         try:
             w = services.recruit_worker(
-                actor=request.user,
-                post=d["post"],
-                name=d["name"],
-                id_number=d["id_number"],
-                mobile=d["mobile"],
-                grade=d["grade"],
-                contract_start=d["contract_start"],
-                contract_end=d["contract_end"],
-                posted_on=d["posted_on"],
+                actor=request.user, **{k: d[k] for k in ("name", "id_number", "mobile", *TERMS)}
             )
         except PermissionDenied:
             raise
@@ -236,15 +229,7 @@ def worker_rehire(request, pk):
         return redirect(f"/console/governance/workers/{w.pk}/")
     d = form.cleaned_data
     try:
-        new = services.rehire_worker(
-            actor=request.user,
-            worker=w,
-            post=d["post"],
-            grade=d["grade"],
-            contract_start=d["contract_start"],
-            contract_end=d["contract_end"],
-            posted_on=d["posted_on"],
-        )
+        new = services.rehire_worker(actor=request.user, worker=w, **{k: d[k] for k in TERMS})
     except PermissionDenied:
         raise
     except ServiceError as e:
