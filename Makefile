@@ -69,11 +69,18 @@ test: install browser-deps db-deps
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-pg
 
+# The suite runs on every core (pytest-xdist, one worker per core, each with its own test database, media
+# directory and browser). Tests are dealt out one by one (--dist load): --dist loadfile would seed the demo crawls
+# once per module, but it runs an item once per node id, and the API fuzz test's 46 operation items share one.
+# JOBS=1 runs it in a single process.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+XDIST = $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist load)
+
 test-sqlite:
-	$(PY) -m pytest -q -m "not pgonly" $(PYTEST_ARGS)
+	$(PY) -m pytest -q $(XDIST) -m "not pgonly" $(PYTEST_ARGS)
 
 test-pg:
-	$(PY) scripts/with_postgres.py -- $(PY) -m pytest -q -m "pg or pgonly" $(PYTEST_ARGS)
+	$(PY) scripts/with_postgres.py -- $(PY) -m pytest -q $(XDIST) -m "pg or pgonly" $(PYTEST_ARGS)
 
 bench: install db-deps
 	$(PY) scripts/with_postgres.py -- $(PY) -m benchmarks $(BENCH)

@@ -1,6 +1,7 @@
 """Shared fixtures. Tests marked ``pgonly`` need PostgreSQL (concurrent transactions) and are skipped on
 SQLite; tests marked ``pg`` run on both databases; ``browser`` tests drive Debian chromium."""
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -90,3 +91,33 @@ def phone_page(chromium):
 def screenshot_dir():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``seed_demo`` (small: 400 people, 40 enterprises) loaded once for a whole module of read-mostly tests (the
+    crawls), where seeding per test cost ~20 s each. It is written inside a transaction that stays open around
+    the module's tests — each test's own transaction (the ``db`` fixture) nests in it as a savepoint and is rolled
+    back as usual, so a test's writes never reach the next — and rolled back after the last one. Only for modules
+    without ``transaction=True`` tests (those flush the database). Under ``make test``'s workers (pytest-xdist,
+    ``--dist load``) each worker seeds it once per run of the module's tests it is dealt."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo-media"))):
+        with django_db_blocker.unblock():
+            outer = transaction.atomic()
+            outer.__enter__()
+            try:
+                call_command("seed_demo", people=400, enterprises=40, stdout=io.StringIO())
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+                raise
+        try:
+            yield
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)

@@ -3,11 +3,9 @@ data: from /console/care/ every link a federation administrator, a street viewer
 are shown answers without an error or a dead end, in Chinese, with no raw codes or UTC times — and the member's
 /m/care/ pages likewise for the portal demo's member."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from lianxin.care.models import CampaignSignup, Enrolment
@@ -24,9 +22,8 @@ def codes():
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", people=400, enterprises=40, stdout=io.StringIO())
+def demo(demo_once, db):
+    """The demo district, seeded once for the module (``demo_once`` in the root conftest)."""
 
 
 @pytest.mark.parametrize("username", ["qt_admin", "by_viewer", "base_admin"])

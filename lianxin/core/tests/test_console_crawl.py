@@ -19,12 +19,10 @@ district fixture's names and the same places in the tree (federation / first str
 
 from __future__ import annotations
 
-import io
 import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from lianxin.accounts.models import StaffRole, User
@@ -80,10 +78,9 @@ def codes():
 
 
 @pytest.fixture
-def console_users(db, settings, tmp_path):
-    """The demo district (small) and the district fixture's three users placed like in build_district()."""
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", people=400, enterprises=40, stdout=io.StringIO())
+def console_users(demo_once, db):
+    """The demo district (small, seeded once for the module: ``demo_once`` in the root conftest) and the district
+    fixture's three users placed like in build_district()."""
     fed = Organization.objects.get(kind=OrgKind.FEDERATION)
     street = Organization.objects.filter(kind=OrgKind.STREET).order_by("pk").first()
     # the base union the demo's roster import and applications use (the first one in the first street)

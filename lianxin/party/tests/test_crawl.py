@@ -2,11 +2,9 @@
 data: from /console/party/ every link a federation administrator, a street viewer and a grassroots union's
 administrator are shown answers without an error or a dead end, in Chinese, with no raw codes or UTC times."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from lianxin.core.pagecheck import choice_codes, crawl, report
@@ -21,9 +19,8 @@ def codes():
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", people=400, enterprises=40, stdout=io.StringIO())
+def demo(demo_once, db):
+    """The demo district, seeded once for the module (``demo_once`` in the root conftest)."""
 
 
 @pytest.mark.parametrize("username", ["qt_admin", "by_viewer", "base_admin"])

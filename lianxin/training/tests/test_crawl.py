@@ -4,11 +4,9 @@ administrator, a street viewer and a grassroots administrator are shown answers 
 in Chinese, with no raw codes — and the member's /m/training/ page for the portal demo's member shows a
 certificate (its PDF and its public verification page) and a grant."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from lianxin.core.pagecheck import choice_codes, crawl, report
@@ -26,9 +24,8 @@ def codes():
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", people=400, enterprises=40, stdout=io.StringIO())
+def demo(demo_once, db):
+    """The demo district, seeded once for the module (``demo_once`` in the root conftest)."""
 
 
 def test_demo_data(demo):

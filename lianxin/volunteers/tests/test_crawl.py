@@ -4,11 +4,9 @@ are shown answers without an error or a dead end, in Chinese, with no raw codes 
 /m/volunteers/ pages likewise for the portal demo's member (the shared crawls may not get this deep within their
 page budgets)."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from lianxin.core.pagecheck import choice_codes, crawl, report
@@ -25,9 +23,8 @@ def codes():
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", people=400, enterprises=40, stdout=io.StringIO())
+def demo(demo_once, db):
+    """The demo district, seeded once for the module (``demo_once`` in the root conftest)."""
 
 
 @pytest.mark.parametrize("username", ["qt_admin", "by_viewer", "base_admin"])
