@@ -142,3 +142,8 @@ def deliver_due(limit: int = 500) -> int:
 def inbox(user):
     """A member's in-app messages, newest first (reads are always the user's own)."""
     return Notification.objects.filter(user=user, channel=Notification.Channel.INAPP).order_by("-id")
+
+
+def unread(user):
+    """The member's in-app messages not yet read (the partial index ``notif_user_unread`` covers them)."""
+    return inbox(user).filter(read_at__isnull=True)

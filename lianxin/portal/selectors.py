@@ -49,7 +49,7 @@ def inbox(user):
 
 def unread_count(user) -> int:
     """Counted on the partial index of unread in-app rows (``notif_user_unread``)."""
-    return Notification.objects.filter(user=user, channel=Notification.Channel.INAPP, read_at__isnull=True).count()
+    return notify.unread(user).order_by().count()
 
 
 def my_message(user, pk) -> Notification:

@@ -396,5 +396,4 @@ def mark_read(user, notification: Notification) -> bool:
 
 def mark_all_read(user) -> int:
     """全部标为已读: the member's unread in-app messages; returns how many."""
-    return Notification.objects.filter(user=user, channel=Notification.Channel.INAPP,
-                                       read_at__isnull=True).update(read_at=timezone.now())
+    return notify.unread(user).update(read_at=timezone.now())
