@@ -572,6 +572,10 @@ def record_election(
         raise ServiceError("只有工会组织登记换届选举", field="union")
     prev = current_term(union)
     number = _int(number, label="届次", field="number", lo=1, hi=200)
+    if prev is not None and number == prev.number:  # the clerk's page is older than the term just recorded
+        raise ServiceError(
+            f"{union.name}第 {number} 届已登记，请刷新页面核对", field="number", code="duplicate"
+        )
     if prev is not None and number != prev.number + 1:
         raise ServiceError(f"届次应为第 {prev.number + 1} 届（本届为第 {prev.number} 届）", field="number")
     if not isinstance(elected_on, dt.date):

@@ -52,6 +52,9 @@ def test_a_new_election_closes_the_previous_term(district):
     assert first.ends_on == (today - dt.timedelta(days=1900)).replace(year=first.elected_on.year + 5)
     with pytest.raises(ServiceError, match="届次应为第 5 届（本届为第 4 届）"):
         election(u, number=6)
+    with pytest.raises(ServiceError, match="第 4 届已登记") as e:  # recorded already (a stale page)
+        election(u, number=4)
+    assert e.value.code == "duplicate"
     with pytest.raises(ServiceError, match="应晚于上一届的选举日期"):
         election(u, number=5, elected_on=first.elected_on)
     second = election(
