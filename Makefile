@@ -60,7 +60,7 @@ run: install var/local.env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver --insecure 127.0.0.1:8000
+	$(PY) scripts/run_local.py --insecure 127.0.0.1:8000
 
 worker: install var/local.env
 	$(PY) manage.py db_worker
