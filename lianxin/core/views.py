@@ -105,11 +105,14 @@ def logout_view(request):
 def home(request):
     from lianxin.orgs.selectors import member_counts, root_orgs_for
 
+    from . import todos
+
     roots = root_orgs_for(request.user)
     counts = member_counts(roots)
     return render(request, "console/home.html", {
         "roots": [(o, counts.get(o.pk, 0)) for o in roots],
         "grants": request.user.staff_roles.filter(active=True).select_related("organization"),
+        "todos": todos.for_user(request.user),
     })
 
 
