@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lianxin.core.scoping import get_scoped_or_404, scoped
-from lianxin.orgs.models import Organization, OrgKind
+from lianxin.core.scoping import desk_paths, get_scoped_or_404, scoped
+from lianxin.orgs.models import STEP, Organization, OrgKind
 
 from .models import (
     Attendance,
@@ -203,11 +203,38 @@ def my_enrolments(person, care_class: CareClass | None = None) -> QuerySet[Enrol
 # ---------------------------------------------------------------- 爱心妈咪小屋
 
 
-def staff_rooms(*, actor, status: str = "") -> QuerySet[Room]:
+def staff_rooms(*, actor, status: str = "", unrated: bool = False) -> QuerySet[Room]:
     qs = scoped(Room.objects.select_related("union"), actor)
     if status in Room.Status.values:
         qs = qs.filter(status=status)
+    if unrated:
+        qs = qs.filter(stars__isnull=True)
     return qs.order_by("status", "-updated_at", "-id")
+
+
+def _desks(actor, depth: int) -> Q | None:
+    """Rooms under the organisations at ``depth`` (0 the federation, 1 a street or a union directly under the
+    federation) where the actor holds a reviewing role directly; ``None`` (no narrowing) for a superuser."""
+    paths = desk_paths(actor, "review")
+    if paths is None:
+        return None
+    q = Q(pk__in=[])
+    for p in paths:
+        if len(p) == (depth + 1) * STEP:
+            q |= Q(union__path__startswith=p)
+    return q
+
+
+def rooms_to_review(*, actor) -> QuerySet[Room]:
+    """待街道审核 at the street's desk: the rooms registered under the streets where the actor reviews."""
+    qs, desks = staff_rooms(actor=actor, status=Room.Status.SUBMITTED), _desks(actor, 1)
+    return qs if desks is None else qs.filter(desks)
+
+
+def rooms_to_rate(*, actor) -> QuerySet[Room]:
+    """Approved rooms with no stars yet, at the federation's desk (the federation rates)."""
+    qs, desks = staff_rooms(actor=actor, status=Room.Status.APPROVED, unrated=True), _desks(actor, 0)
+    return qs if desks is None else qs.filter(desks)
 
 
 def room_detail(*, actor, pk, action: str = "view") -> Room:

@@ -474,12 +474,16 @@ ROOM_FIELDS = ("enterprise_name", "location", "area_m2", "facilities", "opening_
 @staff_required
 def room_list(request):
     status = request.GET.get("status", "")
+    unrated = request.GET.get("stars") == "none"
     return render(
         request,
         "care/console/rooms.html",
         {
-            "page": paginate(request, selectors.staff_rooms(actor=request.user, status=status)),
+            "page": paginate(
+                request, selectors.staff_rooms(actor=request.user, status=status, unrated=unrated)
+            ),
             "status": status,
+            "unrated": unrated,
             "statuses": Room.Status.choices,
             "tab": "rooms",
             "may_register": selectors.room_unions(actor=request.user).exists(),

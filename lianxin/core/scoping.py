@@ -104,6 +104,16 @@ def get_scoped_or_404(qs: QuerySet, user, pk, action: str = "view", *, for_updat
     return obj
 
 
+def desk_paths(user, action: str) -> list[str] | None:
+    """The organisations where ``user`` holds a role that may ``action`` directly — their own desk, not the
+    subtrees below it (工作台 待办: what waits at my level); ``None`` for a platform superuser, who holds every
+    desk."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return None
+    return sorted({p for p, r in scope.grants if r in ACTIONS[action]})
+
+
 def can(user, action: str, path: str) -> bool:
     """May ``user`` perform ``action`` on something placed at organisation ``path``?"""
     scope = scope_for(user)

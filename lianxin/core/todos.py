@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.utils.module_loading import autodiscover_modules
 
 Provider = Callable[[object], Iterable["Todo"]]
@@ -29,6 +30,13 @@ class Todo:
     url: str  # the console page that lists exactly these items
     overdue: int = 0  # of ``count``, how many are past their deadline (shown in red), where the app knows
     overdue_url: str = ""  # the page listing just those
+
+
+def grouped(qs, key: str) -> tuple[int, list]:
+    """One grouped COUNT: how many rows ``qs`` has in all, and the distinct ``key`` values they fall under (a
+    provider links to the one parent's page when there is one, else to the list of parents)."""
+    rows = list(qs.order_by().values(key).annotate(n=Count("pk")).values_list(key, "n"))
+    return sum(n for _, n in rows), [k for k, _ in rows]
 
 
 def todo(order: int = 100) -> Callable[[Provider], Provider]:

@@ -9,7 +9,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 
-from lianxin.core.scoping import can, get_scoped_or_404, scope_for, scoped
+from lianxin.core.scoping import can, desk_paths, get_scoped_or_404, scope_for, scoped
 from lianxin.orgs.models import MEMBER_HOLDING_KINDS, STEP, Organization, OrgKind
 
 from .models import CommitteeTerm, HomeApplication, HomeQuota, HomeRound, HomeScore, NamedHome
@@ -123,6 +123,23 @@ def applicant_unions(*, actor, round: HomeRound) -> QuerySet[Organization]:
         .exclude(pk__in=done)
         .order_by("path")
     )
+
+
+WAITING = {A.SUBMITTED: "street__path__in", A.PASSED: "round__org__path__in"}
+
+
+def waiting_applications(*, actor, status: str = A.SUBMITTED) -> QuerySet[HomeApplication]:
+    """Applications of every round waiting for a decision at the actor's own level: 待街道审核 where the actor
+    reviews for the application's reviewing street, 待审定 where they review for the round's organiser."""
+    if status not in WAITING:
+        return HomeApplication.objects.none()
+    qs = scoped(HomeApplication.objects.filter(status=status), actor, "review").select_related(
+        "round", "union", "street"
+    )
+    paths = desk_paths(actor, "review")
+    if paths is not None:
+        qs = qs.filter(**{WAITING[status]: paths})
+    return qs.order_by("submitted_at", "id")
 
 
 def may_review(actor, app: HomeApplication) -> bool:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lianxin.core.scoping import can, get_scoped_or_404, scoped
+from lianxin.core.scoping import can, desk_paths, get_scoped_or_404, scoped
 from lianxin.orgs.models import STEP, Organization, OrgKind
 
 from .models import CONTRACT_DUE_DAYS, Assessment, AssessmentRound, SocialWorker, WorkerPosting, WorkLog
@@ -82,8 +82,16 @@ def may_manage(actor, worker: SocialWorker) -> bool:
 # ---------------------------------------------------------------------------------------------- 工作记录
 
 
-def work_logs(*, actor, year=None, month=None, status: str = "", worker=None) -> QuerySet[WorkLog]:
+def work_logs(
+    *, actor, year=None, month=None, status: str = "", worker=None, mine: bool = False
+) -> QuerySet[WorkLog]:
+    """Logs in scope; ``mine``: only those of the organisations where the actor confirms logs themselves (a
+    reviewing role held there directly), the 待确认 of their own desk."""
     qs = scoped(WorkLog.objects.select_related("worker__person", "org"), actor)
+    if mine:
+        paths = desk_paths(actor, "review")
+        if paths is not None:
+            qs = qs.filter(org__path__in=paths)
     if year:
         qs = qs.filter(year=year)
     if month:

@@ -12,6 +12,7 @@ urlpatterns = [
     path(
         "console/governance/rounds/<int:pk>/apply/", views.application_new, name="governance-application-new"
     ),
+    path("console/governance/applications/", views.application_list, name="governance-applications"),
     path(
         "console/governance/applications/<int:pk>/", views.application_detail, name="governance-application"
     ),

@@ -166,6 +166,22 @@ def application_new(request, pk):
 
 
 @staff_required
+def application_list(request):
+    """待我审核 / 待我审定: every round's applications waiting for a decision at the actor's own level."""
+    status = request.GET.get("status", A.SUBMITTED)
+    status = status if status in selectors.WAITING else A.SUBMITTED
+    return render(
+        request,
+        "governance/console/applications.html",
+        {
+            "page": paginate(request, selectors.waiting_applications(actor=request.user, status=status), 50),
+            "status": status,
+            "statuses": [(v, label) for v, label in A.choices if v in selectors.WAITING],
+        },
+    )
+
+
+@staff_required
 def application_edit(request, pk):
     app = selectors.application_detail(actor=request.user, pk=pk, action="change")
     if not can(request.user, "change", app.union.path):

@@ -247,6 +247,7 @@ def worklog_list(request):
     g = request.GET
     year, month = _int_param(g.get("year")), _int_param(g.get("month"))
     status = g.get("status", "")
+    mine = g.get("mine") == "1"
     today = timezone.localdate()
     missing_y, missing_m = (year, month) if year and month else (today.year, today.month)
     return render(
@@ -254,9 +255,10 @@ def worklog_list(request):
         "governance/console/worklogs.html",
         {
             "page": paginate(
-                request, sel.work_logs(actor=request.user, year=year, month=month, status=status)
+                request,
+                sel.work_logs(actor=request.user, year=year, month=month, status=status, mine=mine),
             ),
-            "f": {"year": g.get("year", ""), "month": g.get("month", ""), "status": status},
+            "f": {"year": g.get("year", ""), "month": g.get("month", ""), "status": status, "mine": mine},
             "statuses": WorkLog.Status.choices,
             "missing": list(sel.missing_logs(actor=request.user, year=missing_y, month=missing_m)[:50]),
             "missing_label": f"{missing_y}年{missing_m}月",

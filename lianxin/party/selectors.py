@@ -228,13 +228,22 @@ def letters(*, actor, status: str = "") -> QuerySet[TransferLetter]:
     return qs.order_by("-sent_at", "-id")
 
 
+def _pending_letters(actor, side: str) -> QuerySet[TransferLetter]:
+    pending = _letters().filter(status=LetterStatus.PENDING).order_by("sent_at", "id")
+    return scoped(pending, actor, "change", fields=(f"{side}_branch__path",))
+
+
+def incoming_letters(*, actor) -> QuerySet[TransferLetter]:
+    """Open letters to a branch where the actor may accept or return them (``change`` on the receiving branch)."""
+    return _pending_letters(actor, "to")
+
+
 def letters_to_handle(*, actor) -> dict[str, list[TransferLetter]]:
     """The open letters this user may act on: ``incoming`` (to accept or return: ``change`` on the receiving
     branch) and ``outgoing`` (waiting at the other side: ``change`` on the sending branch)."""
-    pending = _letters().filter(status=LetterStatus.PENDING).order_by("sent_at", "id")
     return {
-        "incoming": list(scoped(pending, actor, "change", fields=("to_branch__path",))),
-        "outgoing": list(scoped(pending, actor, "change", fields=("from_branch__path",))),
+        "incoming": list(incoming_letters(actor=actor)),
+        "outgoing": list(_pending_letters(actor, "from")),
     }
 
 

@@ -7,11 +7,17 @@ from django.db.models import QuerySet
 from lianxin.core.scoping import get_scoped_or_404, scoped
 from lianxin.orgs.models import Organization
 
-from .models import ImportJob
+from .models import ImportJob, JobStatus
 
 
-def job_list(*, actor) -> QuerySet[ImportJob]:
-    return scoped(ImportJob.objects.select_related("org", "created_by").defer("problems", "header"), actor)
+def job_list(*, actor, status: str = "", mine: bool = False) -> QuerySet[ImportJob]:
+    """The jobs in scope; ``status`` narrows to one state, ``mine`` to the actor's own uploads."""
+    qs = scoped(ImportJob.objects.select_related("org", "created_by").defer("problems", "header"), actor)
+    if status in JobStatus.values:
+        qs = qs.filter(status=status)
+    if mine:
+        qs = qs.filter(created_by_id=getattr(actor, "pk", None))
+    return qs
 
 
 def job_detail(*, actor, pk, action: str = "view") -> ImportJob:

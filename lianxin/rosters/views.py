@@ -16,7 +16,7 @@ from lianxin.core.views import paginate, staff_required
 from lianxin.orgs.models import OrgKind
 
 from . import selectors, services
-from .models import ImportMode
+from .models import ImportMode, JobStatus
 
 PREVIEW_PROBLEMS = 500
 
@@ -31,8 +31,10 @@ def job_list(request):
     # organisations, which as model instances rendered option by option cost 140-370 ms
     targets = [(pk, f"{name}（{OrgKind(kind).label}）")
                for pk, name, kind in selectors.import_targets(actor=request.user).values_list("pk", "name", "kind")]
+    status, mine = request.GET.get("status", ""), request.GET.get("mine") == "1"
     return render(request, "rosters/job_list.html", {
-        "page": paginate(request, selectors.job_list(actor=request.user)),
+        "page": paginate(request, selectors.job_list(actor=request.user, status=status, mine=mine)),
+        "filtered": status in JobStatus.values or mine,
         "targets": targets,
         "limit_mb": services.MAX_UPLOAD_BYTES // 1048576,
         "max_rows": services.MAX_ROWS,

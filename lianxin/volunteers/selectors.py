@@ -3,7 +3,7 @@ registrations, the ranking and the hours ledger by the volunteer's union — and
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -56,6 +56,12 @@ def staff_projects(*, actor, status: str = "") -> QuerySet[Project]:
         qs = qs.filter(status=Project.Status.OPEN, ends_at__gt=timezone.now())
     elif status == "ended":
         qs = qs.filter(status=Project.Status.OPEN, ends_at__lte=timezone.now())
+    elif status == "unconfirmed":  # ended, attendance not yet recorded for some volunteers
+        qs = qs.filter(
+            Exists(Signup.objects.filter(project=OuterRef("pk"), status=Signup.Status.SIGNED)),
+            status=Project.Status.OPEN,
+            ends_at__lte=timezone.now(),
+        )
     elif status in Project.Status.values:
         qs = qs.filter(status=status)
     return qs.order_by("-starts_at", "-id")

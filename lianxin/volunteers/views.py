@@ -22,7 +22,12 @@ from .forms import ProjectForm, ReasonForm, RegisterForm
 from .models import HoursEntry, Project, Signup, Skill, Volunteer, hours_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PROJECT_FILTERS = [("upcoming", "未结束"), ("ended", "已结束"), ("cancelled", "已取消")]
+PROJECT_FILTERS = [
+    ("upcoming", "未结束"),
+    ("ended", "已结束"),
+    ("unconfirmed", "待确认参加"),
+    ("cancelled", "已取消"),
+]
 
 
 # ---------------------------------------------------------------- console: projects
