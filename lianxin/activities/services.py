@@ -32,10 +32,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from lianxin.core import audit, notify
+from lianxin.core import audit
 from lianxin.core.errors import ServiceError
 from lianxin.core.scoping import require
 from lianxin.members.models import Membership, MembershipStatus, Person
+from lianxin.members.services import tell_person
 from lianxin.orgs.models import Organization, OrgKind
 
 from .models import Activity, MonthlyTally, Signup
@@ -314,11 +315,11 @@ def sign_up(*, actor, activity_id) -> Signup:
 
 
 def _tell(person: Person, activity, *, template: str, title: str, body: str, key: str) -> None:
-    """An in-app message about ``activity`` (named in the context, so the member's 我的消息 links to it)."""
+    """An in-app message about ``activity`` (named in the context, so the member's 我的消息 links to it); a
+    member with no portal account (signed up by staff) gets it as a text instead, when a mobile is on file."""
     user = getattr(person, "user", None)
-    if user is not None:
-        notify.enqueue(channel="inapp", user=user, template=template, title=title, body=body, dedupe_key=key,
-                       context={"activity": activity.pk})
+    tell_person(person, user_id=user.pk if user is not None and user.is_active else None, template=template,
+                title=title, body=body, key=key, context={"activity": activity.pk}, sms="fallback")
 
 
 def _lock_for_cancel(signup_id, **owner) -> tuple[Activity, Signup]:

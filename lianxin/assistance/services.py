@@ -440,8 +440,7 @@ def _tell_recipients(c: Campaign, ids: list[int]) -> None:
     """Each paid person hears of it: an in-app message when they have an account, an SMS to the mobile on file
     (the outbox sends after commit and never twice for one recipient)."""
     from lianxin.accounts.models import User
-    from lianxin.core import crypto, notify
-    from lianxin.members.services import MOBILE_CTX
+    from lianxin.members.services import tell_person
 
     rows = Recipient.objects.filter(pk__in=ids).select_related("person", "union")
     users = dict(User.objects.filter(person__in=[r.person_id for r in rows], is_active=True)
@@ -449,14 +448,8 @@ def _tell_recipients(c: Campaign, ids: list[int]) -> None:
     for r in rows:
         body = (f"您好，{r.union.name}为您报送的{c.name}慰问金 {yuan(r.amount_fen)} 元已发放，"
                 "工会将与您联系上门慰问。")
-        if r.person_id in users:
-            notify.enqueue(channel="inapp", user=User(pk=users[r.person_id]), template="assistance_condolence",
-                           title=c.name, body=body, dedupe_key=f"warmth:{r.pk}:inapp",
-                           context={"campaign": c.pk})
-        if r.person.mobile_cipher:
-            notify.enqueue(channel="sms", recipient=crypto.decrypt(r.person.mobile_cipher, context=MOBILE_CTX),
-                           template="assistance_condolence", title=c.name, body=f"【连心】{body}",
-                           dedupe_key=f"warmth:{r.pk}:sms", context={"campaign": c.pk})
+        tell_person(r.person, user_id=users.get(r.person_id), template="assistance_condolence", title=c.name,
+                    body=body, key=f"warmth:{r.pk}", context={"campaign": c.pk})
 
 
 @transaction.atomic
@@ -741,8 +734,7 @@ def _tell_promoted(r: Retreat, ids: list[int]) -> None:
     """The promoted member hears of it: in-app when they have an account, an SMS to the mobile on file (through
     the outbox: sent after commit, never twice for one seat)."""
     from lianxin.accounts.models import User
-    from lianxin.core import crypto, notify
-    from lianxin.members.services import MOBILE_CTX
+    from lianxin.members.services import tell_person
 
     rows = list(RetreatSeat.objects.filter(pk__in=ids).select_related("person", "union"))
     users = dict(User.objects.filter(person__in=[s.person_id for s in rows], is_active=True)
@@ -751,13 +743,8 @@ def _tell_promoted(r: Retreat, ids: list[int]) -> None:
         body = (f"您好，{s.union.name}为您候补的{r.name}（{r.destination}，{r.starts_on:%m月%d日}出发）有了空余名额，"
                 "您已递补为正式人员，请留意工会的行程通知。")
         key = f"retreat:{s.pk}:promoted"
-        if s.person_id in users:
-            notify.enqueue(channel="inapp", user=User(pk=users[s.person_id]), template="assistance_retreat",
-                           title=r.name, body=body, dedupe_key=f"{key}:inapp", context={"retreat": r.pk})
-        if s.person.mobile_cipher:
-            notify.enqueue(channel="sms", recipient=crypto.decrypt(s.person.mobile_cipher, context=MOBILE_CTX),
-                           template="assistance_retreat", title=r.name, body=f"【连心】{body}",
-                           dedupe_key=f"{key}:sms", context={"retreat": r.pk})
+        tell_person(s.person, user_id=users.get(s.person_id), template="assistance_retreat", title=r.name,
+                    body=body, key=key, context={"retreat": r.pk})
 
 
 @transaction.atomic

@@ -243,8 +243,7 @@ def _tell(ids: list[int], what: str) -> None:
     """The member hears of the decision: in-app when they have an account, an SMS to the mobile on file. Through
     the outbox (sent after commit, never twice for one application and event)."""
     from lianxin.accounts.models import User
-    from lianxin.core import crypto, notify
-    from lianxin.members.services import MOBILE_CTX
+    from lianxin.members.services import tell_person
 
     rows = list(HomewardApplication.objects.filter(pk__in=ids)
                 .select_related("person", "programme", "coach", "union"))
@@ -262,13 +261,8 @@ def _tell(ids: list[int], what: str) -> None:
         else:
             body = f"您的{p.name}购票补贴 {yuan(a.amount_fen)} 元已发放，祝您返乡平安。"
         key = f"homeward:{a.pk}:{what}"
-        if a.person_id in users:
-            notify.enqueue(channel="inapp", user=User(pk=users[a.person_id]), template="assistance_homeward",
-                           title=p.name, body=body, dedupe_key=f"{key}:inapp", context={"programme": p.pk})
-        if a.person.mobile_cipher:
-            notify.enqueue(channel="sms", recipient=crypto.decrypt(a.person.mobile_cipher, context=MOBILE_CTX),
-                           template="assistance_homeward", title=p.name, body=f"【连心】{body}",
-                           dedupe_key=f"{key}:sms", context={"programme": p.pk})
+        tell_person(a.person, user_id=users.get(a.person_id), template="assistance_homeward", title=p.name,
+                    body=body, key=key, context={"programme": p.pk})
 
 
 def export_seats(*, actor, programme: HomewardProgramme, rows):

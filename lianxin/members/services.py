@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lianxin.core import audit, counters, crypto
+from lianxin.core import audit, counters, crypto, notify
 from lianxin.core.errors import ServiceError
 from lianxin.core.idnumbers import IdNumber, mask_id, mask_mobile, parse_id_number, parse_mobile
 from lianxin.core.scoping import require
@@ -259,3 +259,24 @@ def end_membership(*, actor, membership: Membership, reason: str, on: dt.date | 
     m.save()
     audit.record(actor=actor, action="membership.end", obj=m, org_path=m.union.path, reason=reason)
     return m
+
+
+def tell_person(person: Person, *, user_id: int | None, template: str, title: str, body: str, key: str,
+                context: dict | None = None, sms: str = "also") -> None:
+    """Tell a person what the union did for them: in-app to their portal account (``user_id``, when they have an
+    active one; the caller reads the accounts of a batch in one query) under ``{key}:inapp``, and a text
+    (【连心】 + ``body``) to their mobile under ``{key}:sms`` — with ``sms="also"`` whenever a mobile is on
+    file, with ``"fallback"`` only when they have no account, so that a member signed up by staff and never on
+    the portal still hears of it while portal users are not texted as well. Both are in the outbox, idempotent
+    on the key, and sent after the caller's transaction commits."""
+    if sms not in ("also", "fallback"):
+        raise ValueError(f"sms={sms!r}")
+    if user_id is not None:
+        from lianxin.accounts.models import User
+
+        notify.enqueue(channel="inapp", user=User(pk=user_id), template=template, title=title, body=body,
+                       dedupe_key=f"{key}:inapp", context=context)
+    if person.mobile_cipher and (sms == "also" or user_id is None):
+        notify.enqueue(channel="sms", recipient=crypto.decrypt(person.mobile_cipher, context=MOBILE_CTX),
+                       template=template, title=title, body=f"【连心】{body}", dedupe_key=f"{key}:sms",
+                       context=context)

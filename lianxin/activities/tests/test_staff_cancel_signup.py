@@ -40,6 +40,31 @@ def test_staff_cancel_frees_the_place_and_promotes_the_waitlist(district, full):
     assert entry.detail["was"] == "confirmed" and entry.detail["promoted_signup"] == ss["乙"].pk
 
 
+def test_a_member_whose_portal_account_is_closed_is_texted_instead(district, full):
+    """Nobody signed up is left untold: without an active portal account the notice goes to the mobile on file
+    (as a text, once); members on the portal get it in-app only, never a text as well."""
+    from lianxin.core import crypto
+    from lianxin.members.services import MOBILE_CTX
+
+    a, ms, ss = full
+    ms["甲"].user.is_active = False
+    ms["甲"].user.save(update_fields=["is_active"])
+    services.cancel_activity(actor=district.users["street_a.admin"], activity=a, reason="场馆检修")
+    texts = Notification.objects.filter(template="activity_cancelled", channel="sms")
+    assert texts.count() == 1
+    sms = texts.get()
+    assert crypto.decrypt(sms.recipient_cipher, context="notification.recipient") == crypto.decrypt(
+        ms["甲"].person.mobile_cipher, context=MOBILE_CTX)
+    assert sms.body.startswith("【连心】") and "场馆检修" in sms.body and sms.user is None
+    assert not Notification.objects.filter(user=ms["甲"].user).exists()
+    inapp = Notification.objects.filter(template="activity_cancelled", channel="inapp")
+    assert set(inapp.values_list("user", flat=True)) == {ms["乙"].user.pk, ms["丙"].user.pk}
+    # cancelling again is refused; nothing is sent twice
+    with pytest.raises(ServiceError):
+        services.cancel_activity(actor=district.users["street_a.admin"], activity=a, reason="场馆检修")
+    assert Notification.objects.filter(template="activity_cancelled").count() == 3
+
+
 def test_staff_cancel_matches_the_members_own_cancellation(district, full):
     """The same sign-ups cancelled once by staff and once by the member leave the same counters."""
     a, ms, ss = full
