@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from types import SimpleNamespace
 
 from stdnum.cn import uscc
@@ -131,3 +132,32 @@ def race(calls, *, ok_label: str | None = None):
         t.join()
     close_old_connections()
     return results
+
+
+# ---------------------------------------------------------------- 工作台 待办 (each app's tests/test_todos.py)
+TODO_CARD = re.compile(r'<div class="card todos">(.*?)</div>', re.S)
+
+
+def todo_card(client) -> str:
+    """The 待办事项 card of the signed-in staff member's 工作台, as HTML."""
+    resp = client.get("/console/")
+    assert resp.status_code == 200
+    return TODO_CARD.search(resp.content.decode()).group(1)
+
+
+def todo_items(client) -> dict[str, str]:
+    """The card's items: label → the count shown."""
+    return dict(re.findall(r'<a href="[^"]+">([^<]+)</a> <b>(\d+)</b>', todo_card(client)))
+
+
+def todo_counts(provider, user) -> dict[str, int]:
+    """What one app's provider counts for ``user`` (zero items included): label → count."""
+    return {t.label: t.count for t in provider(user)}
+
+
+def staff_page(client, user, url: str) -> str:
+    """``url`` opened as ``user`` (200 asserted), as HTML."""
+    client.force_login(user)
+    resp = client.get(url)
+    assert resp.status_code == 200
+    return resp.content.decode()

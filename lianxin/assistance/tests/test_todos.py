@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from lianxin.assistance import services, todos
 from lianxin.assistance import services_homeward as homeward
-from lianxin.core.testing import ROOT
+from lianxin.core.testing import ROOT, staff_page
+from lianxin.core.testing import todo_counts as counts
 from lianxin.workflow.tests.helpers import member_user
 
 from .helpers import campaign, fund, member
@@ -16,8 +17,6 @@ from .helpers import campaign, fund, member
 pytestmark = pytest.mark.django_db
 
 
-def counts(fn, user) -> dict[str, int]:
-    return {t.label: t.count for t in fn(user)}
 
 
 def url(fn, user) -> str:
@@ -36,9 +35,7 @@ def test_proposed_names_wait_for_the_organisers_administrators(district, client)
         assert counts(todos.warmth_recipients, d.users[name])["待审核的送温暖名单"] == 0, name
     link = url(todos.warmth_recipients, admin)
     assert link == f"/console/assistance/campaigns/{c.pk}/?status=proposed"
-    client.force_login(admin)
-    resp = client.get(link)
-    assert resp.status_code == 200 and "赵一" in resp.content.decode()
+    assert "赵一" in staff_page(client, admin, link)
     services.decide_recipients(actor=admin, campaign=c, ids=[r.pk], approve=True)
     assert counts(todos.warmth_recipients, admin)["待审核的送温暖名单"] == 0
 
@@ -72,8 +69,6 @@ def test_homeward_applications_wait_for_the_unions_administrators(district, clie
     admin = d.users["base_a1.admin"]
     link = url(todos.homeward_applications, admin)
     assert link == f"/console/assistance/homeward/{p.pk}/?status=applied"
-    client.force_login(admin)
-    resp = client.get(link)
-    assert resp.status_code == 200 and "返乡职工" in resp.content.decode()
+    assert "返乡职工" in staff_page(client, admin, link)
     homeward.decide(actor=admin, programme=p, ids=[a.pk], confirm=True)
     assert counts(todos.homeward_applications, d.users["street_a.admin"])["待确认的平安返乡报名"] == 0

@@ -1,25 +1,18 @@
 """工作台 待办 (关爱): a registered 爱心妈咪小屋 waits for its street's reviewers, an approved one without stars for
 the federation's — counted for who may act at that desk only, gone once done, and listed by the linked page."""
 
-import re
 
 import pytest
 
 from lianxin.care import services
 from lianxin.care import todos as care_todos
+from lianxin.care.tests.test_rooms import FIELDS
 from lianxin.core.testing import ROOT
+from lianxin.core.testing import staff_page as page
+from lianxin.core.testing import todo_items as card_items
 
 pytestmark = pytest.mark.django_db
-CARD = re.compile(r'<div class="card todos">(.*?)</div>', re.S)
 REVIEW, RATE = "待审核的爱心妈咪小屋", "待评定星级的爱心妈咪小屋"
-FIELDS = dict(
-    enterprise_name="杭州甲科技有限公司",
-    location="行政楼三楼 305 室",
-    area_m2="12.5",
-    facilities=["fridge", "seat", "sink", "aircon"],
-    opening_hours="工作日 08:30-17:30",
-    contact="王老师",
-)
 
 
 def counts(user) -> dict[str, int]:
@@ -30,19 +23,8 @@ def url(label: str) -> str:
     return next(t.url for t in care_todos.rooms(None) if t.label == label)
 
 
-def page(client, user, link) -> str:
-    client.force_login(user)
-    resp = client.get(link)
-    assert resp.status_code == 200
-    return resp.content.decode()
 
 
-def card_items(client) -> dict[str, str]:
-    resp = client.get("/console/")
-    assert resp.status_code == 200
-    return dict(
-        re.findall(r'<a href="[^"]+">([^<]+)</a> <b>(\d+)</b>', CARD.search(resp.content.decode()).group(1))
-    )
 
 
 def test_a_room_waits_for_its_street_then_for_the_federations_stars(district, client):

@@ -8,19 +8,15 @@ import pytest
 from django.utils import timezone
 
 from lianxin.core import todos
+from lianxin.core.testing import todo_card as card
 from lianxin.core.todos import Todo
 from lianxin.workflow import services as wf
 from lianxin.workflow.models import Step
 from lianxin.workflow.tests.helpers import join_data, worker
 
 pytestmark = pytest.mark.django_db
-CARD = re.compile(r'<div class="card todos">(.*?)</div>', re.S)
 
 
-def card(client) -> str:
-    resp = client.get("/console/")
-    assert resp.status_code == 200
-    return CARD.search(resp.content.decode()).group(1)
 
 
 def items(html) -> dict[str, str]:

@@ -1,37 +1,25 @@
 """工作台 待办 (组织建设): 建家申报 waiting at the reviewing street and at the organiser, 工作记录 waiting at the
 worker's post — counted for who may act at that level only, gone once done, and listed by the linked page."""
 
-import re
 
 import pytest
 
 from lianxin.core.testing import ROOT
+from lianxin.core.testing import staff_page as page
+from lianxin.core.testing import todo_counts as counts
+from lianxin.core.testing import todo_items as card_items
 from lianxin.governance import services
 from lianxin.governance import services_workers as workers
 from lianxin.governance import todos as gov_todos
 from lianxin.governance.testing import apply, log_month, make_round, recruit
 
 pytestmark = pytest.mark.django_db
-CARD = re.compile(r'<div class="card todos">(.*?)</div>', re.S)
 
 
-def counts(fn, user) -> dict[str, int]:
-    return {t.label: t.count for t in fn(user)}
 
 
-def card_items(client) -> dict[str, str]:
-    resp = client.get("/console/")
-    assert resp.status_code == 200
-    return dict(
-        re.findall(r'<a href="[^"]+">([^<]+)</a> <b>(\d+)</b>', CARD.search(resp.content.decode()).group(1))
-    )
 
 
-def page(client, user, url) -> str:
-    client.force_login(user)
-    resp = client.get(url)
-    assert resp.status_code == 200
-    return resp.content.decode()
 
 
 def test_an_application_waits_for_its_street_then_for_the_organiser(district, client):

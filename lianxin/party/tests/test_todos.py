@@ -2,18 +2,17 @@
 the 组织关系转接 page's 待本支部接收 lists it; one waiting 30 days or more is named overdue; gone once received."""
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
 
+from lianxin.core.testing import TODO_CARD, todo_card
 from lianxin.party import services
 from lianxin.party import todos as party_todos
 from lianxin.party.models import TransferLetter
 from lianxin.party.testing import make_party_member
 
 pytestmark = pytest.mark.django_db
-CARD = re.compile(r'<div class="card todos">(.*?)</div>', re.S)
 LABEL = "待接收的组织关系介绍信"
 
 
@@ -47,13 +46,13 @@ def test_a_letter_waits_for_the_receiving_branch(party, client):
     TransferLetter.objects.filter(pk=letter.pk).update(sent_at=timezone.now() - dt.timedelta(days=31))
     resp = client.get("/console/")
     assert resp.status_code == 200
-    card = CARD.search(resp.content.decode()).group(1)
+    card = TODO_CARD.search(resp.content.decode()).group(1)
     assert f'<a href="/console/party/letters/">{LABEL}</a> <b>1</b>' in card
     assert '<a class="todo-overdue" href="/console/party/letters/">其中 1 件已超期</a>' in card
 
     services.accept_letter(actor=u["street_b.admin"], letter=letter, on=timezone.localdate())
     assert counts(u["street_b.admin"]) == (0, 0)
-    assert LABEL not in CARD.search(client.get("/console/").content.decode()).group(1)
+    assert LABEL not in todo_card(client)
 
 
 def test_each_item_is_at_most_two_count_queries(party, django_assert_max_num_queries):

@@ -3,14 +3,14 @@ the other street, gone once done, and the linked page lists the item."""
 
 import pytest
 
+from lianxin.core.testing import staff_page
+from lianxin.core.testing import todo_counts as counts
 from lianxin.talent import competitions, innovation, services, todos
 from lianxin.talent.testing import deeds, make_entry, make_round, make_selection, scored_competition
 
 pytestmark = pytest.mark.django_db
 
 
-def counts(fn, user) -> dict[str, int]:
-    return {t.label: t.count for t in fn(user)}
 
 
 def urls(fn, user) -> dict[str, str]:
@@ -30,9 +30,7 @@ def test_candidates_wait_for_the_organisers_administrators(district, members, cl
         assert counts(todos.candidates, d.users[name])["待审核的候选人"] == 0, name
     url = urls(todos.candidates, admin)["待审核的候选人"]
     assert url == f"/console/talent/{sel.pk}/?cstatus=pending"
-    client.force_login(admin)
-    resp = client.get(url)
-    assert resp.status_code == 200 and "甲1" in resp.content.decode()
+    assert "甲1" in staff_page(client, admin, url)
     services.review_candidate(actor=admin, candidate=c, approve=True)
     assert counts(todos.candidates, admin)["待审核的候选人"] == 0
 
@@ -64,9 +62,7 @@ def test_innovation_entries_wait_for_each_judge_until_scored(district, client):
     for name in ("fed.admin", "fed.viewer", "street_b.admin", "street_a.admin"):
         assert counts(todos.contest_work, d.users[name])["待我评分的创新成果"] == 0, name
     url = urls(todos.contest_work, judge)["待我评分的创新成果"]
-    client.force_login(judge)
-    resp = client.get(url)
-    assert resp.status_code == 200 and "快速换模定位夹具" in resp.content.decode()
+    assert "快速换模定位夹具" in staff_page(client, judge, url)
     innovation.score_entry(actor=judge, entry=e1, score="88")
     assert counts(todos.contest_work, judge)["待我评分的创新成果"] == 1
 
@@ -80,8 +76,6 @@ def test_a_competition_in_scoring_waits_for_its_organiser(district, members, cli
     for name in ("street_a.viewer", "street_a.reviewer", "street_b.admin", "fed.admin"):
         assert counts(todos.contest_work, d.users[name])["待登记成绩的竞赛"] == 0, name
     url = urls(todos.contest_work, admin)["待登记成绩的竞赛"]
-    client.force_login(admin)
-    resp = client.get(url)
-    assert resp.status_code == 200 and "甲1" in resp.content.decode()
+    assert "甲1" in staff_page(client, admin, url)
     competitions.publish_results(actor=admin, competition=comp)
     assert counts(todos.contest_work, admin)["待登记成绩的竞赛"] == 0

@@ -2,17 +2,17 @@
 project with attendance unconfirmed for the organiser's administrators — counted for who may act, gone once done,
 and listed by the linked page."""
 
-import re
 
 import pytest
 
 from lianxin.core.testing import ROOT
+from lianxin.core.testing import staff_page as page
+from lianxin.core.testing import todo_items as card_items
 from lianxin.volunteers import services
 from lianxin.volunteers import todos as vol_todos
 from lianxin.volunteers.testing import end_project, make_project, make_volunteer
 
 pytestmark = pytest.mark.django_db
-CARD = re.compile(r'<div class="card todos">(.*?)</div>', re.S)
 PENDING, UNCONFIRMED = "待审核的志愿者", "待确认参加情况的项目"
 
 
@@ -20,19 +20,8 @@ def counts(user) -> dict[str, int]:
     return {t.label: t.count for t in vol_todos.volunteers(user)}
 
 
-def page(client, user, url) -> str:
-    client.force_login(user)
-    resp = client.get(url)
-    assert resp.status_code == 200
-    return resp.content.decode()
 
 
-def card_items(client) -> dict[str, str]:
-    resp = client.get("/console/")
-    assert resp.status_code == 200
-    return dict(
-        re.findall(r'<a href="[^"]+">([^<]+)</a> <b>(\d+)</b>', CARD.search(resp.content.decode()).group(1))
-    )
 
 
 def test_a_registration_waits_for_review(district, client):
