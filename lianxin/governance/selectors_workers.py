@@ -130,10 +130,19 @@ def assessment_round(*, actor, pk) -> AssessmentRound:
         raise Http404 from None
 
 
-def assessment_items(*, actor, round: AssessmentRound, grade: str = "") -> QuerySet[Assessment]:
-    qs = scoped(Assessment.objects.filter(round=round), actor).select_related(
-        "worker__person", "worker", "org"
+def assessment_items(
+    *, actor, round: AssessmentRound | None, grade: str = "", mine: bool = False
+) -> QuerySet[Assessment]:
+    """A round's assessments in scope (``round=None``: every open round's); ``mine``: only those the actor grades
+    at their own desk (an administrator's grant held at the worker's post itself)."""
+    qs = Assessment.objects.filter(round=round) if round is not None else Assessment.objects.filter(
+        round__status=AssessmentRound.Status.OPEN
     )
+    qs = scoped(qs, actor).select_related("worker__person", "worker", "org")
+    if mine:
+        paths = desk_paths(actor, "change")
+        if paths is not None:
+            qs = qs.filter(org__path__in=paths)
     if grade == "none":
         qs = qs.filter(grade="")
     elif grade in Assessment.Grade.values:

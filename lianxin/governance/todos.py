@@ -1,10 +1,12 @@
 """工作台 待办 (组织建设): what waits at the actor's own level — 建家申报 at the reviewing street and at the round's
-organiser, and 工作记录 at the worker's post — not what waits at a lower level of their subtree."""
+organiser, 工作记录 and 年度考核 grades at the worker's post, a fully graded 年度考核 at its organiser — not what
+waits at a lower level of their subtree."""
 
-from lianxin.core.todos import Todo, todo
+from lianxin.core.scoping import desk_paths
+from lianxin.core.todos import Todo, grouped, todo
 
 from . import selectors, selectors_workers
-from .models import HomeApplication, WorkLog
+from .models import AssessmentRound, HomeApplication, WorkLog
 
 A = HomeApplication.Status
 
@@ -20,3 +22,19 @@ def home_applications(user):
 def work_logs(user):
     n = selectors_workers.work_logs(actor=user, status=WorkLog.Status.DRAFT, mine=True).count()
     yield Todo("组织建设", "待确认的工作记录", n, "/console/governance/workers/logs/?status=draft&mine=1")
+
+
+@todo(order=90)
+def assessments(user):
+    """Ungraded assessments of open rounds at my desk (the worker's post); open rounds I organise with every
+    assessment graded, waiting for 确认考核结果."""
+    n, rounds = grouped(selectors_workers.assessment_items(actor=user, round=None, grade="none", mine=True),
+                        "round_id")
+    base = "/console/governance/workers/assessments/"
+    yield Todo("组织建设", "待评定的年度考核", n, f"{base}{rounds[0]}/?grade=none&mine=1" if len(rounds) == 1 else base)
+    paths = desk_paths(user, "change")
+    done = AssessmentRound.objects.filter(status=AssessmentRound.Status.OPEN).exclude(items__grade="")
+    if paths is not None:
+        done = done.filter(org__path__in=paths)
+    ids = list(done.values_list("pk", flat=True))
+    yield Todo("组织建设", "待确认的年度考核结果", len(ids), f"{base}{ids[0]}/" if len(ids) == 1 else base)

@@ -403,6 +403,7 @@ def assessment_open(request):
 def assessment_detail(request, pk):
     r = sel.assessment_round(actor=request.user, pk=pk)
     grade = request.GET.get("grade", "")
+    mine = request.GET.get("mine") == "1"
     counts = sel.grade_counts(actor=request.user, round=r)
     return render(
         request,
@@ -410,10 +411,11 @@ def assessment_detail(request, pk):
         {
             "r": r,
             "grade": grade,
+            "mine": mine,
             "grades": Assessment.Grade.choices,
             "counts": [(label, counts.get(v, 0)) for v, label in Assessment.Grade.choices]
             + [("未评定", counts.get("", 0))],
-            "page": paginate(request, sel.assessment_items(actor=request.user, round=r, grade=grade), 50),
+            "page": paginate(request, sel.assessment_items(actor=request.user, round=r, grade=grade, mine=mine), 50),
             "open": r.status == AssessmentRound.Status.OPEN,
             "may_confirm": r.status == AssessmentRound.Status.OPEN
             and can(request.user, "change", r.org.path),

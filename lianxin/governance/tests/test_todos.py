@@ -1,6 +1,6 @@
 """工作台 待办 (组织建设): 建家申报 waiting at the reviewing street and at the organiser, 工作记录 waiting at the
-worker's post — counted for who may act at that level only, gone once done, and listed by the linked page."""
-
+worker's post, 年度考核 grades at the post and the graded round at its organiser — counted for who may act at
+that level only, gone once done, and listed by the linked page."""
 
 import pytest
 
@@ -11,7 +11,8 @@ from lianxin.core.testing import todo_items as card_items
 from lianxin.governance import services
 from lianxin.governance import services_workers as workers
 from lianxin.governance import todos as gov_todos
-from lianxin.governance.testing import apply, log_month, make_round, recruit
+from lianxin.governance.models import Assessment
+from lianxin.governance.testing import apply, log_month, make_round, open_round, recruit
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +99,31 @@ def test_each_item_is_one_count_query(district, django_assert_max_num_queries):
     u.refresh_from_db()  # no cached scope
     with django_assert_max_num_queries(4):  # the grants once, then one count per item
         list(gov_todos.home_applications(u)) + list(gov_todos.work_logs(u))
+
+
+def test_assessments_wait_for_the_post_then_the_round_for_its_organiser(district, client):
+    d, u = district, district.users
+    recruit(d.street_a, name="白杨社工")
+    recruit(d.street_b, name="下沙社工")
+    r = open_round(d.fed)
+    GRADE, CONFIRM = "待评定的年度考核", "待确认的年度考核结果"
+    assert counts(gov_todos.assessments, u["street_a.admin"]) == {GRADE: 1, CONFIRM: 0}
+    assert counts(gov_todos.assessments, u["street_b.admin"]) == {GRADE: 1, CONFIRM: 0}
+    for name in ("street_a.reviewer", "street_a.viewer", "base_a1.admin", "fed.admin"):
+        assert counts(gov_todos.assessments, u[name])[GRADE] == 0, name  # not their desk (or not their role)
+    url = next(t.url for t in gov_todos.assessments(u["street_a.admin"]) if t.label == GRADE)
+    assert url == f"/console/governance/workers/assessments/{r.pk}/?grade=none&mine=1"
+    html = page(client, u["street_a.admin"], url)
+    assert "白杨社工" in html and "下沙社工" not in html and "仅显示由本单位评定的考核" in html
+    assert card_items(client)[GRADE] == "1"
+    a, b = (Assessment.objects.get(round=r, worker__person__name=n) for n in ("白杨社工", "下沙社工"))
+    workers.grade_assessment(actor=u["street_a.admin"], item=a, grade="qualified", comment="工作扎实")
+    assert counts(gov_todos.assessments, u["street_a.admin"])[GRADE] == 0
+    assert counts(gov_todos.assessments, u["fed.admin"])[CONFIRM] == 0  # 下沙 still ungraded
+    workers.grade_assessment(actor=u["street_b.admin"], item=b, grade="qualified", comment="工作扎实")
+    assert counts(gov_todos.assessments, u["fed.admin"]) == {GRADE: 0, CONFIRM: 1}
+    assert counts(gov_todos.assessments, u["street_a.admin"])[CONFIRM] == 0
+    url = next(t.url for t in gov_todos.assessments(u["fed.admin"]) if t.label == CONFIRM)
+    assert 'id="confirm-round"' in page(client, u["fed.admin"], url)
+    workers.confirm_assessment(actor=u["fed.admin"], round=r)
+    assert counts(gov_todos.assessments, u["fed.admin"]) == {GRADE: 0, CONFIRM: 0}
