@@ -128,12 +128,19 @@ def home(request):
             return act.member_activities(request.user.person, membership, month=m, upcoming=True)
         return act.public_activities(month=m).filter(ends_at__gte=timezone.now())
 
+    waiting, unread = [], 0
+    if request.user.is_authenticated:
+        from lianxin.core import notify
+        from lianxin.workflow.selectors import waiting_on_me
+
+        waiting = list(waiting_on_me(user=request.user)[:5])
+        unread = notify.unread(request.user).count()
     acts = list(of(month)[:6])
     # Late in a month this month's list runs dry: show what is already announced for the next one too.
     nxt = list(of(following)[:6 - len(acts)]) if len(acts) < 3 else []
     return render(request, "portal/home.html", {
         "membership": membership, "activities": acts, "next_activities": nxt, "month": month,
-        "following": following, "news": selectors.latest_news(5),
+        "following": following, "news": selectors.latest_news(5), "waiting": waiting, "unread": unread,
     })
 
 

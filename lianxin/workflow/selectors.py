@@ -119,6 +119,12 @@ def my_applications(*, user) -> QuerySet[Application]:
     return Application.objects.filter(Q(applicant=user) | Q(entered_by=user)).select_related("org", "target_org")
 
 
+def waiting_on_me(*, user) -> QuerySet[Application]:
+    """The member's own applications that wait for them, not for a reviewer: returned for correction (补正, the
+    one trip 最多跑一次 allows) and drafts never submitted — newest first (the portal home's 需要您处理)."""
+    return my_applications(user=user).filter(state__in=(State.RETURNED, State.DRAFT)).order_by("-updated_at", "-id")
+
+
 def my_application(*, user, pk) -> Application:
     """An application the user filed (or entered for someone); 404 otherwise, so ids do not leak."""
     app = my_applications(user=user).filter(pk=pk).first()

@@ -60,3 +60,32 @@ def test_home_announces_next_month_when_this_month_runs_dry(client, district):
     client.force_login(make_member(district.base_a1).user)
     html = client.get("/m/").content.decode()
     assert f"{nxt.month}月预告" in html and "下月登山" in html
+
+
+def test_home_names_what_waits_for_the_member(client, district):
+    """需要您处理: an application returned for correction and a draft never submitted lead to the application,
+    unread messages to 我的消息; once resubmitted (and read) the card is gone; other people's never show."""
+    from lianxin.workflow import services as wf
+    from lianxin.workflow.tests.helpers import join_data, worker
+
+    d = district
+    u, other = worker("w-home"), worker("w-other")
+    app = wf.create_application(actor=u, programme="join", data=join_data(d, n=611, job="临时"), submit=True)
+    draft = wf.create_application(actor=u, programme="join", data=join_data(d, n=612), submit=False)
+    wf.create_application(actor=other, programme="join", data=join_data(d, n=613), submit=False)
+    client.force_login(u)
+    html = client.get("/m/").content.decode()
+    assert 'id="waiting-on-me"' in html and f"/m/my/applications/{draft.pk}/" in html and "草稿未提交" in html
+    assert f"/m/my/applications/{app.pk}/" not in html  # submitted: it waits for the union, not for them
+    wf.decide(actor=d.users["base_a1.reviewer"], step_id=app.steps.get().pk, decision="returned",
+              comment="岗位请写具体", fields=["job"])
+    html = client.get("/m/").content.decode()
+    assert f'href="/m/my/applications/{app.pk}/"><span class="m-tag m-unread">退回补正</span>' in html
+    assert 'id="unread-link"' in html  # the return came as a message too
+    client.post(f"/m/my/applications/{app.pk}/", {"job": "数控车工", "action": "submit"})
+    client.post("/m/messages/read/")
+    html = client.get("/m/").content.decode()
+    assert f"/m/my/applications/{app.pk}/" not in html and 'id="unread-link"' not in html
+    assert f"/m/my/applications/{draft.pk}/" in html  # the draft still waits for them
+    client.force_login(other)
+    assert f"/m/my/applications/{draft.pk}/" not in client.get("/m/").content.decode()
