@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from lianxin.core.scoping import get_scoped_or_404, scoped
+from lianxin.core.scoping import desk_paths, get_scoped_or_404, scoped
 from lianxin.orgs.models import Organization, OrgKind
 
 from .models import (
     SEAT_ENDED,
     SEAT_PLACED,
     Campaign,
+    CampaignStatus,
     EntryKind,
     Fund,
     HardshipFile,
@@ -231,3 +232,11 @@ def share_orgs(*, actor, retreat: Retreat):
 def my_retreats(person):
     return (RetreatSeat.objects.filter(person=person).exclude(status__in=SEAT_ENDED)
             .select_related("retreat").order_by("-retreat__starts_on"))
+
+
+def names_to_review(*, actor) -> QuerySet[Recipient]:
+    """工作台 待办: 送温暖 names 待审核 in open campaigns organised where the actor is an administrator themselves
+    (the organiser reviews; an ancestor could, but it is not their desk)."""
+    qs = Recipient.objects.filter(status=RecipientStatus.PROPOSED, campaign__status=CampaignStatus.OPEN)
+    paths = desk_paths(actor, "change")
+    return qs if paths is None else qs.filter(campaign__org__path__in=paths)

@@ -3,7 +3,7 @@ subtree (each flagged when the person has an open hardship file — 困难职工
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -105,3 +105,9 @@ def member_programme(person, pk) -> HomewardProgramme:
         return progs.get(pk=int(pk))
     except (HomewardProgramme.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def applications_to_confirm(*, actor) -> QuerySet[HomewardApplication]:
+    """工作台 待办: 平安返乡 applications 待确认 of members of the unions the actor administers (the union's staff in
+    scope confirm, as ``services_homeward.decide`` allows and the programme page offers)."""
+    return scoped(HomewardApplication.objects.filter(status=HomewardStatus.APPLIED), actor, "change")

@@ -175,3 +175,11 @@ def worker_assessments(*, actor, worker: SocialWorker) -> QuerySet[Assessment]:
         .select_related("round", "org")
         .order_by("-round__year")
     )
+
+
+def rounds_to_confirm(*, actor) -> QuerySet[AssessmentRound]:
+    """工作台 待办: open 年度考核 rounds organised at the actor's own desk (an administrator there) with every
+    assessment graded — waiting for 确认考核结果."""
+    qs = AssessmentRound.objects.filter(status=AssessmentRound.Status.OPEN).exclude(items__grade="")
+    paths = desk_paths(actor, "change")
+    return qs if paths is None else qs.filter(org__path__in=paths)

@@ -2,11 +2,10 @@
 organiser, 工作记录 and 年度考核 grades at the worker's post, a fully graded 年度考核 at its organiser — not what
 waits at a lower level of their subtree."""
 
-from lianxin.core.scoping import desk_paths
 from lianxin.core.todos import Todo, grouped, todo
 
 from . import selectors, selectors_workers
-from .models import AssessmentRound, HomeApplication, WorkLog
+from .models import HomeApplication, WorkLog
 
 A = HomeApplication.Status
 
@@ -32,9 +31,5 @@ def assessments(user):
                         "round_id")
     base = "/console/governance/workers/assessments/"
     yield Todo("组织建设", "待评定的年度考核", n, f"{base}{rounds[0]}/?grade=none&mine=1" if len(rounds) == 1 else base)
-    paths = desk_paths(user, "change")
-    done = AssessmentRound.objects.filter(status=AssessmentRound.Status.OPEN).exclude(items__grade="")
-    if paths is not None:
-        done = done.filter(org__path__in=paths)
-    ids = list(done.values_list("pk", flat=True))
+    ids = list(selectors_workers.rounds_to_confirm(actor=user).values_list("pk", flat=True))
     yield Todo("组织建设", "待确认的年度考核结果", len(ids), f"{base}{ids[0]}/" if len(ids) == 1 else base)

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lianxin.core.scoping import can, get_scoped_or_404, scope_for, scoped
+from lianxin.core.scoping import can, desk_paths, get_scoped_or_404, scope_for, scoped
 from lianxin.orgs.models import STEP, Organization, OrgKind
 
 from .models import (
@@ -360,3 +360,30 @@ def submit_unions(*, actor, rnd: InnovationRound) -> QuerySet[Organization]:
     return scoped(Organization.objects.filter(path__startswith=rnd.org.path, kind__in=(
         OrgKind.FEDERATION, OrgKind.STREET, OrgKind.JOINT, OrgKind.INDUSTRY, OrgKind.BASE)), actor,
         "change").order_by("path")
+
+
+# ---------------------------------------------------------------- 工作台 待办 (todos.py counts these)
+
+
+def _desk(actor, field: str) -> Q:
+    """``field`` (an organisation path) is one where ``actor`` holds an administrator's grant directly."""
+    paths = desk_paths(actor, "change")
+    return Q() if paths is None else Q(**{f"{field}__in": paths})
+
+
+def candidates_to_review(*, actor) -> QuerySet[Candidate]:
+    """Nominees 待审核 in selections still nominating, at the organising organisation's own desk."""
+    return Candidate.objects.filter(status=Candidate.Status.PENDING, selection__status=Selection.Status.NOMINATING
+                                    ).filter(_desk(actor, "selection__org__path"))
+
+
+def entries_to_score(*, actor) -> QuerySet[InnovationEntry]:
+    """Innovation entries this judge has not scored yet, in rounds under judging."""
+    uid = getattr(actor, "pk", None)
+    return (InnovationEntry.objects.filter(round__status=InnovationRound.Status.JUDGING, round__judges__user_id=uid)
+            .exclude(scores__judge_id=uid))
+
+
+def competitions_to_score(*, actor) -> QuerySet[Competition]:
+    """Competitions in 评分中 whose scores the organiser's administrators are to record and publish."""
+    return Competition.objects.filter(status=Competition.Status.SCORING).filter(_desk(actor, "org__path"))
