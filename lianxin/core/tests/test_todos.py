@@ -67,3 +67,20 @@ def test_the_card_counts_articles_waiting_for_review(district, client):
     assert items(card(client))["待审核的文章"] == "1"
     client.force_login(d.users["street_b.reviewer"])
     assert "待审核的文章" not in card(client)
+
+
+def test_the_api_gives_the_same_items_to_staff_and_refuses_members(district, client):
+    d = district
+    wf.create_application(actor=worker("w9"), programme="join", data=join_data(d, n=9), submit=True)
+    client.force_login(d.users["base_a1.reviewer"])
+    resp = client.get("/api/v1/core/todos")
+    assert resp.status_code == 200
+    assert resp.json() == [{"section": "审批", "label": "待我审核的申请", "count": 1, "url": "/console/applications/",
+                            "overdue": 0, "overdue_url": "/console/applications/?overdue=1"}]
+    client.force_login(d.users["street_b.reviewer"])
+    assert client.get("/api/v1/core/todos").json() == []
+    client.force_login(worker("w10"))
+    resp = client.get("/api/v1/core/todos")
+    assert resp.status_code == 403 and resp.json()["detail"] == "仅限工作人员查看"
+    client.logout()
+    assert client.get("/api/v1/core/todos").status_code == 401
