@@ -39,6 +39,12 @@ def grouped(qs, key: str) -> tuple[int, list]:
     return sum(n for _, n in rows), [k for k, _ in rows]
 
 
+def link(keys: list, one: str, many: str) -> str:
+    """The page for these items: ``one`` (a format string taking the parent's key) when they all fall under one
+    parent, else ``many``, the list of parents."""
+    return one.format(keys[0]) if len(keys) == 1 else many
+
+
 def todo(order: int = 100) -> Callable[[Provider], Provider]:
     """Register ``fn(user) -> Iterable[Todo]``; lower ``order`` lists first (the menu's order)."""
 

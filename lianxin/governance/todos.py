@@ -2,7 +2,7 @@
 organiser, 工作记录 and 年度考核 grades at the worker's post, a fully graded 年度考核 at its organiser — not what
 waits at a lower level of their subtree."""
 
-from lianxin.core.todos import Todo, grouped, todo
+from lianxin.core.todos import Todo, grouped, link, todo
 
 from . import selectors, selectors_workers
 from .models import HomeApplication, WorkLog
@@ -30,6 +30,6 @@ def assessments(user):
     n, rounds = grouped(selectors_workers.assessment_items(actor=user, round=None, grade="none", mine=True),
                         "round_id")
     base = "/console/governance/workers/assessments/"
-    yield Todo("组织建设", "待评定的年度考核", n, f"{base}{rounds[0]}/?grade=none&mine=1" if len(rounds) == 1 else base)
+    yield Todo("组织建设", "待评定的年度考核", n, link(rounds, base + "{}/?grade=none&mine=1", base))
     ids = list(selectors_workers.rounds_to_confirm(actor=user).values_list("pk", flat=True))
-    yield Todo("组织建设", "待确认的年度考核结果", len(ids), f"{base}{ids[0]}/" if len(ids) == 1 else base)
+    yield Todo("组织建设", "待确认的年度考核结果", len(ids), link(ids, base + "{}/", base))
