@@ -207,17 +207,22 @@ def _read(path, kind):
 def check_upload(*, actor, campaign: Campaign, data: dict, c: Campaign | None = None) -> list[Row]:
     """Every row checked as :func:`services.propose_recipient` checks one. Refuses the file as a whole when the
     campaign no longer takes proposals."""
+    return _checked(actor, c or campaign, data)[1]
+
+
+def _checked(actor, c: Campaign, data: dict) -> tuple[list[str], list[Row]]:
+    """The file read once: its header row as written, and every data row checked."""
     from lianxin.members.models import Person
     from lianxin.members.services import id_bidx
 
-    c = c or campaign
     _open_for_proposals(c)
     if timezone.localdate() > c.deadline:
         raise ServiceError(f"报送已于 {c.deadline:%Y-%m-%d} 截止")
+    header, rows = _read(storage_dir() / data["f"], data["k"])
     listed = {p: u for p, u in Recipient.objects.filter(campaign=c).values_list("person_id", "union__name")}
     seen: dict[str, int] = {}
     result = []
-    for row_no, v in _read(storage_dir() / data["f"], data["k"])[1]:
+    for row_no, v in rows:
         r = Row(row_no, name=scrub(v["name"])[:50], category=v["category"][:20], reason=v["reason"][:200],
                 amount=v.get("amount", "")[:20])
         result.append(r)
@@ -266,7 +271,7 @@ def check_upload(*, actor, campaign: Campaign, data: dict, c: Campaign | None = 
             r.error = f"{r.name}已在本次慰问名单中（{listed[person.pk]}已报送）"
             continue
         r.person_id, r.union_id = person.pk, union.pk
-    return result
+    return header, result
 
 
 def plan_of(rows: list[Row]) -> str:
@@ -279,13 +284,11 @@ def error_report(*, actor, campaign: Campaign, data: dict):
     """The rows with problems as the user wrote them (original row number first, 错误说明 last), as an open
     xlsx file: corrected, the file can be uploaded again as it is. It holds full ID numbers as written, so only
     the uploader gets it (the token is theirs); audited."""
-    rows = check_upload(actor=actor, campaign=campaign, data=data)
+    header, rows = _checked(actor, campaign, data)
     problems = {r.row_no: r.error for r in rows if r.error}
     if not problems:
         raise ServiceError("名单没有有问题的行，无需下载错误报告", code="no_problems")
-    path = storage_dir() / data["f"]
-    header, _ = _read(path, data["k"])
-    f = rows_report(path, data["k"], header, problems)
+    f = rows_report(storage_dir() / data["f"], data["k"], header, problems)
     audit.record(actor=actor, action="assistance.warmth_error_report", obj=campaign, org_path=campaign.org.path,
                  detail={"campaign": campaign.name, "file": data["n"], "rows": len(problems)})
     return f

@@ -20,10 +20,6 @@ def counts(user) -> dict[str, int]:
     return {t.label: t.count for t in vol_todos.volunteers(user)}
 
 
-
-
-
-
 def test_a_registration_waits_for_review(district, client):
     d, u = district, district.users
     v = make_volunteer(d.base_a1, "林志愿", approve=False).volunteer
