@@ -195,6 +195,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1  # after n successive wrong codes wait 2^(n-1) s; 0
 OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "zh-hans"
+# the only language: LocaleMiddleware would otherwise follow the browser's Accept-Language and give an en-US phone
+# Django's own English (form errors, weekday names)
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "lianxin" / "locale"]  # our catalog for strings unfold ships untranslated
 TIME_ZONE = "Asia/Shanghai"  # shown; stored in UTC
 USE_I18N = True
