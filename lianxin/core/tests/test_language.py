@@ -35,3 +35,10 @@ def test_the_check_bites_with_every_language_enabled(client, district):
     with override_settings(LANGUAGES=global_settings.LANGUAGES):
         r, html = form_errors(client, district.users["street_a.admin"], "en-US,en;q=0.9")
     assert r["Content-Language"] == "en" and "This field is required" in html
+
+
+def test_length_and_range_errors_in_plain_words(client, district):
+    """Our catalog replaces Django's "确保该变量包含不超过 50 字符" with what to do."""
+    client.force_login(district.users["street_a.admin"])
+    html = client.post("/console/people/new/", {"name": "张" * 5000}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "最多只能填" in html and "现在是 5000 个" in html and "变量" not in html

@@ -62,7 +62,7 @@ def test_empty_required_fields_are_named_each(admin, site):
     html = r.content.decode()
     assert r.status_code == 400
     assert error_next_to(html, "first_day", "必填") and error_next_to(html, "days", "必填")
-    assert error_next_to(html, "capacity", "大于或等于1")
+    assert error_next_to(html, "capacity", "不能小于 1")
     assert 'value="09:00-10:00"' in html and not error_next_to(html, "times", "必填")
 
 
