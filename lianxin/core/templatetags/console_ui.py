@@ -304,3 +304,9 @@ FILE_KINDS = {"application/pdf": "PDF 文件", "image/jpeg": "JPEG 图片", "ima
 @register.filter
 def file_kind(content_type: str) -> str:
     return FILE_KINDS.get((content_type or "").split(";")[0].strip(), "文件")
+
+
+@register.filter
+def fields_with_errors(form) -> list:
+    """The visible fields of ``form`` that have errors, in form order (the summary above a form names them)."""
+    return [f for f in form.visible_fields() if f.errors]

@@ -64,6 +64,11 @@ def test_empty_required_fields_are_named_each(admin, site):
     assert error_next_to(html, "first_day", "必填") and error_next_to(html, "days", "必填")
     assert error_next_to(html, "capacity", "不能小于 1")
     assert 'value="09:00-10:00"' in html and not error_next_to(html, "times", "必填")
+    # the summary names each field to mend, linked to it (a union chair need not hunt for the red)
+    summary = html.split('class="error form-summary"')[1].split("</div>")[0]
+    assert "有 3 项需要修改" in summary
+    assert all(f'href="#id_{name}"' in summary for name in ("first_day", "days", "capacity"))
+    assert 'href="#id_times"' not in summary
 
 
 def test_accepted_slots_redirect_to_the_site(admin, site):
