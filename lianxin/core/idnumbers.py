@@ -83,30 +83,33 @@ def looks_like_excel_float(raw: str) -> bool:
     return bool(_EXCEL_FLOAT.fullmatch(raw))
 
 
-def parse_id_number(value: object, *, field: str = "身份证号") -> IdNumber:
+def parse_id_number(value: object, *, field: str = "身份证号", label: str | None = None) -> IdNumber:
+    """The number checked, or a ServiceError saying what is wrong in words a union chair knows. ``field`` is the
+    form field (or column) blamed; ``label`` what the message calls it (by default ``field``)."""
+    label = label or field
     if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
         raise ServiceError(
-            f"{field}被 Excel 存成了数字，末几位已丢失，请把该列设为文本后重新填写", field=field
+            f"{label}被 Excel 存成了数字，末几位已丢失，请把该列设为文本后重新填写", field=field
         )
     raw = normalise(value)
     if not raw:
-        raise ServiceError(f"{field}不能为空", field=field)
+        raise ServiceError(f"{label}不能为空", field=field)
     if looks_like_excel_float(raw):
         raise ServiceError(
-            f"{field}“{raw}”被 Excel 存成了科学计数法，末几位已丢失，请把该列设为文本后重新填写", field=field
+            f"{label}“{raw}”被 Excel 存成了科学计数法，末几位已丢失，请把该列设为文本后重新填写", field=field
         )
     if len(raw) == 15 and raw.isdigit():
-        raise ServiceError(f"{field}为15位旧号码，请填写18位身份证号", field=field)
+        raise ServiceError(f"{label}为15位旧号码，请填写18位身份证号", field=field)
     if not _ID18.fullmatch(raw):
-        raise ServiceError(f"{field}“{raw}”应为18位，前17位为数字，最后一位为数字或X", field=field)
+        raise ServiceError(f"{label}“{raw}”应为18位，前17位为数字，最后一位为数字或X", field=field)
     try:
         birth = dt.date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
     except ValueError:
-        raise ServiceError(f"{field}中的出生日期 {raw[6:14]} 不存在", field=field) from None
+        raise ServiceError(f"{label}中的出生日期 {raw[6:14]} 不存在", field=field) from None
     if birth.year < 1900 or birth > _today():
-        raise ServiceError(f"{field}中的出生日期 {birth:%Y-%m-%d} 不合理", field=field)
+        raise ServiceError(f"{label}中的出生日期 {birth:%Y-%m-%d} 不合理", field=field)
     if id_check_char(raw[:17]) != raw[17]:
-        raise ServiceError(f"{field}校验位不正确，请核对号码是否抄错", field=field)
+        raise ServiceError(f"{label}校验位不正确，请核对号码是否抄错", field=field)
     return IdNumber(raw, birth, "M" if int(raw[16]) % 2 else "F", raw[:6])
 
 

@@ -145,7 +145,7 @@ def _branch(org: Organization) -> Organization:
 
 
 def find_person(id_number) -> Person:
-    info = parse_id_number(id_number, field="id_number")
+    info = parse_id_number(id_number, field="id_number", label="身份证号")
     p = Person.objects.select_related("org").filter(id_bidx=id_bidx(info.number)).first()
     if p is None:
         raise ServiceError("没有找到该身份证号的人员，请先在“人员”中登记", field="id_number")

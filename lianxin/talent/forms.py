@@ -33,6 +33,21 @@ class SelectionForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["org"].disabled = True
 
+    def clean(self):
+        """The model's check constraints, each as a message at its field (else Django names the constraint)."""
+        d = super().clean()
+        votes, winners = d.get("votes_per_member"), d.get("winners_count")
+        nominate, opens, closes = d.get("nomination_deadline"), d.get("voting_opens_at"), d.get("voting_closes_at")
+        if votes is not None and not 1 <= votes <= 100:
+            self.add_error("votes_per_member", "每人票数应为 1 至 100 票")
+        if winners is not None and winners < 1:
+            self.add_error("winners_count", "当选人数至少 1 人")
+        if opens and closes and closes <= opens:
+            self.add_error("voting_closes_at", "投票截止时间应晚于投票开始时间")
+        if opens and nominate and nominate > opens:
+            self.add_error("nomination_deadline", "推荐截止时间不能晚于投票开始时间")
+        return d
+
 
 class NominateForm(forms.Form):
     who = forms.CharField(label="推荐人员", max_length=30, help_text="完整的身份证号、手机号或会员证号")

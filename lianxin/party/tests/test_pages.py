@@ -167,6 +167,10 @@ def test_enrol_form_messages_and_save(client, world):
     url = f"/console/party/branches/{d.branch_a.pk}/members/new/"
     r = client.post(url, {"id_number": "", "category": "full", "joined_on": "2010-01-01"})
     assert r.status_code == 400 and "请填写身份证号" in r.content.decode()
+    bad = d.sides["a"]["id"][:17] + ("0" if d.sides["a"]["id"][17] != "0" else "1")  # wrong check character
+    r = client.post(url, {"id_number": bad, "category": "full", "joined_on": "2010-01-01"})
+    assert r.status_code == 400 and "身份证号校验位不正确" in r.content.decode()
+    assert "id_number校验位" not in r.content.decode()  # the message says 身份证号, not the form field's name
     r = client.post(
         url,
         {

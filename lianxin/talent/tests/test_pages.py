@@ -226,3 +226,25 @@ def test_photos_are_public_only_once_published(client, district, members, settin
 def test_member_home_links_to_selections(client, district):
     make_member(district.base_a1, "看首页")
     assert 'href="/m/selections/"' in client.get("/m/").content.decode()
+
+
+def test_the_new_selection_form_names_the_field_of_each_broken_rule(client, district):
+    """Each check constraint of Selection is a message at its field, never "约束 “selection_…” 是无效的"."""
+    client.force_login(district.users["fed.admin"])
+    now = timezone.localtime()
+    fmt = "%Y-%m-%dT%H:%M"
+    r = client.post("/console/talent/new/", {
+        "org": district.fed.pk, "title": "规则检查", "honour_title": "最美职工", "honour_level": "district",
+        "honour_category": "exemplary", "description": "说明",
+        "nomination_deadline": (now + timezone.timedelta(days=5)).strftime(fmt),
+        "voting_opens_at": (now + timezone.timedelta(days=3)).strftime(fmt),
+        "voting_closes_at": (now + timezone.timedelta(days=2)).strftime(fmt), "votes_per_member": 101,
+        "winners_count": 0})
+    html = r.content.decode()
+    assert r.status_code != 302 and not Selection.objects.filter(title="规则检查").exists()
+    for field, message in (("voting_closes_at", "投票截止时间应晚于投票开始时间"),
+                           ("nomination_deadline", "推荐截止时间不能晚于投票开始时间"),
+                           ("votes_per_member", "每人票数应为 1 至 100 票"), ("winners_count", "当选人数至少 1 人")):
+        assert re.search(rf'id="id_{field}".*?<div class="error">{message}', html, re.S), field
+    assert "selection_" not in html and "约束" not in html
+    assert "有 4 项需要修改" in html
