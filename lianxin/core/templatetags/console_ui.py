@@ -310,3 +310,16 @@ def file_kind(content_type: str) -> str:
 def fields_with_errors(form) -> list:
     """The visible fields of ``form`` that have errors, in form order (the summary above a form names them)."""
     return [f for f in form.visible_fields() if f.errors]
+
+
+@register.filter
+def no_org_to_choose(form) -> bool:
+    """The form asks for the organising organisation (``org``) and this person has none to offer: the form could
+    never be saved (a grassroots chair on a form the street or the federation runs)."""
+    f = form.fields.get("org")
+    if f is None or f.disabled:
+        return False
+    qs = getattr(f, "queryset", None)
+    if qs is not None:
+        return not qs.exists()
+    return not any(value for value, _ in f.choices)
