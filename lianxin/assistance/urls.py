@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 from . import views_homeward as homeward  # 平安返乡
@@ -7,6 +8,8 @@ from . import views_warmth as warmth  # 上传慰问名单
 
 urlpatterns = [
     path("console/assistance/", views.fund_list, name="assistance-funds"),
+    # the list lives at /console/assistance/; a hand-shortened address (…/funds/12/ → …/funds/) lands there too
+    path("console/assistance/funds/", RedirectView.as_view(url="/console/assistance/", permanent=False)),
     path("console/assistance/funds/new/", views.fund_new, name="assistance-fund-new"),
     path("console/assistance/funds/<int:pk>/", views.fund_detail, name="assistance-fund"),
     path("console/assistance/funds/<int:pk>/allocate/", views.fund_allocate, name="assistance-allocate"),

@@ -31,6 +31,8 @@ def test_lists_are_scoped(paid, client):
     d = paid
     client.force_login(d.users["street_a.viewer"])
     funds = client.get("/console/assistance/").content.decode()
+    r = client.get("/console/assistance/funds/")  # the shortened address of a fund page
+    assert r.status_code == 302 and r["Location"] == "/console/assistance/"
     assert d.fund_b.name not in funds and d.fund.name not in funds  # the federation's fund is above street_a
     assert client.get(f"/console/assistance/funds/{d.fund_b.pk}/").status_code == 404
     assert client.get(f"/console/assistance/funds/{d.fund.pk}/").status_code == 404
