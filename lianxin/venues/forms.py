@@ -1,6 +1,7 @@
 """Console forms (parsing only; rules in lianxin.venues.services)."""
 
 import datetime as dt
+import re
 
 from django import forms
 
@@ -20,8 +21,11 @@ class SiteForm(forms.Form):
                                   required=False)
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    latitude = forms.FloatField(label="纬度", required=False, help_text="如 30.3080（WGS84）")
-    longitude = forms.FloatField(label="经度", required=False, help_text="如 120.3350")
+    # within China (the map and the distance sort are for sites in the district; -5 was a typo, not a place)
+    latitude = forms.FloatField(label="纬度", required=False, min_value=3, max_value=54,
+                                help_text="如 30.3080（WGS84）")
+    longitude = forms.FloatField(label="经度", required=False, min_value=73, max_value=136,
+                                 help_text="如 120.3350")
     bookable = forms.BooleanField(label="可预约", required=False)
     is_active = forms.BooleanField(label="开放", required=False, initial=True)
 
@@ -32,6 +36,16 @@ class SiteForm(forms.Form):
             del self.fields["org"]
         else:
             self.fields["org"].queryset = orgs
+
+    def clean_contact_phone(self):
+        """A landline or mobile members can dial: digits with the usual separators (0571-86001234 转 801)."""
+        phone = self.cleaned_data["contact_phone"].strip()
+        if phone and (not _PHONE.fullmatch(phone) or len(re.sub(r"\D", "", phone)) < 7):
+            raise forms.ValidationError("联系电话应为数字，可含空格、“-”和“转”，如 0571-86001234 或 13800138000")
+        return phone
+
+
+_PHONE = re.compile(r"[0-9+()（） \-转,，、/]+")
 
 
 class SlotsForm(forms.Form):

@@ -106,7 +106,8 @@ def console_site_new(request):
         else:
             messages.success(request, "已登记")
             return redirect(f"/console/venues/{s.pk}/")
-    return render(request, "venues/console_site_form.html", {"form": form, "no_orgs": not orgs.exists()})
+    return render(request, "venues/console_site_form.html", {"form": form, "no_orgs": not orgs.exists()},
+                  status=400 if form.errors else 200)
 
 
 def _site_page(request, s, *, slots_form=None, photo_form=None, status=200):
@@ -137,7 +138,8 @@ def console_site_edit(request, pk):
         else:
             messages.success(request, "已保存")
             return redirect(f"/console/venues/{s.pk}/")
-    return render(request, "venues/console_site_form.html", {"form": form, "s": s})
+    return render(request, "venues/console_site_form.html", {"form": form, "s": s},
+                  status=400 if form.errors else 200)
 
 
 @staff_required

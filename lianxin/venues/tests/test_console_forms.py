@@ -114,3 +114,23 @@ def test_roles_that_cannot_save_get_403_and_nothing_is_written(client, district,
         assert r.status_code == 403, who
         assert client.get(slots_url(site)).status_code == 403, who
     assert not Slot.objects.filter(site=site).exists() and not SitePhoto.objects.filter(site=site).exists()
+
+
+def test_site_contact_phone_and_coordinates_are_checked(admin, district, site):
+    """Members see and dial the phone, and the map uses the coordinates: letters and -5/-5 are typos, refused at
+    their fields with the rest kept; a landline with an extension is fine."""
+    url = f"/console/venues/{site.pk}/edit/"
+    data = {"street": district.street_a.pk, "kind": site.kind, "name": site.name, "address": "滨江路 1 号",
+            "contact_phone": "abc电话", "latitude": "-5", "longitude": "-5"}
+    r = admin.post(url, data)
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert error_next_to(html, "contact_phone", "联系电话应为数字")
+    assert error_next_to(html, "latitude", "不能小于 3") and error_next_to(html, "longitude", "不能小于 73")
+    assert 'value="滨江路 1 号"' in html
+    site.refresh_from_db()
+    assert site.contact_phone != "abc电话"
+    r = admin.post(url, {**data, "contact_phone": "0571-86001234 转 801", "latitude": "30.31", "longitude": "120.34"})
+    assert r.status_code == 302
+    site.refresh_from_db()
+    assert site.contact_phone == "0571-86001234 转 801"
