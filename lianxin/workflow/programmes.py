@@ -168,6 +168,9 @@ class Programme:
     # The form field holding the applicant's own mobile, where decision SMSes go. Empty: the mobile on the
     # person's record (a requested *new* number is not proven yet and must not receive messages).
     contact_field: str = "mobile"
+    # a worker's own account may have only one open application of this kind, whoever it names (an account is
+    # one person: a second 入会 for another ID number from the same phone is not that person's to file)
+    one_open_per_account: bool = False
 
     def route(self, *, actor, applicant, data: Form, sealed: dict) -> Route:
         raise NotImplementedError
@@ -248,12 +251,20 @@ class Join(Programme):
     form = JoinForm
     attachments = (AttachmentSlot("photo", "本人照片或工牌（可选）", required=False),)
     levels = (Level("org", "工会审核", 5),)
+    one_open_per_account = True
+    MIN_AGE = 16  # 《劳动法》第十五条: no employer may take on anyone under 16, so no one under 16 is a worker to join
 
     def route(self, *, actor, applicant, data: JoinForm, sealed: dict) -> Route:
+        from django.utils import timezone
+
         from lianxin.members.models import Person
         from lianxin.members.selectors import current_membership
         from lianxin.members.services import id_bidx
 
+        birth, today = parse_id_number(data.id_number).birth_date, timezone.localdate()
+        if (today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))) < self.MIN_AGE:
+            raise ServiceError(f"按身份证号，申请人未满{self.MIN_AGE}周岁，不能加入工会；请核对身份证号",
+                               field="id_number", code="under_age")
         key = id_bidx(data.id_number)
         person = Person.objects.filter(id_bidx=key).first()
         if person is not None:

@@ -451,6 +451,11 @@ def create_application(*, actor, programme: str, data: dict, on_behalf: bool = F
     route = prog.route(actor=actor, applicant=applicant, data=form, sealed=sealed)
     if on_behalf:
         require(actor, "change", route.org.path, f"申请应由{route.org.name}受理，不在您的管理范围内")
+    elif prog.one_open_per_account:
+        open_app = Application.objects.filter(programme=prog.code, applicant=actor, state__in=OPEN_STATES).first()
+        if open_app is not None:
+            raise ServiceError(f"您已有一件“{prog.name}”申请（编号 {open_app.number}）正在办理，请在“我的申请”中查看；"
+                               "一个账号只能为本人申请", code="duplicate")
     app = Application(
         number=_new_number(), programme=prog.code, applicant=None if on_behalf else actor,
         entered_by=actor if on_behalf else None, person=route.person, subject_key=route.subject_key,

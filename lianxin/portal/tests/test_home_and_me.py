@@ -71,7 +71,10 @@ def test_home_names_what_waits_for_the_member(client, district):
     d = district
     u, other = worker("w-home"), worker("w-other")
     app = wf.create_application(actor=u, programme="join", data=join_data(d, n=611, job="临时"), submit=True)
-    draft = wf.create_application(actor=u, programme="join", data=join_data(d, n=612), submit=False)
+    # a second open application in the same account (joining allows one per account, so it is filed from another
+    # and handed over: the card lists every application that waits, of whatever programme)
+    draft = wf.create_application(actor=worker("w-draft"), programme="join", data=join_data(d, n=612), submit=False)
+    type(draft).objects.filter(pk=draft.pk).update(applicant=u)
     wf.create_application(actor=other, programme="join", data=join_data(d, n=613), submit=False)
     client.force_login(u)
     html = client.get("/m/").content.decode()

@@ -115,3 +115,41 @@ def test_employer_search_options(district, client):
     assert district.ent_b1.name in body and district.ent_a1.name not in body and "找到 1 家" in body
     client.logout()
     assert client.get("/applications/enterprises/?q=乙").status_code == 302  # signed-in users only
+
+
+def test_no_one_under_16_joins(district, client):
+    """《劳动法》 allows no worker under 16: an ID number saying 15 years old is refused at the ID field (a
+    reviewer found a child's number accepted)."""
+    import datetime as dt
+
+    from lianxin.core.testing import id_number
+
+    today = dt.date.today()
+    fifteen = id_number(601, birth=dt.date(today.year - 16, today.month, 1) + dt.timedelta(days=40))
+    with pytest.raises(ServiceError) as e:
+        services.create_application(actor=worker(), programme="join", data={**join_data(district), "id_number": fifteen},
+                                    submit=True)
+    assert e.value.field == "id_number" and "未满16周岁" in e.value.message
+    sixteen = id_number(602, birth=dt.date(today.year - 16, 1, 1))
+    app = services.create_application(actor=worker("w16"), programme="join",
+                                      data={**join_data(district), "id_number": sixteen}, submit=True)
+    assert app.state == State.SUBMITTED
+    assert not Application.objects.filter(title__contains="未满").exists()
+
+
+def test_one_account_files_one_join_at_a_time(district, client):
+    """A second 入会 from the same account, for another ID number, waits until the first is decided."""
+    d, u = district, worker()
+    first = services.create_application(actor=u, programme="join", data=join_data(d, n=611), submit=True)
+    client.force_login(u)
+    r = client.post("/m/join/", {**join_data(d, n=612, name="王小红"), "action": "submit"})
+    assert r.status_code == 400 and f"编号 {first.number}" in r.content.decode()
+    assert Application.objects.filter(programme="join").count() == 1
+    services.decide(actor=d.users["base_a1.reviewer"], step_id=first.steps.get().pk, decision="rejected",
+                    comment="信息不实")
+    second = services.create_application(actor=u, programme="join", data=join_data(d, n=612, name="王小红"))
+    assert second.state == State.DRAFT
+    # the union's staff at the counter enter joins for many workers
+    admin = d.users["base_a1.admin"]
+    for n in (613, 614):
+        services.create_application(actor=admin, programme="join", data=join_data(d, n=n), on_behalf=True)
