@@ -55,7 +55,11 @@ def detail(request, pk):
     person, membership = _member(request)
     a = selectors.member_activity(person, membership, pk)
     signup = selectors.my_signup_for(person, a) if person else None
-    ctx = {"a": a, "signup": signup, "membership": membership, "problem": ""}
+    now = timezone.now()
+    # the sign-up button only while sign-up is open (as services.sign_up decides); otherwise say why
+    window = ("ended" if now >= a.ends_at else "closed" if now >= a.signup_closes_at
+              else "before" if now < a.signup_opens_at else "open")
+    ctx = {"a": a, "signup": signup, "membership": membership, "problem": "", "window": window}
     if membership is not None:
         ctx["problem"] = services.eligibility_problem(a, person, membership)
     if signup and signup.status == Signup.Status.CONFIRMED and not signup.checked_in_at:

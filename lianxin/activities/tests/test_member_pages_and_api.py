@@ -43,6 +43,27 @@ def test_signup_and_cancel_through_pages(client, district):
     assert Signup.objects.get(person=m2.person).status == "confirmed"
 
 
+def test_the_signup_button_shows_only_while_signup_is_open(client, district):
+    """Before sign-up opens, after it closes and once the activity is over the page says so instead of offering
+    a button the service would refuse (a full, ended activity offered 报名候补, then said 报名已截止)."""
+    now = timezone.now()
+    m = make_member(district.base_a1, "丙")
+    client.force_login(m.user)
+    cases = (
+        (make_activity(district.fed, title="尚未开始报名", signup_opens_at=now + dt.timedelta(days=1)), "报名将于"),
+        (make_activity(district.fed, title="报名已截止", starts_in=dt.timedelta(minutes=30),
+                       signup_closes_at=now - dt.timedelta(minutes=1)), "截止"),
+        (make_activity(district.fed, title="已经结束", starts_at=now - dt.timedelta(hours=3),
+                       signup_opens_at=now - dt.timedelta(days=2), signup_closes_at=now - dt.timedelta(hours=4)),
+         "活动已结束"),
+    )
+    for a, words in cases:
+        html = client.get(f"/m/activities/{a.pk}/").content.decode()
+        assert 'id="signup-btn"' not in html and 'id="signup-closed"' in html and words in html, a.title
+    open_one = make_activity(district.fed, title="正在报名", capacity=1)
+    assert 'id="signup-btn"' in client.get(f"/m/activities/{open_one.pk}/").content.decode()
+
+
 def test_anonymous_is_sent_to_login(client, district):
     a = make_activity(district.fed)
     r = client.post(f"/m/activities/{a.pk}/signup/")
