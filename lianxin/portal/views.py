@@ -116,6 +116,13 @@ def _membership(request):
         if request.user.is_authenticated else None
 
 
+def _open_join(request, membership):
+    """A non-member's 入会 application in hand, named instead of a second 申请入会 (one query, non-members only)."""
+    from lianxin.workflow.selectors import my_open_join
+
+    return None if membership is not None else my_open_join(user=request.user)
+
+
 def home(request):
     from lianxin.activities import selectors as act
 
@@ -141,6 +148,7 @@ def home(request):
     return render(request, "portal/home.html", {
         "membership": membership, "activities": acts, "next_activities": nxt, "month": month,
         "following": following, "news": selectors.latest_news(5), "waiting": waiting, "unread": unread,
+        "join_app": _open_join(request, membership),
     })
 
 
@@ -148,7 +156,7 @@ def home(request):
 def card(request):
     membership = _membership(request)
     if membership is None:
-        return render(request, "portal/card.html", {"membership": None})
+        return render(request, "portal/card.html", {"membership": None, "join_app": _open_join(request, None)})
     token = services.card_token(membership)
     return render(request, "portal/card.html", {
         "membership": membership, "person": request.user.person, "qr": qr_svg(token),
@@ -175,7 +183,7 @@ def me(request):
     person = request.user.person
     membership = _membership(request)
     return render(request, "portal/me.html", {
-        "person": person, "membership": membership,
+        "person": person, "membership": membership, "join_app": _open_join(request, membership),
         "signups": list(act.my_signups(person)[:10]) if person else [],
         "aid": list(my_aid(person)[:10]) if person else [],
         "retreats": list(my_retreats(person)[:5]) if person else [],

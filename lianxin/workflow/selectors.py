@@ -13,7 +13,16 @@ from django.utils import timezone
 from lianxin.core import notify
 from lianxin.core.scoping import ACTIONS, can, get_scoped_or_404, scope_for, scoped
 
-from .models import FINISHED_STATES, PENDING_STATES, Application, Attachment, Certificate, State, Step
+from .models import (
+    FINISHED_STATES,
+    OPEN_STATES,
+    PENDING_STATES,
+    Application,
+    Attachment,
+    Certificate,
+    State,
+    Step,
+)
 from .programmes import PROGRAMMES
 
 REVIEW_ROLES = tuple(sorted(ACTIONS["review"]))  # the roles that may decide (core.scoping is the one source)
@@ -123,6 +132,15 @@ def waiting_on_me(*, user) -> QuerySet[Application]:
     """The member's own applications that wait for them, not for a reviewer: returned for correction (补正, the
     one trip 最多跑一次 allows) and drafts never submitted — newest first (the portal home's 需要您处理)."""
     return my_applications(user=user).filter(state__in=(State.RETURNED, State.DRAFT)).order_by("-updated_at", "-id")
+
+
+def my_open_join(*, user) -> Application | None:
+    """The worker's own 入会 application still in hand (draft, submitted, in review or returned), if any: the
+    portal names it where it would otherwise offer 申请入会 again."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (Application.objects.filter(programme="join", applicant=user, state__in=OPEN_STATES)
+            .order_by("-id").first())
 
 
 def my_application(*, user, pk) -> Application:

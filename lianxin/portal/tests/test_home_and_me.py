@@ -92,3 +92,22 @@ def test_home_names_what_waits_for_the_member(client, district):
     assert f"/m/my/applications/{draft.pk}/" in html  # the draft still waits for them
     client.force_login(other)
     assert f"/m/my/applications/{draft.pk}/" not in client.get("/m/").content.decode()
+
+
+def test_a_pending_join_is_named_where_join_was_offered(client, district):
+    """After 申请入会 the home, 我的 and the card page name the application (its state and number, linked) instead
+    of offering to join again; once it is rejected they offer it again."""
+    from lianxin.workflow import services as wf
+    from lianxin.workflow.tests.helpers import join_data, worker
+
+    d, u = district, worker("w-join")
+    client.force_login(u)
+    for url in ("/m/", "/m/me/", "/m/card/"):
+        assert 'href="/m/join/"' in client.get(url).content.decode(), url
+    app = wf.create_application(actor=u, programme="join", data=join_data(d, n=621), submit=True)
+    for url in ("/m/", "/m/me/", "/m/card/"):
+        html = client.get(url).content.decode()
+        assert 'id="join-pending"' in html and app.number in html and app.get_state_display() in html, url
+        assert f'href="/m/my/applications/{app.pk}/"' in html and 'href="/m/join/"' not in html, url
+    wf.decide(actor=d.users["base_a1.reviewer"], step_id=app.steps.get().pk, decision="rejected", comment="不符")
+    assert 'href="/m/join/"' in client.get("/m/").content.decode()
