@@ -47,7 +47,7 @@ from django.utils import timezone
 
 from lianxin.core import audit, crypto, notify
 from lianxin.core.errors import ServiceError
-from lianxin.core.idnumbers import mask_id, mask_mobile, parse_id_number, parse_mobile
+from lianxin.core.idnumbers import age_on, mask_id, mask_mobile, parse_id_number, parse_mobile
 from lianxin.core.scoping import require
 from lianxin.core.validation import check_schedule
 from lianxin.members.models import Gender, Membership, MembershipStatus
@@ -75,10 +75,6 @@ CHILD_ID_CTX, GUARDIAN_MOBILE_CTX = "care.child_id", "care.guardian_mobile"
 
 def _uid(actor):
     return actor if getattr(actor, "pk", None) else None
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def _person_of(actor):

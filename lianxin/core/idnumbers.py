@@ -113,6 +113,11 @@ def parse_id_number(value: object, *, field: str = "身份证号", label: str | 
     return IdNumber(raw, birth, "M" if int(raw[16]) % 2 else "F", raw[:6])
 
 
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Whole years from ``birth`` to ``day`` (a birthday on ``day`` counts)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 def region_name(code: str) -> str:
     """Best-effort name of a region code from python-stdnum's table; '' when unknown (never an error)."""
     from stdnum import numdb

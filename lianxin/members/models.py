@@ -91,10 +91,9 @@ class Person(models.Model):
     def is_youth(self) -> bool:
         import datetime as dt
 
-        today = dt.date.today()
-        age = today.year - self.birth_date.year - ((today.month, today.day) < (self.birth_date.month,
-                                                                                self.birth_date.day))
-        return age <= 35
+        from lianxin.core.idnumbers import age_on
+
+        return age_on(self.birth_date, dt.date.today()) <= 35
 
 
 class MembershipStatus(models.TextChoices):

@@ -118,9 +118,9 @@ def _membership(request):
 
 def _open_join(request, membership):
     """A non-member's 入会 application in hand, named instead of a second 申请入会 (one query, non-members only)."""
-    from lianxin.workflow.selectors import my_open_join
+    from lianxin.workflow.selectors import my_open_application
 
-    return None if membership is not None else my_open_join(user=request.user)
+    return None if membership is not None else my_open_application(user=request.user, programme="join")
 
 
 def home(request):

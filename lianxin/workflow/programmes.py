@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from lianxin.assistance.models import Cause, StudyLevel
 from lianxin.assistance.models import Level as HardshipLevel
 from lianxin.core.errors import ServiceError
-from lianxin.core.idnumbers import parse_id_number, parse_mobile, parse_uscc
+from lianxin.core.idnumbers import age_on, parse_id_number, parse_mobile, parse_uscc
 from lianxin.core.validation import pydantic_message
 from lianxin.members.models import Education, Political
 from lianxin.orgs.models import STEP, Enterprise, Organization, OrgKind
@@ -261,8 +261,7 @@ class Join(Programme):
         from lianxin.members.selectors import current_membership
         from lianxin.members.services import id_bidx
 
-        birth, today = parse_id_number(data.id_number).birth_date, timezone.localdate()
-        if (today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))) < self.MIN_AGE:
+        if age_on(parse_id_number(data.id_number).birth_date, timezone.localdate()) < self.MIN_AGE:
             raise ServiceError(f"按身份证号，申请人未满{self.MIN_AGE}周岁，不能加入工会；请核对身份证号",
                                field="id_number", code="under_age")
         key = id_bidx(data.id_number)

@@ -134,12 +134,13 @@ def waiting_on_me(*, user) -> QuerySet[Application]:
     return my_applications(user=user).filter(state__in=(State.RETURNED, State.DRAFT)).order_by("-updated_at", "-id")
 
 
-def my_open_join(*, user) -> Application | None:
-    """The worker's own 入会 application still in hand (draft, submitted, in review or returned), if any: the
-    portal names it where it would otherwise offer 申请入会 again."""
+def my_open_application(*, user, programme: str) -> Application | None:
+    """The user's own application of ``programme`` still in hand (draft, submitted, in review or returned), if any:
+    the portal names an open 入会 where it would otherwise offer 申请入会 again, and the engine refuses a second one
+    for a programme with ``one_open_per_account``."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (Application.objects.filter(programme="join", applicant=user, state__in=OPEN_STATES)
+    return (Application.objects.filter(programme=programme, applicant=user, state__in=OPEN_STATES)
             .order_by("-id").first())
 
 

@@ -48,7 +48,7 @@ from .models import (
     Step,
 )
 from .programmes import Programme, Route, ancestors, field_specs, get_programme, validate_form
-from .selectors import REVIEW_ROLES, STEP_MESSAGE_PREFIXES, staff_inbox, step_reviewers
+from .selectors import REVIEW_ROLES, STEP_MESSAGE_PREFIXES, my_open_application, staff_inbox, step_reviewers
 
 log = logging.getLogger("lianxin.workflow")
 
@@ -452,7 +452,7 @@ def create_application(*, actor, programme: str, data: dict, on_behalf: bool = F
     if on_behalf:
         require(actor, "change", route.org.path, f"申请应由{route.org.name}受理，不在您的管理范围内")
     elif prog.one_open_per_account:
-        open_app = Application.objects.filter(programme=prog.code, applicant=actor, state__in=OPEN_STATES).first()
+        open_app = my_open_application(user=actor, programme=prog.code)
         if open_app is not None:
             raise ServiceError(f"您已有一件“{prog.name}”申请（编号 {open_app.number}）正在办理，请在“我的申请”中查看；"
                                "一个账号只能为本人申请", code="duplicate")
